@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+// Inspect: visual anomaly inspection, faces and tabular models on our own SIMD kernels.
+//
+// Layers (DESIGN.md), dependencies pointing downwards only:
+//   CPNG, CJPEG (system libraries) -> CCodecs (setjmp-guarded C shims) -> Imaging
+//   Tensors -> (Networks -> Inspection, Faces)
+//   Tabular (Foundation only)
+//   InspectCLI (`inspect`, the only target besides Server that may use Swift packages)
+//
+// Release builds compile the numeric targets for the host CPU (`-target-cpu native` and
+// `-march=native`), which turns SIMD16<Float> into AVX-512 FMA on this machine. For a binary
+// that runs on any x86-64 (or arm64) machine, build with INSPECT_PORTABLE=1 in the environment:
+//     INSPECT_PORTABLE=1 swift build -c release
+import PackageDescription
+import Foundation
+
+let portable = ProcessInfo.processInfo.environment["INSPECT_PORTABLE"].map { $0 != "0" && !$0.isEmpty } ?? false
+
+/// Host-CPU code generation for release builds, unless INSPECT_PORTABLE is set.
+let nativeSwift: [SwiftSetting] = portable ? [] : [
+    .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)),
+]
+let nativeC: [CSetting] = portable ? [] : [
+    .unsafeFlags(["-march=native"], .when(configuration: .release)),
+]
+/// Numeric code: no exclusivity checks in the hot loops of release builds.
+let numericSwift: [SwiftSetting] = nativeSwift + [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Inspect",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "inspect", targets: ["InspectCLI"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "Tabular", targets: ["Tabular"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C shims: module maps for the system libraries, found with pkg-config.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng16",
+                       providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
+        // All libpng/libjpeg calls happen in C behind setjmp, so neither library's error
+        // handling (longjmp in libpng, exit() in libjpeg's default error_exit) reaches Swift.
+        .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"],
+                cSettings: nativeC + [.unsafeFlags(["-O2"])]),
+
+        .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: numericSwift),
+        .target(name: "Tensors", swiftSettings: numericSwift),
+        .target(name: "Tabular", swiftSettings: numericSwift),
+
+        .executableTarget(
+            name: "InspectCLI",
+            dependencies: [
+                "Imaging", "Tensors", "Tabular",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: nativeSwift),
+
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
+    ]
+)

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `inspect` command line: one subcommand group per journey.
+@main
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Visual anomaly inspection for product photos, faces and tabular models, on your CPU.",
+        version: "0.1.0",
+        subcommands: []
+    )
+}
