@@ -63,8 +63,7 @@ let package = Package(
             ],
             swiftSettings: nativeSwift),
 
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
     ]

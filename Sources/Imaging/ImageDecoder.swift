@@ -1,0 +1,145 @@
+import CCodecs
+
+/// Limits and wishes for one decode.
+public struct DecodeOptions: Sendable {
+    /// Images with more pixels than this (width x height, read from the header before any
+    /// pixel buffer exists) are refused: a decompression bomb is never decoded.
+    public var maxPixels: Int = 64_000_000
+    /// Files larger than this are refused before they are read.
+    public var maxFileBytes: Int = 256_000_000
+    /// When set, JPEGs may be decoded at 1/2, 1/4 or 1/8 size through libjpeg's DCT
+    /// scaling, as long as the result (after orientation) still covers this size.
+    public var minimumSize: (width: Int, height: Int)? = nil
+    /// Apply the EXIF orientation so the image comes out upright.
+    public var applyOrientation: Bool = true
+
+    public init(maxPixels: Int = 64_000_000, minimumSize: (width: Int, height: Int)? = nil,
+                applyOrientation: Bool = true) {
+        self.maxPixels = maxPixels
+        self.minimumSize = minimumSize
+        self.applyOrientation = applyOrientation
+    }
+}
+
+/// A decoded image and what the file said about itself.
+public struct DecodedImage: Sendable {
+    public var image: Image
+    public var format: ImageFormat
+    /// Size as stored in the file, before orientation and DCT scaling.
+    public var storedWidth: Int
+    public var storedHeight: Int
+    /// EXIF orientation found (1 when none); applied unless the options said otherwise.
+    public var orientation: Int
+    /// 1 for a full decode, 2, 4 or 8 when libjpeg's DCT scaling reduced the image.
+    public var scaleDenominator: Int
+    /// PNG: interlaced; JPEG: progressive.
+    public var progressive: Bool
+    /// PNG colour type or libjpeg colour space of the source; PNG bit depth (8 for JPEG).
+    public var sourceColor: Int
+    public var sourceBitDepth: Int
+
+    /// Upright size at full resolution.
+    public var originalWidth: Int { orientation >= 5 ? storedHeight : storedWidth }
+    public var originalHeight: Int { orientation >= 5 ? storedWidth : storedHeight }
+}
+
+/// Decodes PNG and JPEG from bytes in memory or from files; the format comes from the first
+/// bytes, never from the file name.
+public enum ImageDecoder {
+    public static func decode(_ bytes: [UInt8], source: String = "",
+                              options: DecodeOptions = DecodeOptions()) throws(ImagingError) -> DecodedImage {
+        let result: Result<DecodedImage, ImagingError> = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(ImagingError) -> DecodedImage in
+                try decode(buffer, source: source, options: options)
+            }
+        }
+        return try result.get()
+    }
+
+    public static func decodeFile(_ path: String, options: DecodeOptions = DecodeOptions()) throws(ImagingError) -> DecodedImage {
+        let bytes = try FileBytes.read(path, limit: options.maxFileBytes)
+        return try decode(bytes, source: path, options: options)
+    }
+
+    public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, source: String,
+                              options: DecodeOptions) throws(ImagingError) -> DecodedImage {
+        let format: ImageFormat
+        switch ImageFormat.sniff(bytes) {
+        case .empty:
+            throw ImagingError(source: source, kind: .notAnImage, reason: "empty file (0 bytes)")
+        case .notAnImage:
+            throw ImagingError(source: source, kind: .notAnImage,
+                               reason: "not an image: \(ImageFormat.describeStart(bytes))")
+        case .unsupportedImage(let name):
+            throw ImagingError(source: source, kind: .unsupportedFormat,
+                               reason: "\(name) images are not supported (PNG and JPEG are)")
+        case .decodable(let f):
+            format = f
+        }
+        let orientation = ExifOrientation.read(from: bytes, format: format) ?? 1
+        var minWidth: UInt32 = 0, minHeight: UInt32 = 0
+        if let wanted = options.minimumSize, wanted.width > 0, wanted.height > 0 {
+            // The request is for the upright image; orientations 5-8 swap the axes.
+            let (w, h) = options.applyOrientation && orientation >= 5 ? (wanted.height, wanted.width) : (wanted.width, wanted.height)
+            minWidth = UInt32(clamping: w)
+            minHeight = UInt32(clamping: h)
+        }
+
+        var raw = cc_image()
+        let maxPixels = UInt64(max(0, options.maxPixels))
+        let status: cc_status
+        switch format {
+        case .png: status = cc_png_decode(bytes.baseAddress, bytes.count, maxPixels, &raw)
+        case .jpeg: status = cc_jpeg_decode(bytes.baseAddress, bytes.count, maxPixels, minWidth, minHeight, &raw)
+        }
+        defer { cc_free(raw.pixels) }
+        guard status == CC_OK, let pixels = raw.pixels,
+              let pixelFormat = PixelFormat(channels: Int(raw.channels)) else {
+            throw error(status: status, raw: raw, format: format, size: bytes.count,
+                        source: source, maxPixels: options.maxPixels)
+        }
+        let count = Int(raw.width) * Int(raw.height) * Int(raw.channels)
+        var image = Image(width: Int(raw.width), height: Int(raw.height), format: pixelFormat,
+                          pixels: Array(UnsafeBufferPointer(start: pixels, count: count)))
+        if options.applyOrientation && orientation != 1 {
+            image = image.applyingOrientation(orientation)
+        }
+        return DecodedImage(image: image, format: format,
+                            storedWidth: Int(raw.header_width), storedHeight: Int(raw.header_height),
+                            orientation: orientation, scaleDenominator: Int(raw.scale_denom),
+                            progressive: raw.progressive != 0,
+                            sourceColor: Int(raw.source_color), sourceBitDepth: Int(raw.source_bit_depth))
+    }
+
+    private static func error(status: cc_status, raw: cc_image, format: ImageFormat, size: Int,
+                              source: String, maxPixels: Int) -> ImagingError {
+        let message = withUnsafeBytes(of: raw.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        switch status {
+        case CC_ERR_TRUNCATED:
+            return ImagingError(source: source, kind: .truncated,
+                                reason: "truncated \(format.rawValue) after \(formatByteCount(size))")
+        case CC_ERR_TOO_LARGE:
+            return ImagingError(source: source, kind: .tooLarge,
+                                reason: "\(raw.header_width)x\(raw.header_height) exceeds the \(formatMegapixels(maxPixels)) limit")
+        case CC_ERR_UNSUPPORTED:
+            return ImagingError(source: source, kind: .unsupportedFormat, reason: "unsupported \(format.rawValue): \(message)")
+        case CC_ERR_NO_MEMORY:
+            return ImagingError(source: source, kind: .tooLarge, reason: "out of memory decoding \(format.rawValue): \(message)")
+        default:
+            return ImagingError(source: source, kind: .corrupt,
+                                reason: "corrupt \(format.rawValue): \(message.isEmpty ? "decoder failed" : message)")
+        }
+    }
+}
+
+extension Image {
+    /// Decodes a PNG or JPEG file, upright, within the default limits.
+    public init(contentsOfFile path: String, options: DecodeOptions = DecodeOptions()) throws(ImagingError) {
+        self = try ImageDecoder.decodeFile(path, options: options).image
+    }
+
+    /// Decodes PNG or JPEG bytes, upright, within the default limits.
+    public init(decoding bytes: [UInt8], source: String = "", options: DecodeOptions = DecodeOptions()) throws(ImagingError) {
+        self = try ImageDecoder.decode(bytes, source: source, options: options).image
+    }
+}
