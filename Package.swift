@@ -33,6 +33,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "inspect", targets: ["InspectCLI"]),
+        .executable(name: "bench-imaging", targets: ["BenchImaging"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Tabular", targets: ["Tabular"]),
@@ -62,6 +63,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
+
+        // Benchmarks, run by the tools/bench-*.sh scripts beside their reference engines.
+        .executableTarget(name: "BenchImaging", dependencies: ["Imaging"], swiftSettings: nativeSwift),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

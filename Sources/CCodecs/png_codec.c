@@ -85,6 +85,11 @@ cc_status cc_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, c
     // Ancillary text and iCCP chunks are bounded so a crafted file cannot claim gigabytes.
     png_set_chunk_malloc_max(ctx->png, 16u << 20);
     png_set_chunk_cache_max(ctx->png, 1000);
+#ifdef PNG_IGNORE_ADLER32
+    // Every IDAT chunk carries a CRC32 of its compressed bytes, which libpng still checks;
+    // zlib's Adler-32 over the same data adds nothing but ~5% of the decode time.
+    png_set_option(ctx->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
+#endif
     png_read_info(ctx->png, ctx->info);
 
     png_uint_32 width = 0, height = 0;

@@ -67,8 +67,9 @@ private func areaCoverage(j: Int, centre: Double, half: Double) -> Double {
 }
 
 extension Image {
-    /// The image resampled to a new size (separable: a horizontal then a vertical pass in
-    /// Float, rounded once at the end).
+    /// The image resampled to a new size. Separable: for each output row, a vertical pass
+    /// blends whole source rows into one Float row (contiguous, so it vectorises), then a
+    /// horizontal pass resamples that row; results are rounded once, at the end.
     public func resized(width outWidth: Int, height outHeight: Int,
                         filter: ResizeFilter = .antialiased) -> Image {
         precondition(outWidth > 0 && outHeight > 0, "resize target must be at least 1x1")
@@ -79,56 +80,27 @@ extension Image {
         let c = channels
         let horizontal = ResampleTaps(inSize: width, outSize: outWidth, filter: filter)
         let vertical = ResampleTaps(inSize: height, outSize: outHeight, filter: filter)
-
-        // Horizontal pass, only over the source rows the vertical pass will read.
-        let rowLo = Int(vertical.first.first ?? 0)
-        let rowHi = zip(vertical.first, vertical.count).map { Int($0 + $1) }.max() ?? height
-        let midStride = outWidth * c
-        var mid = [Float](repeating: 0, count: (rowHi - rowLo) * midStride)
-        pixels.withUnsafeBufferPointer { src in
-            mid.withUnsafeMutableBufferPointer { dst in
-                horizontal.weights.withUnsafeBufferPointer { w in
-                    for row in rowLo..<rowHi {
-                        let s = src.baseAddress! + row * width * c
-                        let d = dst.baseAddress! + (row - rowLo) * midStride
-                        for x in 0..<outWidth {
-                            let f = Int(horizontal.first[x]), n = Int(horizontal.count[x])
-                            let wx = w.baseAddress! + x * horizontal.maxTaps
-                            for ch in 0..<c {
-                                var acc: Float = 0
-                                var p = s + f * c + ch
-                                for k in 0..<n {
-                                    acc += wx[k] * Float(p.pointee)
-                                    p += c
-                                }
-                                d[x * c + ch] = acc
-                            }
+        let inStride = width * c, outStride = outWidth * c
+        var out = [UInt8](repeating: 0, count: outHeight * outStride)
+        var row = [Float](repeating: 0, count: inStride)
+        pixels.withUnsafeBufferPointer { srcBuffer in
+            out.withUnsafeMutableBufferPointer { dstBuffer in
+                row.withUnsafeMutableBufferPointer { rowBuffer in
+                    let src = srcBuffer.baseAddress!, dst = dstBuffer.baseAddress!, acc = rowBuffer.baseAddress!
+                    for y in 0..<outHeight {
+                        // Vertical: acc = sum_k w_k * source row (first + k).
+                        let first = Int(vertical.first[y]), taps = Int(vertical.count[y])
+                        let w = vertical.weights.withUnsafeBufferPointer { $0.baseAddress! + y * vertical.maxTaps }
+                        var s = src + first * inStride
+                        let w0 = w[0]
+                        for i in 0..<inStride { acc[i] = w0 * Float(s[i]) }
+                        for k in 1..<max(1, taps) {
+                            s += inStride
+                            let wk = w[k]
+                            for i in 0..<inStride { acc[i] += wk * Float(s[i]) }
                         }
-                    }
-                }
-            }
-        }
-
-        // Vertical pass over whole rows (contiguous, so the compiler vectorises it).
-        var out = [UInt8](repeating: 0, count: outHeight * midStride)
-        var acc = [Float](repeating: 0, count: midStride)
-        mid.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                acc.withUnsafeMutableBufferPointer { a in
-                    vertical.weights.withUnsafeBufferPointer { w in
-                        for y in 0..<outHeight {
-                            let f = Int(vertical.first[y]) - rowLo, n = Int(vertical.count[y])
-                            a.update(repeating: 0)
-                            for k in 0..<n {
-                                let weight = w[y * vertical.maxTaps + k]
-                                let s = src.baseAddress! + (f + k) * midStride
-                                for i in 0..<midStride { a[i] += weight * s[i] }
-                            }
-                            let d = dst.baseAddress! + y * midStride
-                            for i in 0..<midStride {
-                                d[i] = UInt8(max(0, min(255, a[i] + 0.5)))
-                            }
-                        }
+                        // Horizontal: resample the blended row into output row y.
+                        horizontalPass(acc, dst + y * outStride, outWidth: outWidth, channels: c, taps: horizontal)
                     }
                 }
             }
@@ -143,5 +115,43 @@ extension Image {
         let w = max(1, Int((Double(width) * scale).rounded()))
         let h = max(1, Int((Double(height) * scale).rounded()))
         return resized(width: w, height: h, filter: filter)
+    }
+}
+
+/// Rounds and clamps a filtered value to a byte.
+@inline(__always) private func toByte(_ v: Float) -> UInt8 { UInt8(max(0, min(255, v + 0.5))) }
+
+/// One row of the horizontal pass, with the channel loop unrolled for 1, 3 and 4 channels.
+private func horizontalPass(_ row: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt8>,
+                            outWidth: Int, channels c: Int, taps: ResampleTaps) {
+    taps.weights.withUnsafeBufferPointer { weights in
+        for x in 0..<outWidth {
+            let n = Int(taps.count[x])
+            let w = weights.baseAddress! + x * taps.maxTaps
+            var p = row + Int(taps.first[x]) * c
+            let o = out + x * c
+            switch c {
+            case 3:
+                var a0: Float = 0, a1: Float = 0, a2: Float = 0
+                for k in 0..<n {
+                    a0 += w[k] * p[0]; a1 += w[k] * p[1]; a2 += w[k] * p[2]
+                    p += 3
+                }
+                o[0] = toByte(a0); o[1] = toByte(a1); o[2] = toByte(a2)
+            case 4:
+                var a = SIMD4<Float>()
+                for k in 0..<n {
+                    a += w[k] * SIMD4(p[0], p[1], p[2], p[3])
+                    p += 4
+                }
+                o[0] = toByte(a[0]); o[1] = toByte(a[1]); o[2] = toByte(a[2]); o[3] = toByte(a[3])
+            default:
+                for ch in 0..<c {
+                    var a: Float = 0
+                    for k in 0..<n { a += w[k] * p[k * c + ch] }
+                    o[ch] = toByte(a)
+                }
+            }
+        }
     }
 }
