@@ -1,0 +1,1 @@
+// Networks: layers, model definitions, safetensors weights, training loop. Depends on Tensors.
