@@ -22,7 +22,7 @@ struct SurvivalCommand: ParsableCommand {
             if let embarked, !["S", "C", "Q"].contains(embarked.uppercased()) { throw TabularError("--embarked \(embarked): expected S, C or Q") }
             let model = try loadModel(nil, models: models)
             var row: [String: String] = [:]
-            if let age { row["age"] = String(age) }
+            if let age { row["age"] = age == age.rounded() ? String(Int(age)) : String(age) }
             if let sex { row["sex"] = sex.lowercased() }
             if let pclass { row["pclass"] = String(pclass) }
             if let embarked { row["embarked"] = embarked.uppercased() }

@@ -10,11 +10,11 @@ struct TabularCommand: ParsableCommand {
         subcommands: [TabularSchema.self, TabularTrain.self, TabularEvaluate.self, TabularPredict.self])
 }
 
-/// Turns a Tabular error into a clean command-line failure.
+/// Runs a command body; Tabular and Models-directory errors reach the user as `Error: <message>`
+/// (ArgumentParser prints an error's description and exits with status 1, without the usage text
+/// that belongs to mistakes in the command line itself).
 func runTabular<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() }
-    catch let e as TabularError { throw ValidationError(e.message) }
-    catch let e as ModelsDirectory.NotFound { throw ValidationError(e.description) }
+    try body()
 }
 
 func printJSON<T: Encodable>(_ value: T) throws {
@@ -165,6 +165,8 @@ struct TabularTrain: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var thresholdOptions: ThresholdOptions
     @Option(name: .shortAndLong, help: "Where to write the model JSON.") var output: String = "tabular-model.json"
+    @Option(help: "Also cross-validate the configuration with k folds on all rows and record it in the model.") var cv: Int?
+    @Option(help: "Where the data came from, recorded in the model's provenance.") var datasetSource: String?
     @Flag(help: "Print the training report as JSON.") var json = false
 
     func run() throws {
@@ -173,7 +175,12 @@ struct TabularTrain: ParsableCommand {
             var options = try modelOptions.training()
             options.threshold = try thresholdOptions.rule()
             let sha = FileManager.default.contents(atPath: file).map(SHA256.hex) ?? ""
-            let (model, report) = try Trainer.train(ds, options: options, datasetSHA256: sha)
+            var (model, report) = try Trainer.train(ds, options: options, datasetSHA256: sha)
+            model.provenance.datasetSource = datasetSource
+            if let cv {
+                guard cv >= 2 else { throw TabularError("--cv \(cv): need at least 2 folds") }
+                model.metrics.crossValidation = try Trainer.crossValidate(ds, options: options, folds: cv).0
+            }
             try model.save(path: output)
             if json { try printJSON(report); return }
             for l in report.leakage {
@@ -184,6 +191,9 @@ struct TabularTrain: ParsableCommand {
             print("model: \(model.kind.rawValue) (\(report.hyperparameters), chosen by \(options.pipeline.tuningFolds)-fold CV on the training rows), \(model.recipe.featureNames.count) inputs")
             printMetrics(report.evaluation, title: "evaluation on \(report.evaluationRows) held-back rows (trained on \(report.trainRows)), threshold \(fmt(report.evaluation.threshold)) (\(report.thresholdRule))", positive: ds.positiveLabel)
             print("training time: \(fmt(report.trainSeconds, 2)) s")
+            if let c = model.metrics.crossValidation {
+                print("\(c.folds)-fold cross-validated AUC on all \(ds.labels.count) rows: mean \(fmt(c.meanAUC, 4)), pooled \(fmt(c.pooledAUC, 4))")
+            }
             print("model written to \(output)")
         }
     }
@@ -264,6 +274,10 @@ struct TabularEvaluate: ParsableCommand {
             ? model.threshold : rule.choose(scores: scores, labels: y)
         guard let threshold else { throw TabularError("no threshold reaches \(rule) on \(file)") }
         let m = BinaryMetrics(scores: scores, labels: y, threshold: threshold)
+        let sameData = FileManager.default.contents(atPath: file).map(SHA256.hex) == model.provenance.datasetSHA256
+        if sameData {
+            FileHandle.standardError.write(Data("note: \(file) is this model's training data (same sha256); these figures include the \(model.metrics.trainRows) rows it was trained on. The held-back figures are in the model's metrics.evaluation.\n".utf8))
+        }
         if json {
             struct Out: Encodable { var metrics: BinaryMetrics; var roc: [ROCPoint] }
             try printJSON(Out(metrics: m, roc: Metrics.roc(scores: scores, labels: y)))

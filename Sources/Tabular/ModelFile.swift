@@ -29,6 +29,8 @@ public struct TabularModel: Codable, Sendable {
         public var evaluation: BinaryMetrics
         public var trainRows: Int
         public var evaluationRows: Int
+        /// k-fold cross-validation of the same configuration on all labelled rows, when asked for.
+        public var crossValidation: CrossValidationReport?
     }
 
     public struct Provenance: Codable, Sendable {
@@ -37,6 +39,8 @@ public struct TabularModel: Codable, Sendable {
         public var datasetRows: Int
         public var seed: UInt64
         public var trainer: String
+        /// Where the data came from, as the trainer described it (e.g. a registry package).
+        public var datasetSource: String?
     }
 
     init(ds: Datasource, fitted: FittedPipeline, features: [String], threshold: Double, report: TrainingReport,
@@ -57,9 +61,11 @@ public struct TabularModel: Codable, Sendable {
         hyperparameters = fitted.hyperparameters
         self.threshold = threshold
         thresholdRule = report.thresholdRule
-        metrics = ModelMetrics(evaluation: report.evaluation, trainRows: report.trainRows, evaluationRows: report.evaluationRows)
+        metrics = ModelMetrics(evaluation: report.evaluation, trainRows: report.trainRows, evaluationRows: report.evaluationRows,
+                               crossValidation: nil)
         provenance = Provenance(dataset: (ds.table.source as NSString).lastPathComponent, datasetSHA256: datasetSHA256,
-                                datasetRows: ds.table.rows.count, seed: seed, trainer: "inspect tabular train")
+                                datasetRows: ds.table.rows.count, seed: seed, trainer: "inspect tabular train",
+                                datasetSource: nil)
         leakage = report.leakage
     }
 
