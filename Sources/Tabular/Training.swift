@@ -33,6 +33,7 @@ public struct TrainingReport: Codable, Sendable {
 public struct CrossValidationReport: Codable, Sendable {
     public var features: [String]
     public var model: ModelKind
+    public var recipe: RecipeOptions
     public var folds: Int
     public var foldAUC: [Double]
     /// Mean of the per-fold AUCs.
@@ -112,7 +113,8 @@ public enum Trainer {
             aucs.append(Metrics.auc(scores: s, labels: test.map { ds.labels[$0] }))
             hyper.append(fitted.hyperparameters)
         }
-        let report = CrossValidationReport(features: features, model: options.pipeline.model, folds: k, foldAUC: aucs,
+        let report = CrossValidationReport(features: features, model: options.pipeline.model,
+                                           recipe: options.pipeline.effectiveRecipe, folds: k, foldAUC: aucs,
                                            meanAUC: aucs.reduce(0, +) / Double(aucs.count),
                                            pooledAUC: Metrics.auc(scores: oof, labels: ds.labels),
                                            trainSeconds: seconds, hyperparameters: hyper)
