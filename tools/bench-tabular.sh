@@ -15,6 +15,8 @@ fi
 swift build -c release --product inspect >&2
 inspect="$(swift build -c release --show-bin-path)/inspect"
 data="datasets/titanic.csv"
+# Both sides single-threaded (ours is), so the times compare the work and not the thread pools.
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 seed=1
 ours=()
 for features in age,sex,pclass,embarked age,sex,pclass,embarked,sibsp,parch,fare; do
@@ -31,5 +33,6 @@ for features in age,sex,pclass,embarked age,sex,pclass,embarked,sibsp,parch,fare
     done
 done
 echo "inspect: 10-fold CV on $data (seed $seed); train time is the sum over the 10 folds, including the"
-echo "inner 5-fold search of the regularisation (ours, and sklearn's LogisticRegressionCV; HistGradientBoosting runs with its defaults)."
+echo "inner 5-fold search of the regularisation (ours, and sklearn's LogisticRegressionCV; HistGradientBoosting runs with its"
+echo "defaults). One thread each; the machine's load at the time shows in the times."
 "$venv/bin/python" tools/bench_tabular.py "$data" "$out/folds.csv" "${ours[@]}"

@@ -92,6 +92,9 @@ public enum Trainer {
 
     /// k-fold cross-validation; `foldOf` gives each kept row's fold (else stratified, seeded).
     public static func crossValidate(_ ds: Datasource, options: TrainingOptions, folds k: Int, foldOf given: [Int]? = nil) throws -> (CrossValidationReport, [Int]) {
+        guard k >= 2, k <= ds.labels.count else {
+            throw TabularError("\(ds.table.source): \(k) folds for \(ds.labels.count) labelled rows; need 2 to \(ds.labels.count)")
+        }
         let (features, _, _) = try selectFeatures(ds, options)
         let foldOf = given ?? Splits.kFold(labels: ds.labels, folds: k, seed: options.seed)
         guard foldOf.count == ds.labels.count else {
