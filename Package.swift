@@ -34,6 +34,7 @@ let package = Package(
     products: [
         .executable(name: "inspect", targets: ["InspectCLI"]),
         .executable(name: "bench-imaging", targets: ["BenchImaging"]),
+        .executable(name: "imaging-robustness", targets: ["ImagingRobustness"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Tabular", targets: ["Tabular"]),
@@ -68,8 +69,10 @@ let package = Package(
 
         // Benchmarks, run by the tools/bench-*.sh scripts beside their reference engines.
         .executableTarget(name: "BenchImaging", dependencies: ["Imaging"], swiftSettings: nativeSwift),
+        // Decoder torture (truncations, mutations), run under sanitizers by tools/test.sh.
+        .executableTarget(name: "ImagingRobustness", dependencies: ["Imaging"]),
 
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
