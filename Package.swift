@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Tabular", targets: ["Tabular"]),
+        .executable(name: "bench-tensors", targets: ["BenchTensors"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,6 +55,8 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: numericSwift),
         .target(name: "Tensors", swiftSettings: numericSwift),
         .target(name: "Tabular", swiftSettings: numericSwift),
+        // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
+        .executableTarget(name: "BenchTensors", dependencies: ["Tensors"], swiftSettings: numericSwift),
 
         .executableTarget(
             name: "InspectCLI",
