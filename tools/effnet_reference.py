@@ -102,3 +102,18 @@ def load(checkpoint_path):
     if missing or unexpected:
         raise SystemExit(f"checkpoint does not match the network: missing {missing}, unexpected {unexpected}")
     return model.eval()
+
+
+def load_committed(safetensors_path):
+    """The network with the weights of Models/efficientnet-lite0.safetensors (our HWIO layout
+    transposed back to PyTorch's OIHW), so a benchmark runs exactly the committed weights."""
+    from safetensors.numpy import load_file
+    state = {}
+    for name, value in load_file(safetensors_path).items():
+        state[name] = torch.from_numpy(value.transpose(3, 2, 0, 1).copy() if value.ndim == 4 else value)
+    model = EfficientNetLite0()
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [k for k in missing if not k.endswith("num_batches_tracked")]
+    if missing or unexpected:
+        raise SystemExit(f"{safetensors_path} does not match the network: missing {missing}, unexpected {unexpected}")
+    return model.eval()
