@@ -1,7 +1,8 @@
 // bench-tensors: prints machine-readable performance lines for tools/bench-tensors.sh.
 //
-//   bench-tensors [--threads N] [gemm] [depthwise] [bandwidth]
+//   bench-tensors [--threads N] [--only PREFIX] [gemm] [depthwise] [bandwidth]
 //
+// --only keeps the GEMM and depthwise shapes whose name starts with PREFIX.
 // Lines (one result each, space-separated key=value):
 //   gemm shape=<name> m= n= k= threads= gflops=
 //   bandwidth kind=copy|triad threads= gbps=
@@ -13,14 +14,17 @@ import Tensors
 
 var threads = WorkerPool.shared.threads
 var sections: [String] = []
+var only = ""
 var args = CommandLine.arguments.dropFirst()
 while let arg = args.popFirst() {
     if arg == "--threads", let value = args.popFirst().flatMap({ Int($0) }), value > 0 {
         threads = value
+    } else if arg == "--only", let value = args.popFirst() {
+        only = value
     } else if ["gemm", "depthwise", "bandwidth"].contains(arg) {
         sections.append(arg)
     } else {
-        FileHandle.standardError.write("usage: bench-tensors [--threads N] [gemm] [depthwise] [bandwidth]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: bench-tensors [--threads N] [--only PREFIX] [gemm] [depthwise] [bandwidth]\n".data(using: .utf8)!)
         exit(2)
     }
 }
@@ -62,7 +66,7 @@ let efficientNetLite0PointwiseShapes: [(m: Int, k: Int, n: Int)] = [
 if sections.contains("gemm") {
     var shapes: [(String, Int, Int, Int)] = [256, 512, 1024, 2048].map { ("square\($0)", $0, $0, $0) }
     shapes += efficientNetLite0PointwiseShapes.map { ("effnet_\($0.m)x\($0.k)to\($0.n)", $0.m, $0.n, $0.k) }
-    for (name, m, n, k) in shapes {
+    for (name, m, n, k) in shapes where name.hasPrefix(only) {
         let a = randomBuffer(m * k, seed: 1), b = randomBuffer(k * n, seed: 2)
         var c = [Float](repeating: 0, count: m * n)
         let seconds = a.withUnsafeBufferPointer { pa in
@@ -110,6 +114,8 @@ if sections.contains("depthwise") {
         (1, 7, 1152, 3, 1), (8, 112, 96, 3, 1),
     ]
     for layer in layers {
+        let name = "n\(layer.n)_\(layer.hw)x\(layer.hw)x\(layer.c)_k\(layer.k)s\(layer.s)"
+        if !name.hasPrefix(only) { continue }
         var rng = SeededGenerator(seed: 3)
         let x = Tensor.randomUniform(shape: [layer.n, layer.hw, layer.hw, layer.c], in: -1...1, using: &rng)
         let w = Tensor.randomUniform(shape: [layer.k, layer.k, 1, layer.c], in: -1...1, using: &rng)
@@ -119,7 +125,7 @@ if sections.contains("depthwise") {
         let seconds = bestTime(budget: 0.3) { _ = conv2d(x, weight: w, bias: bias, config: config, activation: .relu6, out: out) }
         let bytes = Double(4 * (x.count + out.count + w.count + bias.count))
         let flops = Double(2 * out.count * layer.k * layer.k)
-        print("depthwise shape=n\(layer.n)_\(layer.hw)x\(layer.hw)x\(layer.c)_k\(layer.k)s\(layer.s) threads=\(threads) "
+        print("depthwise shape=\(name) threads=\(threads) "
               + "gbps=\(fmt(bytes / seconds * 1e-9)) gflops=\(fmt(flops / seconds * 1e-9))")
     }
 }
