@@ -9,46 +9,98 @@
 func depthwiseForward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                       _ bias: UnsafePointer<Float>?, _ activation: Activation, _ y: UnsafeMutablePointer<Float>) {
     let c = g.cin
-    // One job per output row of one image.
-    parallelChunks(g.n * g.oh, grain: max(1, 8192 / max(1, g.ow * c))) { rows in
-        for row in rows {
-            let image = row / g.oh, oy = row % g.oh
-            let xImage = x + image * g.h * g.w * c
-            // Kernel rows that land inside the image for this output row.
-            let kyLo = max(0, (g.pad.top - oy * g.sh + g.dh - 1) / g.dh)
-            let kyHi = min(g.kh, floorDivide(g.h - 1 - oy * g.sh + g.pad.top, g.dh) + 1)
-            for ox in 0..<g.ow {
-                let kxLo = max(0, (g.pad.left - ox * g.sw + g.dw - 1) / g.dw)
-                let kxHi = min(g.kw, floorDivide(g.w - 1 - ox * g.sw + g.pad.left, g.dw) + 1)
-                let out = y + ((image * g.oh + oy) * g.ow + ox) * c
-                var ch = 0
-                while ch + 16 <= c {
-                    var acc = bias.map { UnsafeRawPointer($0 + ch).loadUnaligned(as: SIMD16<Float>.self) } ?? SIMD16()
-                    for ky in kyLo..<max(kyLo, kyHi) {
-                        let xRow = xImage + g.inputY(oy, ky) * g.w * c + ch
-                        let wRow = w + ky * g.kw * c + ch
-                        for kx in kxLo..<max(kxLo, kxHi) {
-                            let xv = UnsafeRawPointer(xRow + g.inputX(ox, kx) * c).loadUnaligned(as: SIMD16<Float>.self)
-                            let wv = UnsafeRawPointer(wRow + kx * c).loadUnaligned(as: SIMD16<Float>.self)
-                            acc.addProduct(xv, wv)
-                        }
+    // The kernel taps that land inside the image, per output column and per output row,
+    // computed once (integer divisions per pixel would cost more than the arithmetic).
+    withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: g.ow + g.oh) { taps in
+        for ox in 0..<g.ow { taps[ox] = validTaps(g.inputX(ox, 0), size: g.w, kernel: g.kw, dilation: g.dw) }
+        for oy in 0..<g.oh { taps[g.ow + oy] = validTaps(g.inputY(oy, 0), size: g.h, kernel: g.kh, dilation: g.dh) }
+        let taps = UnsafeBufferPointer(taps)
+        /// Channels from `first` to the end (fewer than 16) of one output pixel, scalar.
+        func scalarChannels(from first: Int, ox: Int, oy: Int, kys: Range<Int>, kxs: Range<Int>,
+                            _ xImage: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+            for ch in first..<c {
+                var acc = bias?[ch] ?? 0
+                for ky in kys {
+                    for kx in kxs {
+                        acc += xImage[(g.inputY(oy, ky) * g.w + g.inputX(ox, kx)) * c + ch] * w[(ky * g.kw + kx) * c + ch]
                     }
-                    UnsafeMutableRawPointer(out + ch).storeBytes(of: activate(acc, activation), as: SIMD16<Float>.self)
-                    ch += 16
                 }
-                while ch < c {
-                    var acc = bias?[ch] ?? 0
-                    for ky in kyLo..<max(kyLo, kyHi) {
-                        for kx in kxLo..<max(kxLo, kxHi) {
-                            acc += xImage[(g.inputY(oy, ky) * g.w + g.inputX(ox, kx)) * c + ch] * w[(ky * g.kw + kx) * c + ch]
+                out[ch] = activate(acc, activation)
+            }
+        }
+        // One job per output row of one image.
+        parallelChunks(g.n * g.oh, grain: max(1, 8192 / max(1, g.ow * c))) { rows in
+            for row in rows {
+                let image = row / g.oh, oy = row % g.oh
+                let xImage = x + image * g.h * g.w * c
+                let kys = taps[g.ow + oy]
+                var ox = 0
+                while ox < g.ow {
+                    let out = y + (row * g.ow + ox) * c
+                    // Four neighbouring pixels whose windows lie fully inside the image: four
+                    // independent accumulators hide the FMA latency, and each weight vector is
+                    // loaded once for the four.
+                    if ox + 4 <= g.ow && taps[ox].count == g.kw && taps[ox + 3].count == g.kw {
+                        let xStep = g.sw * c
+                        var ch = 0
+                        while ch + 16 <= c {
+                            var acc0 = SIMD16<Float>()
+                            if let bias { acc0 = UnsafeRawPointer(bias + ch).loadUnaligned(as: SIMD16<Float>.self) }
+                            var acc1 = acc0, acc2 = acc0, acc3 = acc0
+                            for ky in kys {
+                                let xRow = xImage + g.inputY(oy, ky) * g.w * c + ch
+                                let wRow = w + ky * g.kw * c + ch
+                                for kx in 0..<g.kw {
+                                    let wv = UnsafeRawPointer(wRow + kx * c).loadUnaligned(as: SIMD16<Float>.self)
+                                    let xp = UnsafeRawPointer(xRow + g.inputX(ox, kx) * c)
+                                    let stride = xStep * MemoryLayout<Float>.stride
+                                    acc0.addProduct(xp.loadUnaligned(as: SIMD16<Float>.self), wv)
+                                    acc1.addProduct(xp.loadUnaligned(fromByteOffset: stride, as: SIMD16<Float>.self), wv)
+                                    acc2.addProduct(xp.loadUnaligned(fromByteOffset: 2 * stride, as: SIMD16<Float>.self), wv)
+                                    acc3.addProduct(xp.loadUnaligned(fromByteOffset: 3 * stride, as: SIMD16<Float>.self), wv)
+                                }
+                            }
+                            let o = UnsafeMutableRawPointer(out + ch), outStride = c * MemoryLayout<Float>.stride
+                            o.storeBytes(of: activate(acc0, activation), as: SIMD16<Float>.self)
+                            o.storeBytes(of: activate(acc1, activation), toByteOffset: outStride, as: SIMD16<Float>.self)
+                            o.storeBytes(of: activate(acc2, activation), toByteOffset: 2 * outStride, as: SIMD16<Float>.self)
+                            o.storeBytes(of: activate(acc3, activation), toByteOffset: 3 * outStride, as: SIMD16<Float>.self)
+                            ch += 16
                         }
+                        for j in 0..<4 { scalarChannels(from: ch, ox: ox + j, oy: oy, kys: kys, kxs: taps[ox + j], xImage, out + j * c) }
+                        ox += 4
+                        continue
                     }
-                    out[ch] = activate(acc, activation)
-                    ch += 1
+                    let kxs = taps[ox]
+                    var ch = 0
+                    while ch + 16 <= c {
+                        var acc = SIMD16<Float>()
+                        if let bias { acc = UnsafeRawPointer(bias + ch).loadUnaligned(as: SIMD16<Float>.self) }
+                        for ky in kys {
+                            let xRow = xImage + g.inputY(oy, ky) * g.w * c + ch
+                            let wRow = w + ky * g.kw * c + ch
+                            for kx in kxs {
+                                let xv = UnsafeRawPointer(xRow + g.inputX(ox, kx) * c).loadUnaligned(as: SIMD16<Float>.self)
+                                let wv = UnsafeRawPointer(wRow + kx * c).loadUnaligned(as: SIMD16<Float>.self)
+                                acc.addProduct(xv, wv)
+                            }
+                        }
+                        UnsafeMutableRawPointer(out + ch).storeBytes(of: activate(acc, activation), as: SIMD16<Float>.self)
+                        ch += 16
+                    }
+                    scalarChannels(from: ch, ox: ox, oy: oy, kys: kys, kxs: kxs, xImage, out)
+                    ox += 1
                 }
             }
         }
     }
+}
+
+/// Kernel taps k (0..<kernel) whose input coordinate start + k * dilation is inside 0..<size.
+private func validTaps(_ start: Int, size: Int, kernel: Int, dilation: Int) -> Range<Int> {
+    let lo = start >= 0 ? 0 : (-start + dilation - 1) / dilation
+    let hi = min(kernel, floorDivide(size - 1 - start, dilation) + 1)
+    return lo..<max(lo, hi)
 }
 
 /// Division rounding towards minus infinity (Swift's `/` truncates towards zero).

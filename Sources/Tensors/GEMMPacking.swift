@@ -17,11 +17,10 @@ struct MatrixView {
     }
 }
 
-/// Packs rows i0..<i0+mc, columns p0..<p0+kc of op(A), scaled by alpha, into panels of
+/// Packs rows i0..<i0+mc, columns p0..<p0+kc of op(A) into panels of
 /// `gemmMR` rows: panel r holds, for each k step, its gemmMR row values contiguously.
 /// Rows past `mc` in the last panel are zero so the kernel can always run a full tile.
-func packA(_ a: MatrixView, i0: Int, mc: Int, p0: Int, kc: Int, alpha: Float,
-           into dst: UnsafeMutablePointer<Float>) {
+func packA(_ a: MatrixView, i0: Int, mc: Int, p0: Int, kc: Int, into dst: UnsafeMutablePointer<Float>) {
     var out = dst
     var i = 0
     while i < mc {
@@ -31,7 +30,7 @@ func packA(_ a: MatrixView, i0: Int, mc: Int, p0: Int, kc: Int, alpha: Float,
                 var src = a.base + (i0 + i + r) * a.rowStride + p0 * a.colStride
                 var o = out + r
                 for _ in 0..<kc {
-                    o.pointee = alpha * src.pointee
+                    o.pointee = src.pointee
                     src += a.colStride
                     o += gemmMR
                 }

@@ -22,25 +22,33 @@ public final class WorkerPool: @unchecked Sendable {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    private final class Worker: @unchecked Sendable {
-        let wake = DispatchSemaphore(value: 0)
+    /// What the worker threads share with the pool. The threads hold it (not the pool), so a
+    /// pool that goes away can tell its threads to finish.
+    private final class State: @unchecked Sendable {
+        let done = DispatchSemaphore(value: 0)
+        var wakes: [DispatchSemaphore] = []
+        // The call being run; written before the workers are woken, read by them afterwards
+        // (the semaphores order these accesses).
+        var body: ((Int) -> Void)?
+        var jobCount = 0
+        var threadsInCall = 1
+        var stopping = false
     }
 
     private let busy = NSLock()        // held for the duration of one parallel call
-    private let config = NSLock()      // guards `workers` and `active`
-    private let done = DispatchSemaphore(value: 0)
-    private var workers: [Worker] = []
+    private let config = NSLock()      // guards `active` and the worker list
+    private let state = State()
     private var active: Int
-    // The job being run; written before the workers are woken, read by them afterwards
-    // (the semaphores order these accesses).
-    private var body: ((Int) -> Void)?
-    private var jobCount = 0
-    private var threadsInCall = 1
 
     public init(threads: Int) {
         precondition(threads >= 1, "WorkerPool needs at least one thread, got \(threads)")
         active = threads
         ensureWorkers(threads - 1)
+    }
+
+    deinit {
+        state.stopping = true
+        for wake in state.wakes { wake.signal() }
     }
 
     /// Number of threads (including the caller) that a parallel call uses.
@@ -56,27 +64,29 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     private func ensureWorkers(_ n: Int) {
-        while workers.count < n {
-            let worker = Worker()
-            let index = workers.count + 1
-            workers.append(worker)
-            let thread = Thread { [unowned self] in self.workerLoop(worker, index: index) }
+        while state.wakes.count < n {
+            let wake = DispatchSemaphore(value: 0)
+            let index = state.wakes.count + 1
+            state.wakes.append(wake)
+            let state = self.state
+            let thread = Thread { WorkerPool.workerLoop(state, wake: wake, index: index) }
             thread.stackSize = 1 << 20
             thread.start()
         }
     }
 
-    private func workerLoop(_ worker: Worker, index: Int) {
+    private static func workerLoop(_ state: State, wake: DispatchSemaphore, index: Int) {
         while true {
-            worker.wake.wait()
-            if let body {
+            wake.wait()
+            if state.stopping { return }
+            if let body = state.body {
                 var job = index
-                while job < jobCount {
+                while job < state.jobCount {
                     body(job)
-                    job += threadsInCall
+                    job += state.threadsInCall
                 }
             }
-            done.signal()
+            state.done.signal()
         }
     }
 
@@ -91,17 +101,17 @@ public final class WorkerPool: @unchecked Sendable {
         }
         defer { busy.unlock() }
         withoutActuallyEscaping(body) { escaping in
-            self.body = escaping
-            self.jobCount = count
-            self.threadsInCall = t
-            for w in 0..<(t - 1) { workers[w].wake.signal() }
+            state.body = escaping
+            state.jobCount = count
+            state.threadsInCall = t
+            for w in 0..<(t - 1) { state.wakes[w].signal() }
             var job = 0
             while job < count {
                 escaping(job)
                 job += t
             }
-            for _ in 0..<(t - 1) { done.wait() }
-            self.body = nil
+            for _ in 0..<(t - 1) { state.done.wait() }
+            state.body = nil
         }
     }
 }

@@ -71,6 +71,20 @@ import Testing
         }
     }
 
+    @Test func everyKernelPath() {
+        withThreadCounts([1, 2]) { _ in
+            // C wider than 256 columns: packed A, BLIS loop order, both transposes.
+            check(transA: false, transB: false, m: 320, n: 300, k: 400, alpha: 1, beta: 0, seed: 11)
+            check(transA: true, transB: true, m: 301, n: 290, k: 100, alpha: -1, beta: 0.5, seed: 12)
+            // Widths 24 and 40 end in an 8-column panel (narrow kernel); 7 and 13 rows leave a
+            // partial row tile; transposed A is read in place.
+            for (m, n) in [(61, 24), (13, 40), (7, 8)] {
+                check(transA: false, transB: false, m: m, n: n, k: 96, alpha: 1, beta: 0, seed: UInt64(m))
+                check(transA: true, transB: false, m: m, n: n, k: 150, alpha: 0.5, beta: 1, seed: UInt64(n))
+            }
+        }
+    }
+
     @Test func emptyKScalesC() {
         var c: [Float] = [1, 2, 3, 4]
         let a: [Float] = [0], b: [Float] = [0, 0]
