@@ -3,7 +3,7 @@
   bench_effnet_ort.py export MODELS_DIR ONNX_PATH   exports the PyTorch reference network to ONNX
   bench_effnet_ort.py run ONNX_PATH --threads T --batch B --runs R [--warmup W]
 
-`run` prints `threads=T batch=B median_ms=... images_per_s=... peak_rss_mb=...` (the format of
+`run` prints `threads=T batch=B median_ms=... images_per_s=... cpu_ms_per_image=... peak_rss_mb=...` (the format of
 bench-networks): median wall time of R session.run calls on a random B x 3 x 224 x 224 batch.
 """
 import argparse
@@ -36,13 +36,15 @@ def run(onnx_path, threads, batch, runs, warmup):
     for _ in range(warmup):
         session.run(None, {"input": x})
     times = []
+    cpu_start = time.process_time()
     for _ in range(runs):
         start = time.perf_counter()
         session.run(None, {"input": x})
         times.append(time.perf_counter() - start)
     m = statistics.median(times)
+    cpu_per_image = (time.process_time() - cpu_start) / (runs * batch)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"threads={threads} batch={batch} median_ms={m * 1000:.3f} images_per_s={batch / m:.1f} peak_rss_mb={peak:.1f}")
+    print(f"threads={threads} batch={batch} median_ms={m * 1000:.3f} images_per_s={batch / m:.1f} cpu_ms_per_image={cpu_per_image * 1000:.3f} peak_rss_mb={peak:.1f}")
 
 
 if __name__ == "__main__":
