@@ -32,18 +32,23 @@ best() {
     echo "$bestline"
 }
 echo "EfficientNet-Lite0, 224x224, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-24s %14s %14s %8s\n' "" "ours" "ONNX Runtime" "ratio"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+rows=()
 ours_peak=0
 for threads in 1 2; do
     o=$(best ours "$threads" 1 "$runs1"); r=$(best ort "$threads" 1 "$runs1")
-    printf '%-24s %11s ms %11s ms %7sx\n' "batch 1, $threads thread(s)" "$(field median_ms "$o")" "$(field median_ms "$r")" \
-        "$(awk -v a="$(field median_ms "$o")" -v b="$(field median_ms "$r")" 'BEGIN { printf "%.2f", b / a }')"
+    rows+=("batch 1, $threads thread(s)|$(field median_ms "$o") ms|$(field median_ms "$r") ms|$(ratio "$(field median_ms "$r")" "$(field median_ms "$o")")x|$(field cpu_ms_per_image "$o")|$(field cpu_ms_per_image "$r")")
     o32=$(best ours "$threads" 32 "$runs32"); r32=$(best ort "$threads" 32 "$runs32")
-    printf '%-24s %9s img/s %9s img/s %7sx\n' "batch 32, $threads thread(s)" "$(field images_per_s "$o32")" "$(field images_per_s "$r32")" \
-        "$(awk -v a="$(field images_per_s "$o32")" -v b="$(field images_per_s "$r32")" 'BEGIN { printf "%.2f", a / b }')"
+    rows+=("batch 32, $threads thread(s)|$(field images_per_s "$o32") img/s|$(field images_per_s "$r32") img/s|$(ratio "$(field images_per_s "$o32")" "$(field images_per_s "$r32")")x|$(field cpu_ms_per_image "$o32")|$(field cpu_ms_per_image "$r32")")
     ours_peak=$(awk -v a="$ours_peak" -v b="$(field peak_rss_mb "$o32")" 'BEGIN { print (b > a ? b : a) }')
     ort_peak=$(field peak_rss_mb "$r32")
 done
-echo "ratio > 1: ours faster (latency: ORT ms / ours ms; throughput: ours / ORT)"
-echo "peak RSS of one inference process at batch 32: ours ${ours_peak} MB, ONNX Runtime (Python) ${ort_peak} MB"
-echo "batch-1 peak RSS: ours $(field peak_rss_mb "$(ours 1 1 5)") MB"
+printf '%-22s %14s %16s %7s   %s\n' "" "ours" "ONNX Runtime" "ratio" "CPU ms/image ours / ORT"
+for row in "${rows[@]}"; do
+    IFS='|' read -r label o r x co cr <<<"$row"
+    printf '%-22s %14s %16s %7s   %s / %s\n' "$label" "$o" "$r" "$x" "$co" "$cr"
+done
+echo "ratio > 1: ours faster (latency: ORT ms / ours ms; throughput: ours / ORT). Wall times: median"
+echo "of the runs, best of $rounds round(s); CPU ms/image: process CPU time per image (all threads)."
+echo "peak RSS of one inference process: ours $(field peak_rss_mb "$(ours 1 1 5)") MB at batch 1, ${ours_peak} MB at batch 32;"
+echo "ONNX Runtime (in Python) ${ort_peak} MB at batch 32"

@@ -87,7 +87,7 @@ public final class EfficientNetLite0: @unchecked Sendable {
         let input = Tensor(shape: [0])
         let a = Tensor(shape: [0]), b = Tensor(shape: [0])
         let expanded = Tensor(shape: [0]), depthwise = Tensor(shape: [0])
-        let head = Tensor(shape: [0]), pooled = Tensor(shape: [0]), logits = Tensor(shape: [0])
+        let head = Tensor(shape: [0]), pooled = Tensor(shape: [0])
     }
     private var workspaces: [Workspace] = []
     /// Images per forward pass when a batch is split (measured with bench-networks at batch 32).
@@ -152,12 +152,13 @@ public final class EfficientNetLite0: @unchecked Sendable {
         let threads = n >= 2 ? min(pool.threads, chunks.count) : 1
         while workspaces.count < max(1, threads) { workspaces.append(Workspace()) }
         if chunks.count <= 1 {
-            return forward(batch, taps: taps, classify: classify, workspaces[0])
+            let result = forward(batch, taps: taps, classify: classify, workspaces[0])
+            return (result.pooled.map(classifier), result.features)
         }
         // Image-wise split: each thread runs the whole network on its chunks, its ops serial
         // (the pool runs nested calls on the calling thread): no synchronisation per layer.
         let imageSize = batch.count / n
-        var results = [(logits: Tensor?, features: [EfficientNetLite0Tap: Tensor])](repeating: (nil, [:]), count: chunks.count)
+        var results = [(pooled: Tensor?, features: [EfficientNetLite0Tap: Tensor])](repeating: (nil, [:]), count: chunks.count)
         results.withUnsafeMutableBufferPointer { out in
             pool.parallelFor(count: threads) { worker in
                 let ws = workspaces[worker]
@@ -178,7 +179,8 @@ public final class EfficientNetLite0: @unchecked Sendable {
             }
             return joined
         }
-        let logits = classify ? gather(results.compactMap(\.logits)) : nil
+        // One classifier GEMM for the whole batch: its 1280x1000 weights are packed once.
+        let logits = classify ? classifier(gather(results.compactMap(\.pooled))) : nil
         var features: [EfficientNetLite0Tap: Tensor] = [:]
         for tap in taps { features[tap] = gather(results.compactMap { $0.features[tap] }) }
         return (logits, features)
@@ -189,13 +191,16 @@ public final class EfficientNetLite0: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if workspaces.isEmpty { workspaces.append(Workspace()) }
         let timer = LayerTimer()
-        _ = forward(batch, taps: [], classify: true, workspaces[0], timer: timer)
+        if let pooled = forward(batch, taps: [], classify: true, workspaces[0], timer: timer).pooled {
+            _ = timer.measure("classifier 1280->1000") { classifier(pooled) }
+        }
         return timer.entries
     }
 
-    /// One pass over a batch with the given workspace. Returned tensors are fresh copies.
+    /// One pass over a batch with the given workspace, up to the pooled head features [N, 1280]
+    /// (when `classify`). Returned tensors are fresh copies.
     private func forward(_ batch: Tensor, taps: Set<EfficientNetLite0Tap>, classify: Bool, _ ws: Workspace,
-                         timer: LayerTimer? = nil) -> (logits: Tensor?, features: [EfficientNetLite0Tap: Tensor]) {
+                         timer: LayerTimer? = nil) -> (pooled: Tensor?, features: [EfficientNetLite0Tap: Tensor]) {
         var features: [EfficientNetLite0Tap: Tensor] = [:]
         let lastBlock = classify ? blocks.count : (taps.map(\.blockIndex).max() ?? -1)
         if lastBlock < 0 { return (nil, features) }
@@ -211,13 +216,15 @@ public final class EfficientNetLite0: @unchecked Sendable {
         if taps.contains(.head) { features[.head] = headMap.copy() }
         guard classify else { return (nil, features) }
         let pooled = timer.measure("global average pool") { globalAvgPool(headMap, out: ws.pooled) }
-        let logits = timer.measure("classifier 1280->1000") {
-            let (n, classes) = (pooled.shape[0], classifierBias.count)
-            ws.logits.resize(to: [n, classes])
-            sgemm(transA: false, transB: false, m: n, n: classes, k: pooled.shape[1], a: pooled.data, lda: pooled.shape[1],
-                  b: classifierWeight.data, ldb: classes, c: ws.logits.data, ldc: classes)
-            return add(ws.logits, classifierBias, out: Tensor(shape: [n, classes]))
-        }
-        return (logits, features)
+        return (pooled.copy(), features)
+    }
+
+    /// Logits [N, 1000] from pooled head features [N, 1280].
+    private func classifier(_ pooled: Tensor) -> Tensor {
+        let (n, classes) = (pooled.shape[0], classifierBias.count)
+        let logits = Tensor(shape: [n, classes])
+        sgemm(transA: false, transB: false, m: n, n: classes, k: pooled.shape[1], a: pooled.data, lda: pooled.shape[1],
+              b: classifierWeight.data, ldb: classes, c: logits.data, ldc: classes)
+        return add(logits, classifierBias, out: logits)
     }
 }
