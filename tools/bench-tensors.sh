@@ -8,7 +8,8 @@
 # bundles OpenBLAS) on first use, and for each thread count runs ours and OpenBLAS back to
 # back. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset for the NumPy runs only, so that
 # OpenBLAS picks its kernel for this CPU. Timings on a shared machine are noisy: compare the
-# ratios, and re-run before drawing conclusions. Raw lines are kept in out/bench-tensors.txt.
+# ratios, and re-run before drawing conclusions (BENCH_SECONDS=3 gives each measurement more
+# runs to take the best of). Raw lines are kept in out/bench-tensors.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
