@@ -105,3 +105,24 @@ import Testing
         }
     }
 }
+
+@Suite("Tensor") struct TensorTests {
+    @Test func layoutIsRowMajorNHWC() {
+        // An HWC image as the Imaging layer hands it over: value = 100 * y + 10 * x + channel.
+        let (h, w, c) = (3, 4, 2)
+        var hwc: [Float] = []
+        for y in 0..<h { for x in 0..<w { for ch in 0..<c { hwc.append(Float(100 * y + 10 * x + ch)) } } }
+        let t = Tensor(shape: [1, h, w, c], data: hwc)
+        #expect(t[0, 2, 3, 1] == 231 && t[0, 1, 0, 0] == 100)
+        t.resize(to: [2, 3])
+        #expect(t.count == 6 && t.shape == [2, 3])
+    }
+
+    @Test func validatingInitializerThrowsOnBadData() {
+        #expect(throws: TensorError.elementCountMismatch(shape: [2, 3], expected: 6, actual: 5)) {
+            try Tensor(shape: [2, 3], validating: [1, 2, 3, 4, 5])
+        }
+        #expect(throws: TensorError.invalidShape([2, -1])) { try Tensor(shape: [2, -1], validating: []) }
+        #expect((try? Tensor(shape: [2, 2], validating: [1, 2, 3, 4]))?.scalars == [1, 2, 3, 4])
+    }
+}
