@@ -3,23 +3,24 @@
 
 Usage: bench_numpy_gemm.py THREADS M,N,K [M,N,K ...]
 Prints one line per shape, in the same format and with the same timing method as
-bench-tensors (one warm-up, then the best of repeated runs over about 0.6 s):
+bench-tensors (one warm-up, then the best of repeated runs over BENCH_SECONDS, default 1 s):
     numpy m=M n=N k=K threads=T gflops=G
 Set OPENBLAS_NUM_THREADS=THREADS in the environment (the thread count is fixed when
 OpenBLAS loads); THREADS is only echoed.
 """
+import os
 import sys
 import time
 
 import numpy as np
 
 
-def best_time(fn, budget=0.6):
+def best_time(fn, budget=float(os.environ.get("BENCH_SECONDS", "1"))):
     fn()
     best = float("inf")
     start = time.perf_counter()
     runs = 0
-    while runs < 3 or (time.perf_counter() - start < budget and runs < 1000):
+    while runs < 3 or (time.perf_counter() - start < budget and runs < 5000):
         t0 = time.perf_counter()
         fn()
         best = min(best, time.perf_counter() - t0)

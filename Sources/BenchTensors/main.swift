@@ -31,13 +31,17 @@ while let arg = args.popFirst() {
 if sections.isEmpty { sections = ["gemm", "bandwidth", "depthwise"] }
 WorkerPool.shared.threads = threads
 
-/// Best time in seconds of `body` over several batches lasting about `budget` seconds in all.
-func bestTime(budget: Double = 0.6, _ body: () -> Void) -> Double {
+/// Seconds of repeated runs per measurement (BENCH_SECONDS, default 1): on a busy machine a
+/// longer budget gives the best-of-runs timing more chances to catch an undisturbed run.
+let defaultBudget = ProcessInfo.processInfo.environment["BENCH_SECONDS"].flatMap(Double.init) ?? 1
+
+/// Best time in seconds of `body` over repeated runs lasting about `budget` seconds in all.
+func bestTime(budget: Double = defaultBudget, _ body: () -> Void) -> Double {
     body()  // warm-up: caches, page faults, worker wake-up
     var best = Double.infinity
     let start = DispatchTime.now().uptimeNanoseconds
     var runs = 0
-    while runs < 3 || (Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 < budget && runs < 1000) {
+    while runs < 3 || (Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 < budget && runs < 5000) {
         let t0 = DispatchTime.now().uptimeNanoseconds
         body()
         let t1 = DispatchTime.now().uptimeNanoseconds
@@ -122,7 +126,7 @@ if sections.contains("depthwise") {
         let bias = Tensor(shape: [layer.c])
         let config = Conv2DConfig(stride: layer.s, padding: .same, groups: layer.c)
         let out = conv2d(x, weight: w, bias: bias, config: config, activation: .relu6)
-        let seconds = bestTime(budget: 0.3) { _ = conv2d(x, weight: w, bias: bias, config: config, activation: .relu6, out: out) }
+        let seconds = bestTime(budget: defaultBudget / 2) { _ = conv2d(x, weight: w, bias: bias, config: config, activation: .relu6, out: out) }
         let bytes = Double(4 * (x.count + out.count + w.count + bias.count))
         let flops = Double(2 * out.count * layer.k * layer.k)
         print("depthwise shape=\(name) threads=\(threads) "

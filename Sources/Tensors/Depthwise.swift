@@ -45,26 +45,24 @@ func depthwiseForward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafeP
                         var ch = 0
                         while ch + 16 <= c {
                             var acc0 = SIMD16<Float>()
-                            if let bias { acc0 = UnsafeRawPointer(bias + ch).loadUnaligned(as: SIMD16<Float>.self) }
+                            if let bias { acc0 = load16(bias + ch) }
                             var acc1 = acc0, acc2 = acc0, acc3 = acc0
                             for ky in kys {
                                 let xRow = xImage + g.inputY(oy, ky) * g.w * c + ch
                                 let wRow = w + ky * g.kw * c + ch
                                 for kx in 0..<g.kw {
-                                    let wv = UnsafeRawPointer(wRow + kx * c).loadUnaligned(as: SIMD16<Float>.self)
-                                    let xp = UnsafeRawPointer(xRow + g.inputX(ox, kx) * c)
-                                    let stride = xStep * MemoryLayout<Float>.stride
-                                    acc0.addProduct(xp.loadUnaligned(as: SIMD16<Float>.self), wv)
-                                    acc1.addProduct(xp.loadUnaligned(fromByteOffset: stride, as: SIMD16<Float>.self), wv)
-                                    acc2.addProduct(xp.loadUnaligned(fromByteOffset: 2 * stride, as: SIMD16<Float>.self), wv)
-                                    acc3.addProduct(xp.loadUnaligned(fromByteOffset: 3 * stride, as: SIMD16<Float>.self), wv)
+                                    let wv = load16(wRow + kx * c)
+                                    let xp = xRow + g.inputX(ox, kx) * c
+                                    acc0.addProduct(load16(xp), wv)
+                                    acc1.addProduct(load16(xp + xStep), wv)
+                                    acc2.addProduct(load16(xp + 2 * xStep), wv)
+                                    acc3.addProduct(load16(xp + 3 * xStep), wv)
                                 }
                             }
-                            let o = UnsafeMutableRawPointer(out + ch), outStride = c * MemoryLayout<Float>.stride
-                            o.storeBytes(of: activate(acc0, activation), as: SIMD16<Float>.self)
-                            o.storeBytes(of: activate(acc1, activation), toByteOffset: outStride, as: SIMD16<Float>.self)
-                            o.storeBytes(of: activate(acc2, activation), toByteOffset: 2 * outStride, as: SIMD16<Float>.self)
-                            o.storeBytes(of: activate(acc3, activation), toByteOffset: 3 * outStride, as: SIMD16<Float>.self)
+                            store16(out + ch, activate(acc0, activation))
+                            store16(out + c + ch, activate(acc1, activation))
+                            store16(out + 2 * c + ch, activate(acc2, activation))
+                            store16(out + 3 * c + ch, activate(acc3, activation))
                             ch += 16
                         }
                         for j in 0..<4 { scalarChannels(from: ch, ox: ox + j, oy: oy, kys: kys, kxs: taps[ox + j], xImage, out + j * c) }
@@ -75,17 +73,17 @@ func depthwiseForward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafeP
                     var ch = 0
                     while ch + 16 <= c {
                         var acc = SIMD16<Float>()
-                        if let bias { acc = UnsafeRawPointer(bias + ch).loadUnaligned(as: SIMD16<Float>.self) }
+                        if let bias { acc = load16(bias + ch) }
                         for ky in kys {
                             let xRow = xImage + g.inputY(oy, ky) * g.w * c + ch
                             let wRow = w + ky * g.kw * c + ch
                             for kx in kxs {
-                                let xv = UnsafeRawPointer(xRow + g.inputX(ox, kx) * c).loadUnaligned(as: SIMD16<Float>.self)
-                                let wv = UnsafeRawPointer(wRow + kx * c).loadUnaligned(as: SIMD16<Float>.self)
+                                let xv = load16(xRow + g.inputX(ox, kx) * c)
+                                let wv = load16(wRow + kx * c)
                                 acc.addProduct(xv, wv)
                             }
                         }
-                        UnsafeMutableRawPointer(out + ch).storeBytes(of: activate(acc, activation), as: SIMD16<Float>.self)
+                        store16(out + ch, activate(acc, activation))
                         ch += 16
                     }
                     scalarChannels(from: ch, ox: ox, oy: oy, kys: kys, kxs: kxs, xImage, out)
@@ -133,9 +131,19 @@ func depthwiseBackward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: Unsafe
                             if ix < 0 || ix >= g.w { continue }
                             let pixel = (iy * g.w + ix) * c
                             let tap = (ky * g.kw + kx) * c
-                            for ch in channels {
+                            var ch = channels.lowerBound
+                            while ch + 16 <= channels.upperBound {
+                                let gv = load16(grad + ch)
+                                store16(dw + tap + ch, load16(dw + tap + ch).addingProduct(gv, load16(xImage + pixel + ch)))
+                                if let d = dxImage {
+                                    store16(d + pixel + ch, load16(d + pixel + ch).addingProduct(gv, load16(w + tap + ch)))
+                                }
+                                ch += 16
+                            }
+                            while ch < channels.upperBound {
                                 dw[tap + ch] += grad[ch] * xImage[pixel + ch]
                                 dxImage?[pixel + ch] += grad[ch] * w[tap + ch]
+                                ch += 1
                             }
                         }
                     }
@@ -144,3 +152,4 @@ func depthwiseBackward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: Unsafe
         }
     }
 }
+

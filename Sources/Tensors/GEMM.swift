@@ -1,22 +1,22 @@
 // SGEMM driver: C = alpha * op(A) * op(B) + beta * C for row-major Float32 matrices.
 //
-// Blocking follows Goto & van de Geijn (ACM TOMS 2008) and the BLIS loop order:
-//   jc over NC columns of C   (a KC x NC block of B is packed, it lives in L3/L2)
+// Blocking after Goto & van de Geijn, "Anatomy of high-performance matrix multiplication"
+// (ACM TOMS 2008), with the loop order that measured best on the development machine:
+//   jc over NC columns of C    (a KC x NC block of B is packed into NR-wide panels; L2/L3)
 //     pc over KC of the k dimension
-//       ic over MC rows of C (an MC x KC block of A is packed, it lives in L2)
-//         jr over NR columns  (one KC x NR micro-panel of B stays in L1)
-//           ir over MR rows   -> micro-kernel on an MR x NR tile of C in registers
+//       ir over MR rows of C   (one MR x KC sliver of A, packed or read in place, stays in L1)
+//         jr over NR columns   -> micro-kernel on an MR x NR tile of C in registers
+// The C tiles of one sliver are adjacent along its rows, so C is written in sequential
+// streams, and the B block is read by every sliver from L2/L3.
 // Threads split C into contiguous row blocks (or column blocks when C is wide); each thread
 // runs the whole loop nest on its block with its own packing buffers. Every element of C is
 // computed by one thread in a fixed k order, so results do not depend on the thread count.
-
 
 import Foundation
 
 enum GEMMBlocking {
     // Chosen by measurement on the 2-core AVX2 development machine (32 KiB L1d, 512 KiB L2).
-    static let kc = 384              // a 384 x 16 packed B micro-panel is 24 KiB (L1)
-    static let mc = 24 * gemmMR      // 144 rows: a 144 x 384 packed A block is 216 KiB (L2)
+    static let kc = 384              // an A sliver is 6 x 384 floats (9 KiB, L1); a B panel 24 KiB
     static let nc = 256 * gemmNR     // 4096 columns: a 384 x 4096 packed B block is 6 MiB (L3)
 }
 
@@ -68,13 +68,14 @@ private func scaleMatrix(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
 private func gemmBlock(_ a: MatrixView, _ b: MatrixView, rows: Range<Int>, cols: Range<Int>, k: Int,
                        alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     let scratch = ThreadScratch.current
-    // When the packed B block is small enough to stay in L2 (at most 256 columns: 384 KiB),
-    // packing A does not pay: the kernel reads A in place (six sequential row streams, or six
-    // adjacent values per k step for a transposed A), one MR x KC sliver of it stays in L1
-    // while all B panels pass, and only a partial last row tile is packed (zero-padded).
-    // Measured on the 1x1-convolution shapes of EfficientNet-Lite0 (up to 1.3x faster).
+    // A wide C passes each A sliver through many B panels, which repays packing it into a
+    // contiguous L1 buffer (rows of a large power-of-two stride would otherwise compete for
+    // the same cache sets). For at most 256 columns it does not pay: the kernel reads A in
+    // place (six sequential row streams, or six adjacent values per k step for a transposed
+    // A). Partial row tiles are always packed (zero-padded). Measured on EfficientNet-Lite0's
+    // 1x1-convolution shapes and on the squares.
     let packsA = cols.count > 16 * gemmNR
-    let packedA = scratch.buffer(.gemmA, count: packsA ? GEMMBlocking.mc * GEMMBlocking.kc : gemmMR * GEMMBlocking.kc)
+    let sliver = scratch.buffer(.gemmA, count: gemmMR * GEMMBlocking.kc)
     let packedB = scratch.buffer(.gemmB, count: GEMMBlocking.kc * min(GEMMBlocking.nc, cols.count + gemmNR))
     let tileBuffer = scratch.buffer(.gemmTile, count: gemmMR * gemmNR)
     for jc in stride(from: cols.lowerBound, to: cols.upperBound, by: GEMMBlocking.nc) {
@@ -84,36 +85,22 @@ private func gemmBlock(_ a: MatrixView, _ b: MatrixView, rows: Range<Int>, cols:
             packB(b, p0: pc, kc: kc, j0: jc, nc: nc, into: packedB)
             // The first k block applies beta; later ones accumulate onto it.
             let betaNow: Float = pc == 0 ? beta : 1
-            for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: GEMMBlocking.mc) {
-                let mc = min(GEMMBlocking.mc, rows.upperBound - ic)
-                if packsA { packA(a, i0: ic, mc: mc, p0: pc, kc: kc, into: packedA) }
-                // A's values for the row tile at `ir`, and their row and k strides.
-                func rowTile(_ ir: Int, _ mr: Int) -> (UnsafePointer<Float>, Int, Int) {
-                    if packsA { return (UnsafePointer(packedA + ir * kc), 1, gemmMR) }
-                    if mr == gemmMR { return (a.base + (ic + ir) * a.rowStride + pc * a.colStride, a.rowStride, a.colStride) }
-                    packA(a, i0: ic + ir, mc: mr, p0: pc, kc: kc, into: packedA)
-                    return (UnsafePointer(packedA), 1, gemmMR)
-                }
-                func tile(_ ir: Int, _ mr: Int, _ a: (UnsafePointer<Float>, Int, Int), _ jr: Int) {
-                    gemmTile(kc: kc, a: a.0, aRow: a.1, aCol: a.2, packedA: packsA, b: packedB + jr * kc,
-                             c: c + (ic + ir) * ldc + jc + jr, ldc: ldc, rows: mr, cols: min(gemmNR, nc - jr),
-                             alpha: alpha, beta: betaNow, scratch: tileBuffer)
-                }
-                if packsA {
-                    // BLIS order: one B micro-panel stays in L1 while the packed A block streams from L2.
-                    for jr in stride(from: 0, to: nc, by: gemmNR) {
-                        for ir in stride(from: 0, to: mc, by: gemmMR) {
-                            let mr = min(gemmMR, mc - ir)
-                            tile(ir, mr, rowTile(ir, mr), jr)
-                        }
-                    }
+            for ir in stride(from: rows.lowerBound, to: rows.upperBound, by: gemmMR) {
+                let mr = min(gemmMR, rows.upperBound - ir)
+                // Where this row tile's A values are, and their row and k strides.
+                let packed = packsA || mr < gemmMR
+                var ap = UnsafePointer(sliver), aRow = 1, aCol = gemmMR
+                if packed {
+                    packA(a, i0: ir, mc: mr, p0: pc, kc: kc, into: sliver)
                 } else {
-                    // A read in place: keep one row sliver of A in L1 across the few B panels.
-                    for ir in stride(from: 0, to: mc, by: gemmMR) {
-                        let mr = min(gemmMR, mc - ir)
-                        let sliver = rowTile(ir, mr)
-                        for jr in stride(from: 0, to: nc, by: gemmNR) { tile(ir, mr, sliver, jr) }
-                    }
+                    ap = a.base + ir * a.rowStride + pc * a.colStride
+                    aRow = a.rowStride
+                    aCol = a.colStride
+                }
+                for jr in stride(from: 0, to: nc, by: gemmNR) {
+                    gemmTile(kc: kc, a: ap, aRow: aRow, aCol: aCol, packedA: packed, b: packedB + jr * kc,
+                             c: c + ir * ldc + jc + jr, ldc: ldc, rows: mr, cols: min(gemmNR, nc - jr),
+                             alpha: alpha, beta: betaNow, scratch: tileBuffer)
                 }
             }
         }

@@ -54,12 +54,12 @@ func packB(_ b: MatrixView, p0: Int, kc: Int, j0: Int, nc: Int,
         let cols = min(gemmNR, nc - j)
         if cols == gemmNR && b.colStride == 1 {
             // Contiguous rows: one vector copy per k step.
-            var src = UnsafeRawPointer(b.base + p0 * b.rowStride + j0 + j)
-            var o = UnsafeMutableRawPointer(out)
+            var src = b.base + p0 * b.rowStride + j0 + j
+            var o = out
             for _ in 0..<kc {
-                o.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-                src += b.rowStride * MemoryLayout<Float>.stride
-                o += gemmNR * MemoryLayout<Float>.stride
+                store16(o, load16(src))
+                src += b.rowStride
+                o += gemmNR
             }
         } else {
             for c in 0..<gemmNR {
