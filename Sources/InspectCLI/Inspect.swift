@@ -11,6 +11,7 @@ struct Inspect: ParsableCommand {
             ImagesCommand.self,
             TabularCommand.self,
             SurvivalCommand.self,
+            ClassifyCommand.self,
         ]
     )
 }
