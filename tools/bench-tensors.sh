@@ -52,6 +52,7 @@ $1 == "gemm"  { key = field("m") "x" field("n") "x" field("k") "/" field("thread
 $1 == "numpy" { key = field("m") "x" field("n") "x" field("k") "/" field("threads")
                 if (field("gflops") + 0 > ref[key] + 0) ref[key] = field("gflops") }
 $1 == "bandwidth" { bw[field("kind") "/" field("threads")] = field("gbps") }
+$1 == "peak" { peak[field("threads")] = field("gflops") }
 $1 == "depthwise" { dw[++d] = field("shape") " " field("threads") " " field("gbps") " " field("gflops") }
 END {
     printf "\nSGEMM GFLOPS, best of the rounds (M x N x K; effnet_* are EfficientNet-Lite0 1x1 convolutions at 224x224)\n"
@@ -61,6 +62,7 @@ END {
         ratio = (ref[key] > 0) ? sprintf("%.2f", ours[key] / ref[key]) : "n/a"
         printf "%-22s %-18s %7s %10.1f %10.1f %7s\n", name[key], parts[1], parts[2], ours[key], ref[key], ratio
     }
+    for (t in peak) printf "measured FMA peak, %s thread(s): %.1f GFLOPS\n", t, peak[t]
     printf "\nDepthwise convolution (NHWC, ReLU6, SAME) vs measured memory bandwidth\n"
     printf "%-26s %7s %8s %8s %14s %14s\n", "layer", "threads", "GB/s", "GFLOPS", "copy GB/s", "triad GB/s"
     for (i = 1; i <= d; i++) {

@@ -6,6 +6,7 @@
 // Lines (one result each, space-separated key=value):
 //   gemm shape=<name> m= n= k= threads= gflops=
 //   bandwidth kind=copy|triad threads= gbps=
+//   peak kind=fma threads= gflops=          (measured FMA throughput, the GEMM ceiling)
 //   depthwise shape=<name> h= w= c= k= stride= threads= gbps= gflops=
 // Every figure is measured here; nothing is typed in.
 import Dispatch
@@ -94,6 +95,25 @@ func parallelSplit(_ n: Int, _ body: @escaping (Range<Int>) -> Void) {
 }
 
 if sections.contains("bandwidth") {
+    // FMA peak: six independent SIMD16 accumulator chains per thread (twelve ymm registers on
+    // AVX2), enough to cover the FMA latency on both pipes; 32 flops per SIMD16 FMA.
+    let iterations = 20_000_000
+    let sums = UnsafeMutablePointer<Float>.allocate(capacity: threads)
+    let peak = bestTime {
+        WorkerPool.shared.parallelFor(count: threads) { job in
+            let x = SIMD16<Float>(repeating: 0.999_999), y = SIMD16<Float>(repeating: 1e-7)
+            var a0 = SIMD16<Float>(repeating: Float(job)), a1 = a0 + 1, a2 = a0 + 2, a3 = a0 + 3, a4 = a0 + 4, a5 = a0 + 5
+            for _ in 0..<iterations {
+                a0 = y.addingProduct(a0, x); a1 = y.addingProduct(a1, x); a2 = y.addingProduct(a2, x)
+                a3 = y.addingProduct(a3, x); a4 = y.addingProduct(a4, x); a5 = y.addingProduct(a5, x)
+            }
+            sums[job] = (a0 + a1 + a2 + a3 + a4 + a5).sum()
+        }
+    }
+    let checksum = (0..<threads).reduce(Float(0)) { $0 + sums[$1] }
+    sums.deallocate()
+    print("peak kind=fma threads=\(threads) gflops=\(fmt(Double(threads * iterations * 6 * 32) / peak * 1e-9)) checksum=\(checksum)")
+
     // STREAM-like kernels (McCalpin) on arrays far larger than the caches. Bytes counted as in
     // STREAM: copy reads and writes one array (2 x 4 bytes per element), triad reads two and
     // writes one (3 x 4 bytes).

@@ -8,8 +8,8 @@
 //         jr over NR columns   -> micro-kernel on an MR x NR tile of C in registers
 // The C tiles of one sliver are adjacent along its rows, so C is written in sequential
 // streams, and the B block is read by every sliver from L2/L3.
-// Threads split C into contiguous row blocks (or column blocks when C is wide); each thread
-// runs the whole loop nest on its block with its own packing buffers. Every element of C is
+// Threads split C into contiguous row blocks (or column blocks when C is wide); each block
+// runs the whole loop nest with the packing buffers of the thread that takes it. Every element of C is
 // computed by one thread in a fixed k order, so results do not depend on the thread count.
 
 import Foundation
@@ -43,10 +43,12 @@ public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Flo
         gemmBlock(av, bv, rows: 0..<m, cols: 0..<n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)
         return
     }
-    // Split the larger dimension of C; the other operand is packed by every thread.
+    // Split the larger dimension of C into a few jobs per thread (so a delayed thread's share
+    // is taken over by the others); each job packs the parts of B it needs.
     let splitRows = m >= n
-    let parts = splitRows ? splitRange(m, parts: threads, align: gemmMR)
-                          : splitRange(n, parts: threads, align: gemmNR)
+    let jobs = threads * (m * n * k >= 1 << 24 ? 3 : 1)
+    let parts = splitRows ? splitRange(m, parts: jobs, align: gemmMR)
+                          : splitRange(n, parts: jobs, align: gemmNR)
     pool.parallelFor(count: parts.count) { job in
         gemmBlock(av, bv, rows: splitRows ? parts[job] : 0..<m, cols: splitRows ? 0..<n : parts[job],
                   k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)

@@ -1,11 +1,13 @@
 // A persistent pool of worker threads that splits numeric work across the cores.
 //
-// `parallelFor(count:)` runs `body(job)` for job in 0..<count. Jobs are assigned statically
-// (worker w runs jobs w, w+T, w+2T, ...), and every kernel in this module gives each output
-// element to exactly one job with a fixed summation order, so results are deterministic for a
-// fixed thread count (and in practice independent of it). The calling thread takes part as
-// worker 0. A nested or concurrent call (the pool is busy) runs its jobs serially on the
-// calling thread instead of waiting, so the pool can never deadlock on itself.
+// `parallelFor(count:)` runs `body(job)` for job in 0..<count. Threads take the next job from
+// a shared counter, so a thread that the OS delays (a busy machine) leaves its jobs to the
+// others instead of holding up the call. Which thread runs a job does not affect its result:
+// every kernel in this module gives each output element to exactly one job, which sums in a
+// fixed order, and the job boundaries depend only on the problem and the thread count. So
+// results are deterministic for a fixed thread count (and in practice independent of it).
+// The calling thread takes part. A nested or concurrent call (the pool is busy) runs its jobs
+// serially on the calling thread instead of waiting, so the pool can never deadlock on itself.
 import Foundation
 import Dispatch
 
@@ -31,8 +33,21 @@ public final class WorkerPool: @unchecked Sendable {
         // (the semaphores order these accesses).
         var body: ((Int) -> Void)?
         var jobCount = 0
-        var threadsInCall = 1
+        var nextJob = 0
+        let counter = NSLock()
         var stopping = false
+
+        /// The next job index, or nil when all are taken.
+        func takeJob() -> Int? {
+            counter.lock(); defer { counter.unlock() }
+            guard nextJob < jobCount else { return nil }
+            nextJob += 1
+            return nextJob - 1
+        }
+
+        func runJobs(_ body: (Int) -> Void) {
+            while let job = takeJob() { body(job) }
+        }
     }
 
     private let busy = NSLock()        // held for the duration of one parallel call
@@ -66,26 +81,19 @@ public final class WorkerPool: @unchecked Sendable {
     private func ensureWorkers(_ n: Int) {
         while state.wakes.count < n {
             let wake = DispatchSemaphore(value: 0)
-            let index = state.wakes.count + 1
             state.wakes.append(wake)
             let state = self.state
-            let thread = Thread { WorkerPool.workerLoop(state, wake: wake, index: index) }
+            let thread = Thread { WorkerPool.workerLoop(state, wake: wake) }
             thread.stackSize = 1 << 20
             thread.start()
         }
     }
 
-    private static func workerLoop(_ state: State, wake: DispatchSemaphore, index: Int) {
+    private static func workerLoop(_ state: State, wake: DispatchSemaphore) {
         while true {
             wake.wait()
             if state.stopping { return }
-            if let body = state.body {
-                var job = index
-                while job < state.jobCount {
-                    body(job)
-                    job += state.threadsInCall
-                }
-            }
+            if let body = state.body { state.runJobs(body) }
             state.done.signal()
         }
     }
@@ -103,13 +111,9 @@ public final class WorkerPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { escaping in
             state.body = escaping
             state.jobCount = count
-            state.threadsInCall = t
+            state.nextJob = 0
             for w in 0..<(t - 1) { state.wakes[w].signal() }
-            var job = 0
-            while job < count {
-                escaping(job)
-                job += t
-            }
+            state.runJobs(escaping)
             for _ in 0..<(t - 1) { state.done.wait() }
             state.body = nil
         }
