@@ -6,8 +6,8 @@ import Networks
 struct FaceModelCard: Decodable {
     struct Input: Decodable {
         struct Chip: Decodable { let padding: Double; let size: Int }
-        let height: Int
-        let width: Int
+        let height: Int?
+        let width: Int?
         let mean: [Float]?
         let scale: Float?
         let chip: Chip?
