@@ -40,6 +40,7 @@ let package = Package(
         .library(name: "Networks", targets: ["Networks"]),
         .library(name: "Faces", targets: ["Faces"]),
         .executable(name: "bench-tensors", targets: ["BenchTensors"]),
+        .executable(name: "bench-faces", targets: ["BenchFaces"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -73,6 +74,7 @@ let package = Package(
 
         // Benchmarks, run by the tools/bench-*.sh scripts beside their reference engines.
         .executableTarget(name: "BenchImaging", dependencies: ["Imaging"], swiftSettings: nativeSwift),
+        .executableTarget(name: "BenchFaces", dependencies: ["Faces", "Imaging"], swiftSettings: nativeSwift),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

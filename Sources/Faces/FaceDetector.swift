@@ -51,12 +51,13 @@ public struct FaceDetector: Sendable {
     public func detect(_ image: Image) -> [DetectedFace] {
         let rgb = image.format == .rgb ? image : image.converted(to: .rgb)
         guard rgb.width >= 12, rgb.height >= 12 else { return [] }
-        var candidates = proposals(rgb)
+        let pyramid = pyramid(rgb)
+        var candidates = proposals(pyramid)
         if candidates.isEmpty { return [] }
         candidates = square(candidates.map { regress($0.box, $0.offsets, plusOne: false) }).map { ($0, Float(0), [Float]()) }
 
         // Refinement: 24x24 crops.
-        let refined = run(rgb, candidates.map(\.box), size: 24) { refine($0) }
+        let refined = run(rgb, pyramid, candidates.map(\.box), size: 24) { refine($0) }
         var boxes: [Box] = [], scores: [Float] = [], offsets: [[Float]] = []
         for (i, r) in refined.enumerated() where r.score > thresholds.1 {
             boxes.append(candidates[i].box); scores.append(r.score); offsets.append(r.offsets)
@@ -66,7 +67,7 @@ public struct FaceDetector: Sendable {
         if second.isEmpty { return [] }
 
         // Output: 48x48 crops, landmarks.
-        let batch = cropBatch(rgb, second, size: 48)
+        let batch = cropBatch(rgb, pyramid, second, size: 48)
         let result = output(batch)
         var faces: [DetectedFace] = []
         for i in 0..<second.count {
@@ -87,16 +88,37 @@ public struct FaceDetector: Sendable {
         return final.map { faces[$0] }
     }
 
-    /// Stage 1: the proposal network over the image pyramid.
-    private func proposals(_ rgb: Image) -> [(box: Box, score: Float, offsets: [Float])] {
+    /// The image at the pyramid's scales, each level area-resampled from the one before
+    /// (cheaper than from the original; the face sizes searched are the same).
+    struct Pyramid {
+        var levels: [(scale: Double, image: Image)] = []
+        /// The smallest level on which a box of `side` pixels is still at least `size` pixels.
+        func level(for side: Double, size: Int) -> (scale: Double, image: Image)? {
+            levels.last { $0.scale * side >= Double(size) }
+        }
+    }
+
+    func pyramid(_ rgb: Image) -> Pyramid {
         let (w, h) = (Double(rgb.width), Double(rgb.height))
-        var scales: [Double] = []
+        var pyramid = Pyramid()
         var scale = 12 / minimumFaceSize, side = min(w, h) * scale
-        while side >= 12 { scales.append(scale); scale *= scaleFactor; side *= scaleFactor }
-        var all: [(box: Box, score: Float, offsets: [Float])] = []
-        for scale in scales {
+        var previous = rgb
+        while side >= 12 {
             let (sw, sh) = (Int(w * scale + 1), Int(h * scale + 1))
-            let resized = rgb.resized(width: sw, height: sh, filter: .area)
+            if sw > previous.width || sh > previous.height { previous = rgb }
+            let level = previous.resized(width: sw, height: sh, filter: .area)
+            pyramid.levels.append((scale, level))
+            previous = level
+            scale *= scaleFactor; side *= scaleFactor
+        }
+        return pyramid
+    }
+
+    /// Stage 1: the proposal network over the image pyramid.
+    private func proposals(_ pyramid: Pyramid) -> [(box: Box, score: Float, offsets: [Float])] {
+        var all: [(box: Box, score: Float, offsets: [Float])] = []
+        for (scale, resized) in pyramid.levels {
+            let (sw, sh) = (resized.width, resized.height)
             let input = Tensor(shape: [1, sh, sw, 3])
             resized.writeNormalized(Self.normalization, into: input.data)
             let (probabilities, offsets) = proposal(input)
@@ -136,14 +158,25 @@ public struct FaceDetector: Sendable {
     }
 
     /// The boxes' image regions (clipped to the image, 1-based inclusive as facenet-pytorch
-    /// crops them), resized to size x size with area averaging, as one normalised batch.
-    private func cropBatch(_ rgb: Image, _ boxes: [Box], size: Int) -> Tensor {
+    /// crops them), resized to size x size with area averaging, as one normalised batch. Each
+    /// region is cut from the smallest pyramid level that still holds it at `size` pixels or
+    /// more, so the cost does not grow with the face's size in the photo.
+    private func cropBatch(_ rgb: Image, _ pyramid: Pyramid, _ boxes: [Box], size: Int) -> Tensor {
         let batch = Tensor(shape: [boxes.count, size, size, 3])
         for (i, b) in boxes.enumerated() {
             let x = max(Int(b.x1), 1), y = max(Int(b.y1), 1)
             let ex = min(Int(b.x2), rgb.width), ey = min(Int(b.y2), rgb.height)
-            let crop = rgb.cropped(x: x - 1, y: y - 1, width: ex - x + 1, height: ey - y + 1)
             let destination = batch.data + i * size * size * 3
+            let (cropW, cropH) = (ex - x + 1, ey - y + 1)
+            guard cropW > 0, cropH > 0 else {
+                destination.update(repeating: 0, count: size * size * 3)
+                continue
+            }
+            let source = pyramid.level(for: Double(min(cropW, cropH)), size: size)?.image ?? rgb
+            let sx = Double(source.width) / Double(rgb.width), sy = Double(source.height) / Double(rgb.height)
+            let x0 = Int((Double(x - 1) * sx).rounded()), y0 = Int((Double(y - 1) * sy).rounded())
+            let x1 = max(x0 + 1, Int((Double(ex) * sx).rounded())), y1 = max(y0 + 1, Int((Double(ey) * sy).rounded()))
+            let crop = source.cropped(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
             if crop.width == 0 || crop.height == 0 {
                 destination.update(repeating: 0, count: size * size * 3)
             } else {
@@ -153,10 +186,10 @@ public struct FaceDetector: Sendable {
         return batch
     }
 
-    private func run(_ rgb: Image, _ boxes: [Box], size: Int,
+    private func run(_ rgb: Image, _ pyramid: Pyramid, _ boxes: [Box], size: Int,
                      _ network: (Tensor) -> (probabilities: Tensor, offsets: Tensor)) -> [(score: Float, offsets: [Float])] {
         guard !boxes.isEmpty else { return [] }
-        let (probabilities, offsets) = network(cropBatch(rgb, boxes, size: size))
+        let (probabilities, offsets) = network(cropBatch(rgb, pyramid, boxes, size: size))
         return (0..<boxes.count).map { i in (probabilities.data[i * 2 + 1], (0..<4).map { offsets.data[i * 4 + $0] }) }
     }
 }
