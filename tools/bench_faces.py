@@ -66,11 +66,15 @@ def compare(dataset, photo):
             largest = max(faces, key=lambda f: (f["face"][2] - f["face"][0]) * (f["face"][3] - f["face"][1]))
             ref_predictions[row["file"]] = (float(largest["age"]["value"]), largest["gender"]["value"])
     ref_seconds = time.perf_counter() - t0
-    our_predictions = {r["file"]: (r["age"], r["gender"]) for r in ours["images"] if "age" in r}
+    # Whole years for both: the reference's public result is its expected age rounded half up.
+    our_predictions = {r["file"]: (float(int(r["age"] + 0.5)), r["gender"]) for r in ours["images"] if "age" in r}
     errors = [r for r in ours["images"] if "error" in r]
     if errors:
         print(f"warning: {len(errors)} images gave errors in our run, e.g. {errors[0]['error']}", file=sys.stderr)
     a, b = score(labels, our_predictions), score(labels, ref_predictions)
+
+    both = [row for row in labels if row["file"] in our_predictions and row["file"] in ref_predictions]
+    c, d = score(both, our_predictions), score(both, ref_predictions)
 
     times = []
     for i in range(6):
@@ -90,6 +94,12 @@ def compare(dataset, photo):
     for name, x, y, f in rows:
         ratio = f"{x / y:.2f}" if y else "-"
         print(f"{name:34s} {f.format(x):>10s} {f.format(y):>10s} {ratio:>7s}")
+    print()
+    print(f"the {len(both)} images where both found a face")
+    for name, key, f in (("age in labelled range", "age_in_range", "{:.3f}"), ("mean distance to age range (y)", "age_distance", "{:.2f}"),
+                         ("gender accuracy", "gender_accuracy", "{:.3f}")):
+        ratio = f"{c[key] / d[key]:.2f}" if d[key] else "-"
+        print(f"{name:34s} {f.format(c[key]):>10s} {f.format(d[key]):>10s} {ratio:>7s}")
     print()
     print(f"latency, 12-MP JPEG file to FaceDetails ({os.path.basename(photo)}; ours found {ours['latency_faces']} face(s), reference {len(faces)})")
     print(f"{'median ms':34s} {ours['latency_ms_median']:10.1f} {ref_latency:10.1f} {ours['latency_ms_median'] / ref_latency:7.2f}")

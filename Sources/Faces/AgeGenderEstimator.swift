@@ -22,6 +22,9 @@ public struct AgeGenderEstimator: Sendable {
     public let chipPadding: Double
     public let ageChipSize: Int
     public let genderChipSize: Int
+    /// Also run the networks on the mirrored chips and average the probabilities (test-time
+    /// augmentation; off reproduces the reference package exactly).
+    public var averageMirrored = true
     let ageNormalization: ChannelNormalization
     let genderNormalization: ChannelNormalization
 
@@ -72,14 +75,22 @@ public struct AgeGenderEstimator: Sendable {
     public func estimate(ageChips: [Image], genderChips: [Image]) -> [AgeGenderEstimate] {
         precondition(ageChips.count == genderChips.count, "one age chip and one gender chip per face")
         guard !ageChips.isEmpty else { return [] }
-        let ages = ageProbabilities(Self.batch(ageChips, size: ageChipSize, ageNormalization))
-        let genders = genderProbabilities(Self.batch(genderChips, size: genderChipSize, genderNormalization))
-        return (0..<ageChips.count).map { i in
-            let p = Array(ages.scalars[i * ageBins.count..<(i + 1) * ageBins.count])
+        let n = ageChips.count
+        let mirror = { (chips: [Image]) in averageMirrored ? chips + chips.map { $0.flippedHorizontally() } : chips }
+        let ages = ageProbabilities(Self.batch(mirror(ageChips), size: ageChipSize, ageNormalization)).scalars
+        let genders = genderProbabilities(Self.batch(mirror(genderChips), size: genderChipSize, genderNormalization)).scalars
+        // Row i, averaged with its mirrored copy (row n + i) when there is one.
+        func row(_ values: [Float], _ i: Int, _ width: Int) -> [Float] {
+            let own = values[i * width..<(i + 1) * width]
+            guard averageMirrored else { return Array(own) }
+            return zip(own, values[(n + i) * width..<(n + i + 1) * width]).map { ($0 + $1) / 2 }
+        }
+        return (0..<n).map { i in
+            let p = row(ages, i, ageBins.count)
             // Accumulated in bin order in Float, as the reference does.
             var expected: Float = 0
             for (bin, probability) in zip(ageBins, p) { expected += bin * probability }
-            return AgeGenderEstimate(age: expected, ageProbabilities: p, maleProbability: genders.data[i * 2 + 1])
+            return AgeGenderEstimate(age: expected, ageProbabilities: p, maleProbability: row(genders, i, 2)[1])
         }
     }
 

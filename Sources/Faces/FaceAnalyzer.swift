@@ -17,7 +17,7 @@ public struct AnalyzedFace: Sendable {
 public struct FaceAnalyzer: Sendable {
     public let detector: FaceDetector
     public let landmarker: ShapePredictor
-    public let estimator: AgeGenderEstimator
+    public var estimator: AgeGenderEstimator
     /// Detection runs on a copy whose longer side is at most this (photos are reduced with
     /// DCT-scaled decoding and area resampling).
     public var detectionSide = 640

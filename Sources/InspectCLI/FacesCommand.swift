@@ -27,7 +27,12 @@ struct FacesCommand: ParsableCommand {
             }
         }
         var failures = 0
+        // Progress on stderr for batches, when it does not interleave with a table on the same terminal.
+        let progress = ProgressBar(total: photos.count, label: "photos",
+                                   enabled: photos.count > 1 && isatty(STDERR_FILENO) != 0 && isatty(STDOUT_FILENO) == 0)
+        defer { progress.finish() }
         for photo in photos {
+            defer { progress.advance() }
             do {
                 let faces = try analyzer.analyze(file: photo)
                 if json {
