@@ -39,8 +39,10 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "Networks", targets: ["Networks"]),
+        .library(name: "Faces", targets: ["Faces"]),
         .executable(name: "bench-tensors", targets: ["BenchTensors"]),
         .executable(name: "bench-networks", targets: ["BenchNetworks"]),
+        .executable(name: "bench-faces", targets: ["BenchFaces"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -60,6 +62,7 @@ let package = Package(
         .target(name: "Tensors", swiftSettings: numericSwift),
         .target(name: "Tabular", swiftSettings: numericSwift),
         .target(name: "Networks", dependencies: ["Tensors", "Imaging"], swiftSettings: numericSwift),
+        .target(name: "Faces", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
         .executableTarget(name: "BenchTensors", dependencies: ["Tensors"], swiftSettings: numericSwift),
         // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench-effnet.sh.
@@ -68,13 +71,14 @@ let package = Package(
         .executableTarget(
             name: "InspectCLI",
             dependencies: [
-                "Imaging", "Tensors", "Networks", "Tabular",
+                "Imaging", "Tensors", "Networks", "Tabular", "Faces",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
 
         // Benchmarks, run by the tools/bench-*.sh scripts beside their reference engines.
         .executableTarget(name: "BenchImaging", dependencies: ["Imaging"], swiftSettings: nativeSwift),
+        .executableTarget(name: "BenchFaces", dependencies: ["Faces", "Imaging"], swiftSettings: nativeSwift),
         // Decoder torture (truncations, mutations), run under sanitizers by tools/test.sh.
         .executableTarget(name: "ImagingRobustness", dependencies: ["Imaging"]),
 
@@ -82,5 +86,6 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
+        .testTarget(name: "FacesTests", dependencies: ["Faces", "Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
     ]
 )

@@ -12,6 +12,7 @@ struct Inspect: ParsableCommand {
             TabularCommand.self,
             SurvivalCommand.self,
             ClassifyCommand.self,
+            FacesCommand.self,
         ]
     )
 }
