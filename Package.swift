@@ -38,6 +38,7 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "Networks", targets: ["Networks"]),
+        .executable(name: "bench-tensors", targets: ["BenchTensors"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,6 +58,8 @@ let package = Package(
         .target(name: "Tensors", swiftSettings: numericSwift),
         .target(name: "Tabular", swiftSettings: numericSwift),
         .target(name: "Networks", dependencies: ["Tensors"], swiftSettings: numericSwift),
+        // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
+        .executableTarget(name: "BenchTensors", dependencies: ["Tensors"], swiftSettings: numericSwift),
 
         .executableTarget(
             name: "InspectCLI",
