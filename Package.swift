@@ -38,6 +38,7 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "Networks", targets: ["Networks"]),
+        .library(name: "Inspection", targets: ["Inspection"]),
         .executable(name: "bench-tensors", targets: ["BenchTensors"]),
     ],
     dependencies: [
@@ -58,13 +59,14 @@ let package = Package(
         .target(name: "Tensors", swiftSettings: numericSwift),
         .target(name: "Tabular", swiftSettings: numericSwift),
         .target(name: "Networks", dependencies: ["Tensors"], swiftSettings: numericSwift),
+        .target(name: "Inspection", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
         .executableTarget(name: "BenchTensors", dependencies: ["Tensors"], swiftSettings: numericSwift),
 
         .executableTarget(
             name: "InspectCLI",
             dependencies: [
-                "Imaging", "Tensors", "Networks", "Tabular",
+                "Imaging", "Tensors", "Networks", "Tabular", "Inspection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
@@ -76,5 +78,6 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection"]),
     ]
 )
