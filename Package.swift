@@ -3,7 +3,7 @@
 //
 // Layers (DESIGN.md), dependencies pointing downwards only:
 //   CPNG, CJPEG (system libraries) -> CCodecs (setjmp-guarded C shims) -> Imaging
-//   Tensors -> (Networks -> Inspection, Faces)
+//   Tensors, Imaging -> (Networks -> Inspection, Faces)
 //   Tabular (Foundation only)
 //   InspectCLI (`inspect`, the only target besides Server that may use Swift packages)
 //
@@ -40,6 +40,7 @@ let package = Package(
         .library(name: "Networks", targets: ["Networks"]),
         .library(name: "Inspection", targets: ["Inspection"]),
         .executable(name: "bench-tensors", targets: ["BenchTensors"]),
+        .executable(name: "bench-networks", targets: ["BenchNetworks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -58,10 +59,12 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: numericSwift),
         .target(name: "Tensors", swiftSettings: numericSwift),
         .target(name: "Tabular", swiftSettings: numericSwift),
-        .target(name: "Networks", dependencies: ["Tensors"], swiftSettings: numericSwift),
+        .target(name: "Networks", dependencies: ["Tensors", "Imaging"], swiftSettings: numericSwift),
         .target(name: "Inspection", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
         .executableTarget(name: "BenchTensors", dependencies: ["Tensors"], swiftSettings: numericSwift),
+        // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench-effnet.sh.
+        .executableTarget(name: "BenchNetworks", dependencies: ["Networks", "Tensors"], swiftSettings: numericSwift),
 
         .executableTarget(
             name: "InspectCLI",
@@ -76,7 +79,7 @@ let package = Package(
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks"], exclude: ["Fixtures"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection"]),
     ]
