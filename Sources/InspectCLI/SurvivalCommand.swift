@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Tabular
+
+/// `inspect survival`: would this person have been saved on the Titanic? The shipped model.
+struct SurvivalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "survival",
+        abstract: "Would this passenger have survived the Titanic? (the shipped model Models/titanic-survival.json)")
+    @Option(help: "Age in years.") var age: Double?
+    @Option(help: "male or female.") var sex: String?
+    @Option(help: "Ticket class: 1, 2 or 3.") var pclass: Int?
+    @Option(help: "Port of embarkation: S (Southampton), C (Cherbourg) or Q (Queenstown).") var embarked: String?
+    @Option(help: "Models directory (default: INSPECT_MODELS, ./Models, or next to the executable).") var models: String?
+    @Flag(help: "Print the Amazon ML Predict JSON.") var json = false
+
+    func run() throws {
+        try runTabular {
+            if let age, !(0...120).contains(age) { throw TabularError("--age \(age): expected years between 0 and 120") }
+            if let sex, !["male", "female"].contains(sex.lowercased()) { throw TabularError("--sex \(sex): expected male or female") }
+            if let pclass, !(1...3).contains(pclass) { throw TabularError("--pclass \(pclass): expected 1, 2 or 3") }
+            if let embarked, !["S", "C", "Q"].contains(embarked.uppercased()) { throw TabularError("--embarked \(embarked): expected S, C or Q") }
+            let model = try loadModel(nil, models: models)
+            var row: [String: String] = [:]
+            if let age { row["age"] = age == age.rounded() ? String(Int(age)) : String(age) }
+            if let sex { row["sex"] = sex.lowercased() }
+            if let pclass { row["pclass"] = String(pclass) }
+            if let embarked { row["embarked"] = embarked.uppercased() }
+            let p = try model.predict(row)
+            if json { print(p.jsonString(pretty: true)); return }
+            let score = p.Prediction.predictedScores["1"] ?? 0
+            let who = row.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            print("\(who): survival probability \(fmt(score)); \(p.Prediction.predictedLabel == "1" ? "would likely have been saved" : "would likely not have been saved") (threshold \(fmt(p.Prediction.details.Threshold)))")
+        }
+    }
+}
