@@ -34,10 +34,13 @@ public final class InspectionModel: @unchecked Sendable {
     public let memory: PatchMemory
     public let inputSize: InputSize
     public let calibration: ScoreCalibration
+    /// Weight of the stride-8 features in patch distances (see `PatchFeatures`).
+    public let stride8Weight: Float
     public var threshold: Float
 
     public init(extractor: FeatureExtractor, memory: PatchMemory, inputSize: InputSize,
-                calibration: ScoreCalibration, threshold: Float) {
+                calibration: ScoreCalibration, stride8Weight: Float, threshold: Float) {
+        self.stride8Weight = stride8Weight
         self.extractor = extractor
         self.memory = memory
         self.inputSize = inputSize
@@ -47,7 +50,7 @@ public final class InspectionModel: @unchecked Sendable {
 
     /// Scores images already resized to the input size (RGB). Call from one thread.
     public func inspect(_ images: [Image]) -> [InspectionResult] {
-        PatchGrid.extract(images, with: extractor).map(result)
+        PatchGrid.extract(images, with: extractor, stride8Weight: stride8Weight).map(result)
     }
 
     func result(_ grid: PatchGrid) -> InspectionResult {

@@ -21,6 +21,8 @@ public struct ModelCard: Codable, Sendable, Equatable {
         public var coresetFraction: Double
         public var reweightingNeighbours: Int
         public var mapSigma: Float
+        /// Weight of the stride-8 features (stride-16 features weigh 1).
+        public var stride8Weight: Float
     }
     public struct ClassBalance: Codable, Sendable, Equatable {
         public var good: Int
@@ -128,7 +130,7 @@ public enum ModelBundle {
         guard bank.allSatisfy(\.isFinite) else { throw InspectionError(weightsPath, "the memory holds non-finite values") }
         let memory = PatchMemory(bank: bank, dimension: card.memory.dimension)
         let model = InspectionModel(extractor: extractor, memory: memory, inputSize: card.inputSize,
-                                    calibration: card.calibration, threshold: card.threshold)
+                                    calibration: card.calibration, stride8Weight: card.memory.stride8Weight, threshold: card.threshold)
         return (model, card)
     }
 }

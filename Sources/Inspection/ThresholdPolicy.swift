@@ -1,7 +1,9 @@
 /// How the decision threshold is chosen from out-of-fold validation scores (scores of images
 /// the scoring model did not learn from; never the training images' own scores).
 public enum ThresholdPolicy: Sendable, Equatable, Codable {
-    /// The threshold with the best F1 (ties: the one with fewer false alarms).
+    /// The threshold with the best F1, at the midpoint between the two validation scores
+    /// around it (the widest margin to both); when several candidates tie, the middle of
+    /// the widest unbroken run of them.
     case bestF1
     /// The lowest threshold whose precision is at least the target (catches the most defects
     /// while keeping false alarms to the asked share).
@@ -51,9 +53,18 @@ public enum ThresholdSelector {
         let rated = candidates.map { ($0, ConfusionMatrix(scores: scores, labels: labels, threshold: $0)) }
         switch policy {
         case .bestF1:
-            // Highest F1; among equals, the highest threshold (fewest false alarms).
-            let best = rated.max { a, b in a.1.f1 < b.1.f1 || (a.1.f1 == b.1.f1 && a.0 < b.0) }
-            return ThresholdChoice(threshold: best?.0 ?? candidates[0], method: policy.description, targetMet: true)
+            // Highest F1; among equal candidates, the middle of the widest unbroken run of them.
+            let bestF1 = rated.map(\.1.f1).max() ?? 0
+            var bestRun: (low: Float, high: Float)? = nil, runStart: Float? = nil
+            for (t, m) in rated {
+                guard m.f1 == bestF1 else { runStart = nil; continue }
+                let start = runStart ?? t
+                runStart = start
+                if let run = bestRun, t - start <= run.high - run.low { continue }
+                bestRun = (start, t)
+            }
+            let threshold = bestRun.map { ($0.low + $0.high) / 2 } ?? candidates[0]
+            return ThresholdChoice(threshold: threshold, method: policy.description, targetMet: true)
         case .targetPrecision(let target):
             if let t = rated.first(where: { $0.1.precision >= target && $0.1.truePositives > 0 }) {
                 return ThresholdChoice(threshold: t.0, method: policy.description, targetMet: true)
