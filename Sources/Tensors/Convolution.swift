@@ -115,26 +115,38 @@ func channelSums(_ t: Tensor) -> Tensor {
     return sums
 }
 
+/// Visits the patch cells of output pixels in `rows` (output rows): for each output pixel and
+/// kernel tap, in (oy, ox, ky, kx) order, calls `body(cellOffset, inputOffset)` where
+/// cellOffset indexes the patch matrix and inputOffset the image's first channel of `group`
+/// at that tap, or nil where the tap falls on padding.
+@inline(__always)
+private func forEachPatchCell(_ g: ConvGeometry, group: Int, rows: Range<Int>, _ body: (Int, Int?) -> Void) {
+    for oy in rows {
+        for ox in 0..<g.ow {
+            var cell = (oy * g.ow + ox) * g.patch
+            for ky in 0..<g.kh {
+                let iy = g.inputY(oy, ky)
+                for kx in 0..<g.kw {
+                    let ix = g.inputX(ox, kx)
+                    let inside = iy >= 0 && iy < g.h && ix >= 0 && ix < g.w
+                    body(cell, inside ? (iy * g.w + ix) * g.cin + group * g.cinPerGroup : nil)
+                    cell += g.cinPerGroup
+                }
+            }
+        }
+    }
+}
+
 /// Writes one image's patch matrix for `group`: row (oy * OW + ox) holds the receptive field
 /// of that output pixel as (ky, kx, ci), with zeros where the window covers padding.
 func im2col(_ g: ConvGeometry, _ x: UnsafePointer<Float>, group: Int, into columns: UnsafeMutablePointer<Float>) {
-    let cg = g.cinPerGroup, c0 = group * cg
+    let cg = g.cinPerGroup
     parallelChunks(g.oh, grain: max(1, 4096 / max(1, g.ow * g.patch))) { rows in
-        for oy in rows {
-            for ox in 0..<g.ow {
-                var dst = columns + (oy * g.ow + ox) * g.patch
-                for ky in 0..<g.kh {
-                    let iy = g.inputY(oy, ky)
-                    for kx in 0..<g.kw {
-                        let ix = g.inputX(ox, kx)
-                        if iy >= 0 && iy < g.h && ix >= 0 && ix < g.w {
-                            dst.update(from: x + (iy * g.w + ix) * g.cin + c0, count: cg)
-                        } else {
-                            dst.update(repeating: 0, count: cg)
-                        }
-                        dst += cg
-                    }
-                }
+        forEachPatchCell(g, group: group, rows: rows) { cell, input in
+            if let input {
+                (columns + cell).update(from: x + input, count: cg)
+            } else {
+                (columns + cell).update(repeating: 0, count: cg)
             }
         }
     }
@@ -143,21 +155,9 @@ func im2col(_ g: ConvGeometry, _ x: UnsafePointer<Float>, group: Int, into colum
 /// The adjoint of im2col: adds each patch row back onto the input positions it was read from.
 /// Serial, because overlapping windows add into the same input pixels.
 func col2imAdd(_ g: ConvGeometry, _ columns: UnsafePointer<Float>, group: Int, into dx: UnsafeMutablePointer<Float>) {
-    let cg = g.cinPerGroup, c0 = group * cg
-    for oy in 0..<g.oh {
-        for ox in 0..<g.ow {
-            var src = columns + (oy * g.ow + ox) * g.patch
-            for ky in 0..<g.kh {
-                let iy = g.inputY(oy, ky)
-                for kx in 0..<g.kw {
-                    let ix = g.inputX(ox, kx)
-                    if iy >= 0 && iy < g.h && ix >= 0 && ix < g.w {
-                        let d = dx + (iy * g.w + ix) * g.cin + c0
-                        for c in 0..<cg { d[c] += src[c] }
-                    }
-                    src += cg
-                }
-            }
-        }
+    let cg = g.cinPerGroup
+    forEachPatchCell(g, group: group, rows: 0..<g.oh) { cell, input in
+        guard let input else { return }
+        for c in 0..<cg { dx[input + c] += columns[cell + c] }
     }
 }

@@ -42,8 +42,7 @@ func mapElements(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointe
     parallelChunks(count) { range in
         var i = range.lowerBound
         while i + 16 <= range.upperBound {
-            UnsafeMutableRawPointer(y + i).storeBytes(of: vector(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)),
-                                                      as: SIMD16<Float>.self)
+            store16(y + i, vector(load16(x + i)))
             i += 16
         }
         while i < range.upperBound { y[i] = scalar(x[i]); i += 1 }
@@ -59,9 +58,9 @@ func biasActivation(_ y: UnsafeMutablePointer<Float>, rows: Int, channels: Int,
             let row = y + r * channels
             var c = 0
             while c + 16 <= channels {
-                var v = UnsafeRawPointer(row + c).loadUnaligned(as: SIMD16<Float>.self)
-                if let bias { v += UnsafeRawPointer(bias + c).loadUnaligned(as: SIMD16<Float>.self) }
-                UnsafeMutableRawPointer(row + c).storeBytes(of: activate(v, activation), as: SIMD16<Float>.self)
+                var v = load16(row + c)
+                if let bias { v += load16(bias + c) }
+                store16(row + c, activate(v, activation))
                 c += 16
             }
             while c < channels {
@@ -149,9 +148,7 @@ private func binary(_ a: Tensor, _ b: Tensor, out: Tensor?, _ name: String,
             let base = r * period
             var i = 0
             while i + 16 <= period {
-                let v = vector(UnsafeRawPointer(pa + base + i).loadUnaligned(as: SIMD16<Float>.self),
-                               UnsafeRawPointer(pb + i).loadUnaligned(as: SIMD16<Float>.self))
-                UnsafeMutableRawPointer(py + base + i).storeBytes(of: v, as: SIMD16<Float>.self)
+                store16(py + base + i, vector(load16(pa + base + i), load16(pb + i)))
                 i += 16
             }
             while i < period { py[base + i] = scalar(pa[base + i], pb[i]); i += 1 }

@@ -17,11 +17,10 @@ struct MatrixView {
     }
 }
 
-/// Packs rows i0..<i0+mc, columns p0..<p0+kc of op(A), scaled by alpha, into panels of
+/// Packs rows i0..<i0+mc, columns p0..<p0+kc of op(A) into panels of
 /// `gemmMR` rows: panel r holds, for each k step, its gemmMR row values contiguously.
 /// Rows past `mc` in the last panel are zero so the kernel can always run a full tile.
-func packA(_ a: MatrixView, i0: Int, mc: Int, p0: Int, kc: Int, alpha: Float,
-           into dst: UnsafeMutablePointer<Float>) {
+func packA(_ a: MatrixView, i0: Int, mc: Int, p0: Int, kc: Int, into dst: UnsafeMutablePointer<Float>) {
     var out = dst
     var i = 0
     while i < mc {
@@ -31,7 +30,7 @@ func packA(_ a: MatrixView, i0: Int, mc: Int, p0: Int, kc: Int, alpha: Float,
                 var src = a.base + (i0 + i + r) * a.rowStride + p0 * a.colStride
                 var o = out + r
                 for _ in 0..<kc {
-                    o.pointee = alpha * src.pointee
+                    o.pointee = src.pointee
                     src += a.colStride
                     o += gemmMR
                 }
@@ -55,12 +54,12 @@ func packB(_ b: MatrixView, p0: Int, kc: Int, j0: Int, nc: Int,
         let cols = min(gemmNR, nc - j)
         if cols == gemmNR && b.colStride == 1 {
             // Contiguous rows: one vector copy per k step.
-            var src = UnsafeRawPointer(b.base + p0 * b.rowStride + j0 + j)
-            var o = UnsafeMutableRawPointer(out)
+            var src = b.base + p0 * b.rowStride + j0 + j
+            var o = out
             for _ in 0..<kc {
-                o.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-                src += b.rowStride * MemoryLayout<Float>.stride
-                o += gemmNR * MemoryLayout<Float>.stride
+                store16(o, load16(src))
+                src += b.rowStride
+                o += gemmNR
             }
         } else {
             for c in 0..<gemmNR {

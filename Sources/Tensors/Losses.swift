@@ -5,14 +5,23 @@ import Foundation
 /// l = max(z, 0) - z t + log(1 + e^-|z|) (the stable form of -t log s(z) - (1-t) log(1-s(z))),
 /// dl/dz = (sigmoid(z) - t) / count.
 public func binaryCrossEntropyWithLogits(_ logits: Tensor, targets: Tensor) -> (loss: Float, gradient: Tensor) {
-    precondition(logits.shape == targets.shape, "binaryCrossEntropy: logits \(logits.shape) vs targets \(targets.shape)")
-    let n = logits.count
-    let grad = Tensor(shape: logits.shape)
+    elementwiseLoss(logits, targets, "binaryCrossEntropy") { z, t in
+        (max(z, 0) - z * t + log1pf(expf(-abs(z))), stableSigmoid(z) - t)
+    }
+}
+
+/// Mean over elements of a loss l(p, t) with derivative dl/dp, both given by `term`.
+@inline(__always)
+private func elementwiseLoss(_ predictions: Tensor, _ targets: Tensor, _ name: String,
+                             _ term: (Float, Float) -> (loss: Float, derivative: Float)) -> (loss: Float, gradient: Tensor) {
+    precondition(predictions.shape == targets.shape, "\(name): predictions \(predictions.shape) vs targets \(targets.shape)")
+    let n = predictions.count
+    let grad = Tensor(shape: predictions.shape)
     var total = 0.0
     for i in 0..<n {
-        let z = logits.data[i], t = targets.data[i]
-        total += Double(max(z, 0) - z * t + log1pf(expf(-abs(z))))
-        grad.data[i] = (stableSigmoid(z) - t) / Float(n)
+        let (loss, derivative) = term(predictions.data[i], targets.data[i])
+        total += Double(loss)
+        grad.data[i] = derivative / Float(n)
     }
     return (Float(total / Double(max(n, 1))), grad)
 }
@@ -37,14 +46,5 @@ public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int]) -> (loss: Float
 
 /// Mean squared error: l = mean((p - t)^2), dl/dp = 2 (p - t) / count.
 public func meanSquaredError(_ predictions: Tensor, targets: Tensor) -> (loss: Float, gradient: Tensor) {
-    precondition(predictions.shape == targets.shape, "meanSquaredError: predictions \(predictions.shape) vs targets \(targets.shape)")
-    let n = predictions.count
-    let grad = Tensor(shape: predictions.shape)
-    var total = 0.0
-    for i in 0..<n {
-        let d = predictions.data[i] - targets.data[i]
-        total += Double(d * d)
-        grad.data[i] = 2 * d / Float(n)
-    }
-    return (Float(total / Double(max(n, 1))), grad)
+    elementwiseLoss(predictions, targets, "meanSquaredError") { p, t in ((p - t) * (p - t), 2 * (p - t)) }
 }

@@ -19,7 +19,15 @@ private func poolGeometry(_ x: Tensor, _ kernel: Int, _ config: Conv2DConfig, _ 
 /// Max pooling with a kernel x kernel window. Padding never wins the max; a window entirely
 /// in padding gives 0.
 public func maxPool2d(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tensor? = nil) -> Tensor {
-    let g = poolGeometry(x, kernel, config, "maxPool2d")
+    poolForward(x, kernel: kernel, config: config, out: out, "maxPool2d", initial: -Float.infinity,
+                combine: { max($0, $1) }, finish: { value, cells in cells == 0 ? 0 : value })
+}
+
+/// The window loop shared by max and average pooling: out = finish(fold(combine, window), cells).
+@inline(__always)
+private func poolForward(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tensor?, _ op: String, initial: Float,
+                         combine: (Float, Float) -> Float, finish: (Float, Int) -> Float) -> Tensor {
+    let g = poolGeometry(x, kernel, config, op)
     let y = Tensor.output(out, shape: g.outputShape)
     let c = g.cin
     parallelChunks(g.n * g.oh, grain: 8) { rows in
@@ -28,13 +36,15 @@ public func maxPool2d(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tenso
             for ox in 0..<g.ow {
                 let o = y.data + (row * g.ow + ox) * c
                 let (ys, xs) = window(g, oy, ox)
-                o.update(repeating: ys.isEmpty || xs.isEmpty ? 0 : -Float.infinity, count: c)
+                o.update(repeating: initial, count: c)
                 for iy in ys {
                     for ix in xs {
                         let p = x.data + ((image * g.h + iy) * g.w + ix) * c
-                        for ch in 0..<c { o[ch] = max(o[ch], p[ch]) }
+                        for ch in 0..<c { o[ch] = combine(o[ch], p[ch]) }
                     }
                 }
+                let cells = ys.count * xs.count
+                for ch in 0..<c { o[ch] = finish(o[ch], cells) }
             }
         }
     }
@@ -48,52 +58,41 @@ public func maxPool2dBackward(_ x: Tensor, gradOutput dy: Tensor, kernel: Int, c
     precondition(dy.shape == g.outputShape, "maxPool2dBackward: gradOutput \(dy.shape), expected \(g.outputShape)")
     let dx = Tensor(shape: x.shape)
     let c = g.cin
-    // One job per image: windows of one image overlap, different images never do.
-    WorkerPool.shared.parallelFor(count: g.n) { image in
-        for oy in 0..<g.oh {
-            for ox in 0..<g.ow {
-                let grad = dy.data + ((image * g.oh + oy) * g.ow + ox) * c
-                let (ys, xs) = window(g, oy, ox)
-                for ch in 0..<c {
-                    var best = -Float.infinity, at = -1
-                    for iy in ys {
-                        for ix in xs {
-                            let i = ((image * g.h + iy) * g.w + ix) * c + ch
-                            if x.data[i] > best || at < 0 { best = x.data[i]; at = i }
-                        }
-                    }
-                    if at >= 0 { dx.data[at] += grad[ch] }
+    forEachWindowGradient(g, dy) { image, ys, xs, grad in
+        for ch in 0..<c {
+            var best = -Float.infinity, at = -1
+            for iy in ys {
+                for ix in xs {
+                    let i = ((image * g.h + iy) * g.w + ix) * c + ch
+                    if x.data[i] > best || at < 0 { best = x.data[i]; at = i }
                 }
             }
+            if at >= 0 { dx.data[at] += grad[ch] }
         }
     }
     return dx
 }
 
-/// Average pooling; each output averages the window's in-image positions only.
-public func avgPool2d(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tensor? = nil) -> Tensor {
-    let g = poolGeometry(x, kernel, config, "avgPool2d")
-    let y = Tensor.output(out, shape: g.outputShape)
-    let c = g.cin
-    parallelChunks(g.n * g.oh, grain: 8) { rows in
-        for row in rows {
-            let image = row / g.oh, oy = row % g.oh
+/// The loop shared by the pooling backward passes: `body(image, ys, xs, dy)` for every
+/// output pixel's clipped window and gradient vector. One job per image: windows of one image
+/// overlap, windows of different images never do, so the scattered additions never race.
+@inline(__always)
+private func forEachWindowGradient(_ g: ConvGeometry, _ dy: Tensor,
+                                   _ body: (Int, Range<Int>, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+    WorkerPool.shared.parallelFor(count: g.n) { image in
+        for oy in 0..<g.oh {
             for ox in 0..<g.ow {
-                let o = y.data + (row * g.ow + ox) * c
                 let (ys, xs) = window(g, oy, ox)
-                o.update(repeating: 0, count: c)
-                for iy in ys {
-                    for ix in xs {
-                        let p = x.data + ((image * g.h + iy) * g.w + ix) * c
-                        for ch in 0..<c { o[ch] += p[ch] }
-                    }
-                }
-                let scale = 1 / Float(max(1, ys.count * xs.count))
-                for ch in 0..<c { o[ch] *= scale }
+                body(image, ys, xs, dy.data + ((image * g.oh + oy) * g.ow + ox) * g.cin)
             }
         }
     }
-    return y
+}
+
+/// Average pooling; each output averages the window's in-image positions only.
+public func avgPool2d(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tensor? = nil) -> Tensor {
+    poolForward(x, kernel: kernel, config: config, out: out, "avgPool2d", initial: 0,
+                combine: { $0 + $1 }, finish: { sum, cells in sum / Float(max(1, cells)) })
 }
 
 /// Average pooling backward: each output gradient is spread evenly over its window.
@@ -102,18 +101,12 @@ public func avgPool2dBackward(inputShape: [Int], gradOutput dy: Tensor, kernel: 
     let g = poolGeometry(dx, kernel, config, "avgPool2dBackward")
     precondition(dy.shape == g.outputShape, "avgPool2dBackward: gradOutput \(dy.shape), expected \(g.outputShape)")
     let c = g.cin
-    WorkerPool.shared.parallelFor(count: g.n) { image in
-        for oy in 0..<g.oh {
-            for ox in 0..<g.ow {
-                let grad = dy.data + ((image * g.oh + oy) * g.ow + ox) * c
-                let (ys, xs) = window(g, oy, ox)
-                let scale = 1 / Float(max(1, ys.count * xs.count))
-                for iy in ys {
-                    for ix in xs {
-                        let d = dx.data + ((image * g.h + iy) * g.w + ix) * c
-                        for ch in 0..<c { d[ch] += grad[ch] * scale }
-                    }
-                }
+    forEachWindowGradient(g, dy) { image, ys, xs, grad in
+        let scale = 1 / Float(max(1, ys.count * xs.count))
+        for iy in ys {
+            for ix in xs {
+                let d = dx.data + ((image * g.h + iy) * g.w + ix) * c
+                for ch in 0..<c { d[ch] += grad[ch] * scale }
             }
         }
     }

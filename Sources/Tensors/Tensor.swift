@@ -58,6 +58,17 @@ public final class Tensor: @unchecked Sendable {
         }
     }
 
+    /// Like `init(shape:data:)`, but for shapes and values that come from a file (model
+    /// weights): a negative dimension or a count mismatch throws instead of stopping.
+    public convenience init(shape: [Int], validating values: [Float]) throws {
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw TensorError.invalidShape(shape) }
+        let expected = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+        guard expected == values.count else {
+            throw TensorError.elementCountMismatch(shape: shape, expected: expected, actual: values.count)
+        }
+        self.init(shape: shape, data: values)
+    }
+
     /// A tensor of independent samples from N(0, std^2), reproducible for a given generator state.
     public static func randomNormal(shape: [Int], std: Float = 1, using rng: inout SeededGenerator) -> Tensor {
         let t = Tensor(shape: shape)
@@ -131,5 +142,19 @@ public final class Tensor: @unchecked Sendable {
     var nhwc: (n: Int, h: Int, w: Int, c: Int) {
         precondition(shape.count == 4, "expected an NHWC tensor of rank 4, got shape \(shape)")
         return (shape[0], shape[1], shape[2], shape[3])
+    }
+}
+
+/// Errors for tensors built from data the program does not control.
+public enum TensorError: Error, Equatable, CustomStringConvertible {
+    case invalidShape([Int])
+    case elementCountMismatch(shape: [Int], expected: Int, actual: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidShape(let shape): return "invalid tensor shape \(shape): dimensions must be non-negative"
+        case .elementCountMismatch(let shape, let expected, let actual):
+            return "tensor shape \(shape) needs \(expected) values, got \(actual)"
+        }
     }
 }

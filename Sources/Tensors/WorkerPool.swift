@@ -1,11 +1,13 @@
 // A persistent pool of worker threads that splits numeric work across the cores.
 //
-// `parallelFor(count:)` runs `body(job)` for job in 0..<count. Jobs are assigned statically
-// (worker w runs jobs w, w+T, w+2T, ...), and every kernel in this module gives each output
-// element to exactly one job with a fixed summation order, so results are deterministic for a
-// fixed thread count (and in practice independent of it). The calling thread takes part as
-// worker 0. A nested or concurrent call (the pool is busy) runs its jobs serially on the
-// calling thread instead of waiting, so the pool can never deadlock on itself.
+// `parallelFor(count:)` runs `body(job)` for job in 0..<count. Threads take the next job from
+// a shared counter, so a thread that the OS delays (a busy machine) leaves its jobs to the
+// others instead of holding up the call. Which thread runs a job does not affect its result:
+// every kernel in this module gives each output element to exactly one job, which sums in a
+// fixed order, and the job boundaries depend only on the problem and the thread count. So
+// results are deterministic for a fixed thread count (and in practice independent of it).
+// The calling thread takes part. A nested or concurrent call (the pool is busy) runs its jobs
+// serially on the calling thread instead of waiting, so the pool can never deadlock on itself.
 import Foundation
 import Dispatch
 
@@ -22,25 +24,46 @@ public final class WorkerPool: @unchecked Sendable {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    private final class Worker: @unchecked Sendable {
-        let wake = DispatchSemaphore(value: 0)
+    /// What the worker threads share with the pool. The threads hold it (not the pool), so a
+    /// pool that goes away can tell its threads to finish.
+    private final class State: @unchecked Sendable {
+        let done = DispatchSemaphore(value: 0)
+        var wakes: [DispatchSemaphore] = []
+        // The call being run; written before the workers are woken, read by them afterwards
+        // (the semaphores order these accesses).
+        var body: ((Int) -> Void)?
+        var jobCount = 0
+        var nextJob = 0
+        let counter = NSLock()
+        var stopping = false
+
+        /// The next job index, or nil when all are taken.
+        func takeJob() -> Int? {
+            counter.lock(); defer { counter.unlock() }
+            guard nextJob < jobCount else { return nil }
+            nextJob += 1
+            return nextJob - 1
+        }
+
+        func runJobs(_ body: (Int) -> Void) {
+            while let job = takeJob() { body(job) }
+        }
     }
 
     private let busy = NSLock()        // held for the duration of one parallel call
-    private let config = NSLock()      // guards `workers` and `active`
-    private let done = DispatchSemaphore(value: 0)
-    private var workers: [Worker] = []
+    private let config = NSLock()      // guards `active` and the worker list
+    private let state = State()
     private var active: Int
-    // The job being run; written before the workers are woken, read by them afterwards
-    // (the semaphores order these accesses).
-    private var body: ((Int) -> Void)?
-    private var jobCount = 0
-    private var threadsInCall = 1
 
     public init(threads: Int) {
         precondition(threads >= 1, "WorkerPool needs at least one thread, got \(threads)")
         active = threads
         ensureWorkers(threads - 1)
+    }
+
+    deinit {
+        state.stopping = true
+        for wake in state.wakes { wake.signal() }
     }
 
     /// Number of threads (including the caller) that a parallel call uses.
@@ -56,27 +79,22 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     private func ensureWorkers(_ n: Int) {
-        while workers.count < n {
-            let worker = Worker()
-            let index = workers.count + 1
-            workers.append(worker)
-            let thread = Thread { [unowned self] in self.workerLoop(worker, index: index) }
+        while state.wakes.count < n {
+            let wake = DispatchSemaphore(value: 0)
+            state.wakes.append(wake)
+            let state = self.state
+            let thread = Thread { WorkerPool.workerLoop(state, wake: wake) }
             thread.stackSize = 1 << 20
             thread.start()
         }
     }
 
-    private func workerLoop(_ worker: Worker, index: Int) {
+    private static func workerLoop(_ state: State, wake: DispatchSemaphore) {
         while true {
-            worker.wake.wait()
-            if let body {
-                var job = index
-                while job < jobCount {
-                    body(job)
-                    job += threadsInCall
-                }
-            }
-            done.signal()
+            wake.wait()
+            if state.stopping { return }
+            if let body = state.body { state.runJobs(body) }
+            state.done.signal()
         }
     }
 
@@ -91,17 +109,13 @@ public final class WorkerPool: @unchecked Sendable {
         }
         defer { busy.unlock() }
         withoutActuallyEscaping(body) { escaping in
-            self.body = escaping
-            self.jobCount = count
-            self.threadsInCall = t
-            for w in 0..<(t - 1) { workers[w].wake.signal() }
-            var job = 0
-            while job < count {
-                escaping(job)
-                job += t
-            }
-            for _ in 0..<(t - 1) { done.wait() }
-            self.body = nil
+            state.body = escaping
+            state.jobCount = count
+            state.nextJob = 0
+            for w in 0..<(t - 1) { state.wakes[w].signal() }
+            state.runJobs(escaping)
+            for _ in 0..<(t - 1) { state.done.wait() }
+            state.body = nil
         }
     }
 }

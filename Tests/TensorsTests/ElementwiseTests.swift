@@ -80,28 +80,3 @@ import Testing
         #expect(abs(sum(p) - 4) < 1e-4)
     }
 }
-
-@Suite("Worker pool") struct WorkerPoolTests {
-    @Test func everyJobRunsExactlyOnceAndNestedCallsRunSerially() {
-        let pool = WorkerPool(threads: 3)
-        let counts = UnsafeMutablePointer<Int>.allocate(capacity: 100)
-        defer { counts.deallocate() }
-        counts.initialize(repeating: 0, count: 100)
-        pool.parallelFor(count: 10) { outer in
-            // A nested call on the same pool runs on the calling thread instead of deadlocking.
-            pool.parallelFor(count: 10) { inner in counts[outer * 10 + inner] += 1 }
-        }
-        #expect((0..<100).allSatisfy { counts[$0] == 1 })
-        pool.threads = 1
-        #expect(pool.threads == 1)
-    }
-
-    @Test func splitRangeCoversEverythingOnAlignedBoundaries() {
-        for (n, parts, align) in [(100, 3, 6), (7, 4, 1), (5, 8, 16), (0, 2, 1)] {
-            let ranges = splitRange(n, parts: parts, align: align)
-            #expect(ranges.reduce(0) { $0 + $1.count } == n)
-            #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
-            #expect(ranges.dropLast().allSatisfy { $0.upperBound % align == 0 })
-        }
-    }
-}

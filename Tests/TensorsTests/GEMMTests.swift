@@ -51,7 +51,7 @@ import Testing
         var rng = SeededGenerator(seed: 7)
         withThreadCounts { _ in
             for trial in 0..<12 {
-                // Odd sizes around the tile (6 x 16) and block (144 x 384) edges, and tiny ones.
+                // Odd sizes around the tile (6 x 16) and k-block (384) edges, and tiny ones.
                 let m = [1, 5, 7, 13, 145][Int.random(in: 0..<5, using: &rng)] + Int.random(in: 0...2, using: &rng)
                 let n = [1, 15, 17, 33, 100][Int.random(in: 0..<5, using: &rng)] + Int.random(in: 0...2, using: &rng)
                 let k = [1, 3, 31, 385, 400][Int.random(in: 0..<5, using: &rng)]
@@ -64,10 +64,26 @@ import Testing
     }
 
     @Test func largeBlockedProductSplitAcrossThreads() {
-        // Several MC and KC blocks, and the thread split along rows and along columns.
+        // Several k blocks, and the thread split along rows and along columns.
         withThreadCounts([2]) { _ in
             check(transA: false, transB: false, m: 300, n: 70, k: 800, alpha: 1, beta: 0, seed: 1)
             check(transA: false, transB: true, m: 40, n: 290, k: 500, alpha: 1, beta: 1, seed: 2)
+        }
+    }
+
+    @Test func everyKernelPath() {
+        withThreadCounts([1, 2]) { _ in
+            // C wider than 256 columns: A slivers packed, both transposes.
+            check(transA: false, transB: false, m: 320, n: 300, k: 400, alpha: 1, beta: 0, seed: 11)
+            check(transA: true, transB: true, m: 301, n: 290, k: 100, alpha: -1, beta: 0.5, seed: 12)
+            // More than one 4096-column block of B.
+            check(transA: false, transB: false, m: 7, n: 4100, k: 20, alpha: 1, beta: 0, seed: 13)
+            // Widths 24 and 40 end in an 8-column panel (narrow kernel); 7 and 13 rows leave a
+            // partial row tile; transposed A is read in place.
+            for (m, n) in [(61, 24), (13, 40), (7, 8)] {
+                check(transA: false, transB: false, m: m, n: n, k: 96, alpha: 1, beta: 0, seed: UInt64(m))
+                check(transA: true, transB: false, m: m, n: n, k: 150, alpha: 0.5, beta: 1, seed: UInt64(n))
+            }
         }
     }
 
