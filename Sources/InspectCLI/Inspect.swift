@@ -7,6 +7,12 @@ struct Inspect: ParsableCommand {
         commandName: "inspect",
         abstract: "Visual anomaly inspection for product photos, faces and tabular models, on your CPU.",
         version: "0.1.0",
-        subcommands: [ImagesCommand.self, TabularCommand.self, SurvivalCommand.self, TrainCommand.self, ScoreCommand.self, EvaluateCommand.self, DemoDataCommand.self]
+        subcommands: [
+            ImagesCommand.self,
+            TabularCommand.self,
+            SurvivalCommand.self,
+            ClassifyCommand.self,
+            TrainCommand.self, ScoreCommand.self, EvaluateCommand.self, DemoDataCommand.self,
+        ]
     )
 }

@@ -87,9 +87,11 @@ public final class EfficientNetLite0: @unchecked Sendable {
         let input = Tensor(shape: [0])
         let a = Tensor(shape: [0]), b = Tensor(shape: [0])
         let expanded = Tensor(shape: [0]), depthwise = Tensor(shape: [0])
-        let head = Tensor(shape: [0]), pooled = Tensor(shape: [0]), logits = Tensor(shape: [0])
+        let head = Tensor(shape: [0]), pooled = Tensor(shape: [0])
     }
     private var workspaces: [Workspace] = []
+    /// Images per forward pass when a batch is split (measured with bench-networks at batch 32).
+    static let imagesPerChunk = 2
     private let lock = NSLock()
 
     public init(parameters: EfficientNetLite0Parameters, card: EfficientNetLite0Card? = nil) {
@@ -144,23 +146,28 @@ public final class EfficientNetLite0: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let n = batch.shape[0]
         let pool = WorkerPool.shared
-        let parts = n >= 2 && pool.threads >= 2 ? min(n, pool.threads) : 1
-        while workspaces.count < parts { workspaces.append(Workspace()) }
-        if parts == 1 {
-            return forward(batch, taps: taps, classify: classify, workspaces[0])
+        // Batches run in chunks of a few images: activations of a chunk stay small enough for
+        // the caches, and each chunk still amortises the per-call packing of the weights.
+        let chunks = stride(from: 0, to: n, by: Self.imagesPerChunk).map { $0..<min(n, $0 + Self.imagesPerChunk) }
+        let threads = n >= 2 ? min(pool.threads, chunks.count) : 1
+        while workspaces.count < max(1, threads) { workspaces.append(Workspace()) }
+        if chunks.count <= 1 {
+            let result = forward(batch, taps: taps, classify: classify, workspaces[0])
+            return (result.pooled.map(classifier), result.features)
         }
-        // Image-wise split: each job runs the whole network on a slice, its ops serial
-        // (the pool runs nested calls on the calling thread), with no synchronisation per layer.
-        let imageSize = batch.count / max(n, 1)
-        let ranges = (0..<parts).map { p in (n * p / parts)..<(n * (p + 1) / parts) }
-        var results = [(logits: Tensor?, features: [EfficientNetLite0Tap: Tensor])](repeating: (nil, [:]), count: parts)
+        // Image-wise split: each thread runs the whole network on its chunks, its ops serial
+        // (the pool runs nested calls on the calling thread): no synchronisation per layer.
+        let imageSize = batch.count / n
+        var results = [(pooled: Tensor?, features: [EfficientNetLite0Tap: Tensor])](repeating: (nil, [:]), count: chunks.count)
         results.withUnsafeMutableBufferPointer { out in
-            pool.parallelFor(count: parts) { p in
-                let ws = workspaces[p]
-                let r = ranges[p]
-                ws.input.resize(to: [r.count] + batch.shape.dropFirst())
-                ws.input.data.update(from: batch.data + r.lowerBound * imageSize, count: r.count * imageSize)
-                out[p] = forward(ws.input, taps: taps, classify: classify, ws)
+            pool.parallelFor(count: threads) { worker in
+                let ws = workspaces[worker]
+                for c in stride(from: worker, to: chunks.count, by: threads) {
+                    let r = chunks[c]
+                    ws.input.resize(to: [r.count] + batch.shape.dropFirst())
+                    ws.input.data.update(from: batch.data + r.lowerBound * imageSize, count: r.count * imageSize)
+                    out[c] = forward(ws.input, taps: taps, classify: classify, ws)
+                }
             }
         }
         func gather(_ pieces: [Tensor]) -> Tensor {
@@ -172,7 +179,8 @@ public final class EfficientNetLite0: @unchecked Sendable {
             }
             return joined
         }
-        let logits = classify ? gather(results.compactMap(\.logits)) : nil
+        // One classifier GEMM for the whole batch: its 1280x1000 weights are packed once.
+        let logits = classify ? classifier(gather(results.compactMap(\.pooled))) : nil
         var features: [EfficientNetLite0Tap: Tensor] = [:]
         for tap in taps { features[tap] = gather(results.compactMap { $0.features[tap] }) }
         return (logits, features)
@@ -183,13 +191,16 @@ public final class EfficientNetLite0: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if workspaces.isEmpty { workspaces.append(Workspace()) }
         let timer = LayerTimer()
-        _ = forward(batch, taps: [], classify: true, workspaces[0], timer: timer)
+        if let pooled = forward(batch, taps: [], classify: true, workspaces[0], timer: timer).pooled {
+            _ = timer.measure("classifier 1280->1000") { classifier(pooled) }
+        }
         return timer.entries
     }
 
-    /// One pass over a batch with the given workspace. Returned tensors are fresh copies.
+    /// One pass over a batch with the given workspace, up to the pooled head features [N, 1280]
+    /// (when `classify`). Returned tensors are fresh copies.
     private func forward(_ batch: Tensor, taps: Set<EfficientNetLite0Tap>, classify: Bool, _ ws: Workspace,
-                         timer: LayerTimer? = nil) -> (logits: Tensor?, features: [EfficientNetLite0Tap: Tensor]) {
+                         timer: LayerTimer? = nil) -> (pooled: Tensor?, features: [EfficientNetLite0Tap: Tensor]) {
         var features: [EfficientNetLite0Tap: Tensor] = [:]
         let lastBlock = classify ? blocks.count : (taps.map(\.blockIndex).max() ?? -1)
         if lastBlock < 0 { return (nil, features) }
@@ -205,13 +216,15 @@ public final class EfficientNetLite0: @unchecked Sendable {
         if taps.contains(.head) { features[.head] = headMap.copy() }
         guard classify else { return (nil, features) }
         let pooled = timer.measure("global average pool") { globalAvgPool(headMap, out: ws.pooled) }
-        let logits = timer.measure("classifier 1280->1000") {
-            let (n, classes) = (pooled.shape[0], classifierBias.count)
-            ws.logits.resize(to: [n, classes])
-            sgemm(transA: false, transB: false, m: n, n: classes, k: pooled.shape[1], a: pooled.data, lda: pooled.shape[1],
-                  b: classifierWeight.data, ldb: classes, c: ws.logits.data, ldc: classes)
-            return add(ws.logits, classifierBias, out: Tensor(shape: [n, classes]))
-        }
-        return (logits, features)
+        return (pooled.copy(), features)
+    }
+
+    /// Logits [N, 1000] from pooled head features [N, 1280].
+    private func classifier(_ pooled: Tensor) -> Tensor {
+        let (n, classes) = (pooled.shape[0], classifierBias.count)
+        let logits = Tensor(shape: [n, classes])
+        sgemm(transA: false, transB: false, m: n, n: classes, k: pooled.shape[1], a: pooled.data, lda: pooled.shape[1],
+              b: classifierWeight.data, ldb: classes, c: logits.data, ldc: classes)
+        return add(logits, classifierBias, out: logits)
     }
 }
