@@ -121,6 +121,22 @@ final class GeneratedFixture: @unchecked Sendable {
         #expect(rows.contains { !$0.2 && $0.1.contains("002b.png") })
     }
 
+    @Test func goodImagesOnlyTrainAThresholdFromHeldBackGoodScores() throws {
+        var options = TrainingOptions()
+        options.inputLongSide = 160
+        let data = try InspectionDataset.folders(good: fixture.train.good, bad: nil)
+        let result = try Trainer.train(data, extractor: TextureStatisticsExtractor(), options: options)
+        #expect(result.card.classBalance == .init(good: 16, anomalous: 0))
+        #expect(result.thresholdChoice.method.contains("good images only"))
+        #expect(result.card.memory.stride8Weight == 1)
+        let test = try InspectionDataset.folders(good: fixture.test.good, bad: fixture.test.bad)
+        var scores = [Float](repeating: 0, count: test.images.count)
+        BatchScorer.score(test.images.map(\.path), model: result.model) { i, row in scores[i] = (try? row.result.get().score) ?? -1 }
+        let report = EvaluationReport(scores: scores, labels: test.images.map(\.isAnomalous), threshold: result.model.threshold)
+        #expect(report.confusion.falsePositiveRate <= 0.2, "\(report.confusion)")
+        #expect(report.recall >= 0.8, "\(report.confusion)")
+    }
+
     @Test func manifestPathsResolveAgainstItsFolder() throws {
         let folder = fixture.root + "/manifest"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
