@@ -40,6 +40,7 @@ let package = Package(
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "Networks", targets: ["Networks"]),
         .library(name: "Faces", targets: ["Faces"]),
+        .library(name: "Inspection", targets: ["Inspection"]),
         .executable(name: "bench-tensors", targets: ["BenchTensors"]),
         .executable(name: "bench-networks", targets: ["BenchNetworks"]),
         .executable(name: "bench-faces", targets: ["BenchFaces"]),
@@ -63,6 +64,7 @@ let package = Package(
         .target(name: "Tabular", swiftSettings: numericSwift),
         .target(name: "Networks", dependencies: ["Tensors", "Imaging"], swiftSettings: numericSwift),
         .target(name: "Faces", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
+        .target(name: "Inspection", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
         .executableTarget(name: "BenchTensors", dependencies: ["Tensors"], swiftSettings: numericSwift),
         // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench-effnet.sh.
@@ -71,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "InspectCLI",
             dependencies: [
-                "Imaging", "Tensors", "Networks", "Tabular", "Faces",
+                "Imaging", "Tensors", "Networks", "Tabular", "Inspection", "Faces",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
@@ -87,5 +89,6 @@ let package = Package(
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
         .testTarget(name: "FacesTests", dependencies: ["Faces", "Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection"]),
     ]
 )

@@ -8,11 +8,15 @@ struct Inspect: ParsableCommand {
         abstract: "Visual anomaly inspection for product photos, faces and tabular models, on your CPU.",
         version: "0.1.0",
         subcommands: [
-            ImagesCommand.self,
-            TabularCommand.self,
-            SurvivalCommand.self,
+            TrainCommand.self,
+            ScoreCommand.self,
+            EvaluateCommand.self,
+            DemoDataCommand.self,
             ClassifyCommand.self,
             FacesCommand.self,
+            SurvivalCommand.self,
+            TabularCommand.self,
+            ImagesCommand.self,
         ]
     )
 }
