@@ -7,11 +7,11 @@ public enum Activation: Sendable, Equatable {
 }
 
 @inline(__always)
-func activate(_ v: SIMD16<Float>, _ activation: Activation) -> SIMD16<Float> {
+func activate<V: SIMD>(_ v: V, _ activation: Activation) -> V where V.Scalar == Float {
     switch activation {
     case .none: return v
-    case .relu: return pointwiseMax(v, SIMD16(repeating: 0))
-    case .relu6: return pointwiseMin(pointwiseMax(v, SIMD16(repeating: 0)), SIMD16(repeating: 6))
+    case .relu: return pointwiseMax(v, V(repeating: 0))
+    case .relu6: return pointwiseMin(pointwiseMax(v, V(repeating: 0)), V(repeating: 6))
     }
 }
 
@@ -46,28 +46,6 @@ func mapElements(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointe
             i += 16
         }
         while i < range.upperBound { y[i] = scalar(x[i]); i += 1 }
-    }
-}
-
-/// y[row, c] = activation(y[row, c] + bias[c]) for a [rows, channels] block (a conv output).
-func biasActivation(_ y: UnsafeMutablePointer<Float>, rows: Int, channels: Int,
-                    bias: UnsafePointer<Float>?, _ activation: Activation) {
-    if bias == nil && activation == .none { return }
-    parallelChunks(rows, grain: max(1, 16384 / max(channels, 1))) { range in
-        for r in range {
-            let row = y + r * channels
-            var c = 0
-            while c + 16 <= channels {
-                var v = load16(row + c)
-                if let bias { v += load16(bias + c) }
-                store16(row + c, activate(v, activation))
-                c += 16
-            }
-            while c < channels {
-                row[c] = activate(row[c] + (bias?[c] ?? 0), activation)
-                c += 1
-            }
-        }
     }
 }
 

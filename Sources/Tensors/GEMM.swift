@@ -23,35 +23,64 @@ enum GEMMBlocking {
 /// Row-major SGEMM: C[m x n] = alpha * op(A) * op(B) + beta * C, where op(A) is m x k and
 /// op(B) is k x n. `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored (so for
 /// `transA` A is stored k x m with row stride lda). When beta is 0, C is not read.
+/// With `bias` ([n]) and/or `activation`, each element becomes activation(c + bias[column])
+/// as its tile is stored (the same values as a separate pass afterwards, one pass fewer).
 public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                   beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
-                  pool: WorkerPool = .shared) {
+                  bias: UnsafePointer<Float>? = nil, activation: Activation = .none, pool: WorkerPool = .shared) {
     precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m=\(m) n=\(n) k=\(k)")
     precondition(ldc >= n, "sgemm: ldc \(ldc) < n \(n)")
     precondition(lda >= (transA ? m : k) && ldb >= (transB ? k : n), "sgemm: leading dimension too small")
+    gemm(MatrixView(a, ld: lda, transposed: transA), .view(MatrixView(b, ld: ldb, transposed: transB)),
+         m: m, n: n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc,
+         epilogue: GEMMEpilogue(bias: bias, activation: activation), pool: pool)
+}
+
+/// SGEMM with a prepacked right operand: C[m x n] = alpha * op(A) * B + beta * C, where B is
+/// `packedB` (k x n). Same results as `sgemm` on the unpacked B.
+public func sgemm(m: Int, a: UnsafePointer<Float>, lda: Int, transA: Bool = false, packedB: PackedMatrix,
+                  alpha: Float = 1, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+                  bias: UnsafePointer<Float>? = nil, activation: Activation = .none, pool: WorkerPool = .shared) {
+    let (n, k) = (packedB.columns, packedB.rows)
+    precondition(m >= 0, "sgemm: negative size m=\(m)")
+    precondition(ldc >= n, "sgemm: ldc \(ldc) < n \(n)")
+    precondition(lda >= (transA ? m : k), "sgemm: leading dimension too small")
+    gemm(MatrixView(a, ld: lda, transposed: transA), .packed(packedB),
+         m: m, n: n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc,
+         epilogue: GEMMEpilogue(bias: bias, activation: activation), pool: pool)
+}
+
+/// Where the loop nest gets B's panels: packed per call from a view, or prepacked.
+enum GEMMOperandB {
+    case view(MatrixView)
+    case packed(PackedMatrix)
+}
+
+/// The driver shared by both entry points: trivial cases, then the thread split.
+private func gemm(_ av: MatrixView, _ b: GEMMOperandB, m: Int, n: Int, k: Int, alpha: Float, beta: Float,
+                  c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue, pool: WorkerPool) {
     if m == 0 || n == 0 { return }
     if k == 0 || alpha == 0 {
         scaleMatrix(c, rows: m, cols: n, ldc: ldc, beta: beta)
+        for i in 0..<m { epilogue.apply(c + i * ldc, count: n) }
         return
     }
-    let av = MatrixView(a, ld: lda, transposed: transA)
-    let bv = MatrixView(b, ld: ldb, transposed: transB)
     let threads = pool.threads
     // Below ~0.5 MFLOP the wake-up of a worker costs more than it saves.
     if threads == 1 || m * n * k < 1 << 18 {
-        gemmBlock(av, bv, rows: 0..<m, cols: 0..<n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)
+        gemmBlock(av, b, rows: 0..<m, cols: 0..<n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
         return
     }
     // Split the larger dimension of C into a few jobs per thread (so a delayed thread's share
-    // is taken over by the others); each job packs the parts of B it needs.
+    // is taken over by the others); each job packs the parts of B it needs (unless prepacked).
     let splitRows = m >= n
     let jobs = threads * (m * n * k >= 1 << 24 ? 3 : 1)
     let parts = splitRows ? splitRange(m, parts: jobs, align: gemmMR)
                           : splitRange(n, parts: jobs, align: gemmNR)
     pool.parallelFor(count: parts.count) { job in
-        gemmBlock(av, bv, rows: splitRows ? parts[job] : 0..<m, cols: splitRows ? 0..<n : parts[job],
-                  k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)
+        gemmBlock(av, b, rows: splitRows ? parts[job] : 0..<m, cols: splitRows ? 0..<n : parts[job],
+                  k: k, alpha: alpha, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
     }
 }
 
@@ -67,8 +96,8 @@ private func scaleMatrix(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
 }
 
 /// The single-threaded blocked loop nest on C[rows, cols].
-private func gemmBlock(_ a: MatrixView, _ b: MatrixView, rows: Range<Int>, cols: Range<Int>, k: Int,
-                       alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+private func gemmBlock(_ a: MatrixView, _ b: GEMMOperandB, rows: Range<Int>, cols: Range<Int>, k: Int,
+                       alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
     let scratch = ThreadScratch.current
     // A wide C passes each A sliver through many B panels, which repays packing it into a
     // contiguous L1 buffer (rows of a large power-of-two stride would otherwise compete for
@@ -78,15 +107,27 @@ private func gemmBlock(_ a: MatrixView, _ b: MatrixView, rows: Range<Int>, cols:
     // 1x1-convolution shapes and on the squares.
     let packsA = cols.count > 16 * gemmNR
     let sliver = scratch.buffer(.gemmA, count: gemmMR * GEMMBlocking.kc)
-    let packedB = scratch.buffer(.gemmB, count: GEMMBlocking.kc * min(GEMMBlocking.nc, cols.count + gemmNR))
+    let packBuffer: UnsafeMutablePointer<Float> = switch b {
+    case .view: scratch.buffer(.gemmB, count: GEMMBlocking.kc * min(GEMMBlocking.nc, cols.count + gemmNR))
+    case .packed: scratch.buffer(.gemmB, count: 0)   // unused
+    }
     let tileBuffer = scratch.buffer(.gemmTile, count: gemmMR * gemmNR)
     for jc in stride(from: cols.lowerBound, to: cols.upperBound, by: GEMMBlocking.nc) {
         let nc = min(GEMMBlocking.nc, cols.upperBound - jc)
         for pc in stride(from: 0, to: k, by: GEMMBlocking.kc) {
             let kc = min(GEMMBlocking.kc, k - pc)
-            packB(b, p0: pc, kc: kc, j0: jc, nc: nc, into: packedB)
+            let packedB: UnsafePointer<Float>
+            switch b {
+            case .view(let view):
+                packB(view, p0: pc, kc: kc, j0: jc, nc: nc, into: packBuffer)
+                packedB = UnsafePointer(packBuffer)
+            case .packed(let matrix):
+                packedB = matrix.panels(p0: pc, kc: kc, j0: jc)
+            }
             // The first k block applies beta; later ones accumulate onto it.
             let betaNow: Float = pc == 0 ? beta : 1
+            // The last one finishes C: bias and activation go into its stores.
+            let finish = pc + kc == k ? epilogue : GEMMEpilogue()
             for ir in stride(from: rows.lowerBound, to: rows.upperBound, by: gemmMR) {
                 let mr = min(gemmMR, rows.upperBound - ir)
                 // Where this row tile's A values are, and their row and k strides.
@@ -102,7 +143,7 @@ private func gemmBlock(_ a: MatrixView, _ b: MatrixView, rows: Range<Int>, cols:
                 for jr in stride(from: 0, to: nc, by: gemmNR) {
                     gemmTile(kc: kc, a: ap, aRow: aRow, aCol: aCol, packedA: packed, b: packedB + jr * kc,
                              c: c + ir * ldc + jc + jr, ldc: ldc, rows: mr, cols: min(gemmNR, nc - jr),
-                             alpha: alpha, beta: betaNow, scratch: tileBuffer)
+                             alpha: alpha, beta: betaNow, epilogue: finish.from(column: jc + jr), scratch: tileBuffer)
                 }
             }
         }
@@ -113,18 +154,20 @@ private func gemmBlock(_ a: MatrixView, _ b: MatrixView, rows: Range<Int>, cols:
 @inline(__always)
 private func gemmTile(kc: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int, packedA: Bool, b: UnsafePointer<Float>,
                       c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, alpha: Float, beta: Float,
-                      scratch: UnsafeMutablePointer<Float>) {
+                      epilogue: GEMMEpilogue, scratch: UnsafeMutablePointer<Float>) {
     if rows == gemmMR && cols == gemmNR {
         if packedA {
-            gemmKernelPacked(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
+            gemmKernelPacked(kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
         } else {
-            gemmKernelStrided(kc: kc, a: a, aRow: aRow, aCol: aCol, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
+            gemmKernelStrided(kc: kc, a: a, aRow: aRow, aCol: aCol, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta, epilogue: epilogue)
         }
     } else if rows == gemmMR && cols == gemmNR / 2 {
-        gemmKernelNarrow(kc: kc, a: a, aRow: aRow, aCol: aCol, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
+        gemmKernelNarrow(kc: kc, a: a, aRow: aRow, aCol: aCol, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta,
+                         epilogue: epilogue)
     } else {
         // Edge tile: compute the full tile aside, then merge the valid part.
-        gemmKernelStrided(kc: kc, a: a, aRow: aRow, aCol: aCol, b: b, c: scratch, ldc: gemmNR, alpha: alpha, beta: 0)
+        gemmKernelStrided(kc: kc, a: a, aRow: aRow, aCol: aCol, b: b, c: scratch, ldc: gemmNR, alpha: alpha, beta: 0,
+                          epilogue: GEMMEpilogue())
         for r in 0..<rows {
             let crow = c + r * ldc
             let trow = scratch + r * gemmNR
@@ -133,6 +176,7 @@ private func gemmTile(kc: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int, pa
             } else {
                 for j in 0..<cols { crow[j] = trow[j] + beta * crow[j] }
             }
+            epilogue.apply(crow, count: cols)
         }
     }
 }
