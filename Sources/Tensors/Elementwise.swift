@@ -7,11 +7,11 @@ public enum Activation: Sendable, Equatable {
 }
 
 @inline(__always)
-func activate<V: SIMD>(_ v: V, _ activation: Activation) -> V where V.Scalar == Float {
+func activate(_ v: SIMD16<Float>, _ activation: Activation) -> SIMD16<Float> {
     switch activation {
     case .none: return v
-    case .relu: return pointwiseMax(v, V(repeating: 0))
-    case .relu6: return pointwiseMin(pointwiseMax(v, V(repeating: 0)), V(repeating: 6))
+    case .relu: return pointwiseMax(v, SIMD16(repeating: 0))
+    case .relu6: return pointwiseMin(pointwiseMax(v, SIMD16(repeating: 0)), SIMD16(repeating: 6))
     }
 }
 

@@ -21,7 +21,7 @@ let gemmNR = 16
 @inline(__always)
 private func microKernel<V: SIMD>(_: V.Type, kc: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int,
                                   b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
-                                  alpha: Float, beta: Float, epilogue: GEMMEpilogue) where V.Scalar == Float {
+                                  alpha: Float, beta: Float) where V.Scalar == Float {
     var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
     var a0 = a; var a1 = a + 1 * aRow; var a2 = a + 2 * aRow; var a3 = a + 3 * aRow; var a4 = a + 4 * aRow; var a5 = a + 5 * aRow
     var pb = UnsafeRawPointer(b)
@@ -36,59 +36,39 @@ private func microKernel<V: SIMD>(_: V.Type, kc: Int, a: UnsafePointer<Float>, a
         a0 += aCol; a1 += aCol; a2 += aCol; a3 += aCol; a4 += aCol; a5 += aCol
         pb += gemmNR * MemoryLayout<Float>.stride
     }
-    storeRow(c + 0 * ldc, c0, alpha, beta, epilogue)
-    storeRow(c + 1 * ldc, c1, alpha, beta, epilogue)
-    storeRow(c + 2 * ldc, c2, alpha, beta, epilogue)
-    storeRow(c + 3 * ldc, c3, alpha, beta, epilogue)
-    storeRow(c + 4 * ldc, c4, alpha, beta, epilogue)
-    storeRow(c + 5 * ldc, c5, alpha, beta, epilogue)
+    storeRow(c + 0 * ldc, c0, alpha, beta)
+    storeRow(c + 1 * ldc, c1, alpha, beta)
+    storeRow(c + 2 * ldc, c2, alpha, beta)
+    storeRow(c + 3 * ldc, c3, alpha, beta)
+    storeRow(c + 4 * ldc, c4, alpha, beta)
+    storeRow(c + 5 * ldc, c5, alpha, beta)
 }
 
-/// C[0..<V.scalarCount] = epilogue(alpha * v (+ beta * C when beta != 0)).
+/// C[0..<V.scalarCount] = alpha * v (+ beta * C when beta != 0).
 @inline(__always)
-private func storeRow<V: SIMD>(_ c: UnsafeMutablePointer<Float>, _ v: V, _ alpha: Float, _ beta: Float,
-                               _ epilogue: GEMMEpilogue) where V.Scalar == Float {
+private func storeRow<V: SIMD>(_ c: UnsafeMutablePointer<Float>, _ v: V, _ alpha: Float, _ beta: Float) where V.Scalar == Float {
     let p = UnsafeMutableRawPointer(c)
-    var result = v * alpha
-    if beta != 0 { result = result.addingProduct(beta, p.loadUnaligned(as: V.self)) }
-    if let bias = epilogue.bias { result += UnsafeRawPointer(bias).loadUnaligned(as: V.self) }
-    p.storeBytes(of: activate(result, epilogue.activation), as: V.self)
-}
-
-/// What the GEMM applies to each finished element of C: activation(c + bias[column]).
-struct GEMMEpilogue {
-    var bias: UnsafePointer<Float>? = nil
-    var activation: Activation = .none
-
-    /// The same epilogue for a tile whose first column is `column`.
-    func from(column: Int) -> GEMMEpilogue {
-        GEMMEpilogue(bias: bias.map { $0 + column }, activation: activation)
-    }
-
-    /// Applies it to `count` values of one row of C starting at the epilogue's column.
-    func apply(_ row: UnsafeMutablePointer<Float>, count: Int) {
-        if bias == nil && activation == .none { return }
-        for j in 0..<count { row[j] = activate(row[j] + (bias?[j] ?? 0), activation) }
+    if beta == 0 {
+        p.storeBytes(of: v * alpha, as: V.self)
+    } else {
+        p.storeBytes(of: (v * alpha).addingProduct(beta, p.loadUnaligned(as: V.self)), as: V.self)
     }
 }
 
 /// Full 16-column tile from a packed A panel.
 func gemmKernelPacked(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                      ldc: Int, alpha: Float, beta: Float, epilogue: GEMMEpilogue) {
-    microKernel(SIMD16<Float>.self, kc: kc, a: a, aRow: 1, aCol: gemmMR, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta,
-                epilogue: epilogue)
+                      ldc: Int, alpha: Float, beta: Float) {
+    microKernel(SIMD16<Float>.self, kc: kc, a: a, aRow: 1, aCol: gemmMR, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
 }
 
 /// Full 16-column tile reading A in place with the given strides.
 func gemmKernelStrided(kc: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int, b: UnsafePointer<Float>,
-                       c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, epilogue: GEMMEpilogue) {
-    microKernel(SIMD16<Float>.self, kc: kc, a: a, aRow: aRow, aCol: aCol, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta,
-                epilogue: epilogue)
+                       c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+    microKernel(SIMD16<Float>.self, kc: kc, a: a, aRow: aRow, aCol: aCol, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
 }
 
 /// 8-column tile (the first half of a packed B panel), A read with the given strides.
 func gemmKernelNarrow(kc: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int, b: UnsafePointer<Float>,
-                      c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, epilogue: GEMMEpilogue) {
-    microKernel(SIMD8<Float>.self, kc: kc, a: a, aRow: aRow, aCol: aCol, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta,
-                epilogue: epilogue)
+                      c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+    microKernel(SIMD8<Float>.self, kc: kc, a: a, aRow: aRow, aCol: aCol, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
 }
