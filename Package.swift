@@ -30,7 +30,7 @@ let numericSwift: [SwiftSetting] = nativeSwift + [
 
 let package = Package(
     name: "Inspect",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "inspect", targets: ["InspectCLI"]),
         .executable(name: "bench-imaging", targets: ["BenchImaging"]),

@@ -10,6 +10,8 @@ struct FoldedConv {
     let bias: Tensor
     let config: Conv2DConfig
     let activation: Activation
+    /// The weights as a prepacked GEMM operand [Cin, Cout], for 1x1 convolutions.
+    let pointwise: PackedMatrix?
 
     init(_ layer: ConvBatchNorm, stride: Int = 1, depthwise: Bool = false, activation: Activation) {
         let bn = layer.batchNorm
@@ -17,13 +19,23 @@ struct FoldedConv {
                                        variance: bn.variance, epsilon: EfficientNetLite0Architecture.batchNormEpsilon)
         config = Conv2DConfig(stride: stride, padding: .same, groups: depthwise ? layer.weight.shape[3] : 1)
         self.activation = activation
+        pointwise = layer.weight.shape[0] == 1 && layer.weight.shape[1] == 1 && stride == 1 && !depthwise
+            ? PackedMatrix(weight) : nil
     }
 
     var outputChannels: Int { weight.shape[3] }
 
     @discardableResult
     func callAsFunction(_ x: Tensor, out: Tensor) -> Tensor {
-        conv2d(x, weight: weight, bias: bias, config: config, activation: activation, out: out)
+        guard let pointwise else {
+            return conv2d(x, weight: weight, bias: bias, config: config, activation: activation, out: out)
+        }
+        // A 1x1 convolution of an NHWC map is one GEMM: [N*H*W, Cin] x [Cin, Cout].
+        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        out.resize(to: [n, h, w, outputChannels])
+        sgemm(m: n * h * w, a: x.data, lda: c, packedB: pointwise, c: out.data, ldc: outputChannels,
+              bias: bias.data, activation: activation)
+        return out
     }
 }
 
@@ -51,14 +63,14 @@ struct FoldedMBConv {
             depthwise(expanded, out: ws.depthwise)
         }
         let label = "\(name) project 1x1 \(mid.shape[3])->\(spec.outputChannels)\(spec.hasResidual ? " +res" : "") @\(mid.shape[1])x\(mid.shape[2])"
-        guard spec.hasResidual else { return timer.measure(label) { project(mid, out: spare) } }
-        // x += mid * W (the GEMM accumulates onto the residual, beta = 1), then x += bias:
-        // one pass over the output fewer than conv2d followed by add.
+        guard spec.hasResidual, let weights = project.pointwise else { return timer.measure(label) { project(mid, out: spare) } }
+        // x += mid * W + bias: the GEMM accumulates onto the residual (beta = 1) and adds the
+        // bias as it stores, one pass over the output instead of three.
         return timer.measure(label) {
             let (n, h, w, c) = (mid.shape[0], mid.shape[1], mid.shape[2], mid.shape[3])
-            sgemm(transA: false, transB: false, m: n * h * w, n: spec.outputChannels, k: c, a: mid.data, lda: c,
-                  b: project.weight.data, ldb: spec.outputChannels, beta: 1, c: x.data, ldc: spec.outputChannels)
-            return add(x, project.bias, out: x)
+            sgemm(m: n * h * w, a: mid.data, lda: c, packedB: weights, beta: 1, c: x.data, ldc: spec.outputChannels,
+                  bias: project.bias.data)
+            return x
         }
     }
 }
@@ -78,8 +90,8 @@ public final class EfficientNetLite0: @unchecked Sendable {
     let stem: FoldedConv
     let blocks: [FoldedMBConv]
     let head: FoldedConv
-    /// Classifier weight transposed to [1280, 1000] for a plain GEMM.
-    let classifierWeight: Tensor
+    /// Classifier weight W^T [1280, 1000], prepacked for the GEMM.
+    let classifierWeight: PackedMatrix
     let classifierBias: Tensor
 
     /// Buffers of one forward pass; one per concurrently running batch slice.
@@ -101,10 +113,8 @@ public final class EfficientNetLite0: @unchecked Sendable {
         blocks = parameters.blocks.map(FoldedMBConv.init)
         head = FoldedConv(parameters.head, activation: .relu6)
         let (classes, features) = (parameters.classifierWeight.shape[0], parameters.classifierWeight.shape[1])
-        classifierWeight = Tensor(shape: [features, classes])
-        for o in 0..<classes {
-            for i in 0..<features { classifierWeight.data[i * classes + o] = parameters.classifierWeight.data[o * features + i] }
-        }
+        classifierWeight = PackedMatrix(parameters.classifierWeight.data, rows: features, columns: classes, ld: features,
+                                        transposed: true)
         classifierBias = parameters.classifierBias
     }
 
@@ -147,7 +157,7 @@ public final class EfficientNetLite0: @unchecked Sendable {
         let n = batch.shape[0]
         let pool = WorkerPool.shared
         // Batches run in chunks of a few images: activations of a chunk stay small enough for
-        // the caches, and each chunk still amortises the per-call packing of the weights.
+        // the caches.
         let chunks = stride(from: 0, to: n, by: Self.imagesPerChunk).map { $0..<min(n, $0 + Self.imagesPerChunk) }
         let threads = n >= 2 ? min(pool.threads, chunks.count) : 1
         while workspaces.count < max(1, threads) { workspaces.append(Workspace()) }
@@ -179,7 +189,7 @@ public final class EfficientNetLite0: @unchecked Sendable {
             }
             return joined
         }
-        // One classifier GEMM for the whole batch: its 1280x1000 weights are packed once.
+        // One classifier GEMM for the whole batch.
         let logits = classify ? classifier(gather(results.compactMap(\.pooled))) : nil
         var features: [EfficientNetLite0Tap: Tensor] = [:]
         for tap in taps { features[tap] = gather(results.compactMap { $0.features[tap] }) }
@@ -223,8 +233,8 @@ public final class EfficientNetLite0: @unchecked Sendable {
     private func classifier(_ pooled: Tensor) -> Tensor {
         let (n, classes) = (pooled.shape[0], classifierBias.count)
         let logits = Tensor(shape: [n, classes])
-        sgemm(transA: false, transB: false, m: n, n: classes, k: pooled.shape[1], a: pooled.data, lda: pooled.shape[1],
-              b: classifierWeight.data, ldb: classes, c: logits.data, ldc: classes)
-        return add(logits, classifierBias, out: logits)
+        sgemm(m: n, a: pooled.data, lda: pooled.shape[1], packedB: classifierWeight, c: logits.data, ldc: classes,
+              bias: classifierBias.data)
+        return logits
     }
 }

@@ -6,7 +6,7 @@
 //  - depthwise (groups == Cin == Cout): the direct SIMD kernel in Depthwise.swift;
 //  - everything else: im2col (each output pixel's receptive field as one row, ordered
 //    (ky, kx, ci) like the weights) followed by a GEMM per image and group.
-// Bias and activation are applied in one pass over the output.
+// Bias and activation are applied as the output is stored (the GEMM's epilogue).
 
 /// Convolution forward: y = activation(conv(x, weight) + bias).
 /// - input: [N, H, W, Cin]; weight: [KH, KW, Cin / groups, Cout]; bias: [Cout] or nil.
@@ -21,7 +21,7 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, config:
     }
     if g.isPointwise {
         sgemm(transA: false, transB: false, m: g.n * g.h * g.w, n: g.cout, k: g.cin, a: input.data, lda: g.cin,
-              b: weight.data, ldb: g.cout, c: y.data, ldc: g.cout)
+              b: weight.data, ldb: g.cout, c: y.data, ldc: g.cout, bias: bias?.data, activation: activation)
     } else {
         let pixels = g.oh * g.ow
         let columns = ThreadScratch.current.buffer(.columns, count: pixels * g.patch)
@@ -32,11 +32,11 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, config:
                 im2col(g, x, group: group, into: columns)
                 sgemm(transA: false, transB: false, m: pixels, n: g.coutPerGroup, k: g.patch, a: columns, lda: g.patch,
                       b: weight.data + group * g.coutPerGroup, ldb: g.cout,
-                      c: yImage + group * g.coutPerGroup, ldc: g.cout)
+                      c: yImage + group * g.coutPerGroup, ldc: g.cout,
+                      bias: bias.map { $0.data + group * g.coutPerGroup }, activation: activation)
             }
         }
     }
-    biasActivation(y.data, rows: g.n * g.oh * g.ow, channels: g.cout, bias: bias?.data, activation)
     return y
 }
 

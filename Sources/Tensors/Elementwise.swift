@@ -49,28 +49,6 @@ func mapElements(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointe
     }
 }
 
-/// y[row, c] = activation(y[row, c] + bias[c]) for a [rows, channels] block (a conv output).
-func biasActivation(_ y: UnsafeMutablePointer<Float>, rows: Int, channels: Int,
-                    bias: UnsafePointer<Float>?, _ activation: Activation) {
-    if bias == nil && activation == .none { return }
-    parallelChunks(rows, grain: max(1, 16384 / max(channels, 1))) { range in
-        for r in range {
-            let row = y + r * channels
-            var c = 0
-            while c + 16 <= channels {
-                var v = load16(row + c)
-                if let bias { v += load16(bias + c) }
-                store16(row + c, activate(v, activation))
-                c += 16
-            }
-            while c < channels {
-                row[c] = activate(row[c] + (bias?[c] ?? 0), activation)
-                c += 1
-            }
-        }
-    }
-}
-
 /// activation(x) elementwise.
 public func activation(_ x: Tensor, _ kind: Activation, out: Tensor? = nil) -> Tensor {
     let y = Tensor.output(out, shape: x.shape)

@@ -23,35 +23,64 @@ enum GEMMBlocking {
 /// Row-major SGEMM: C[m x n] = alpha * op(A) * op(B) + beta * C, where op(A) is m x k and
 /// op(B) is k x n. `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored (so for
 /// `transA` A is stored k x m with row stride lda). When beta is 0, C is not read.
+/// With `bias` ([n]) and/or `activation`, each element becomes activation(c + bias[column])
+/// as its tile is stored (the same values as a separate pass afterwards, one pass fewer).
 public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                   beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
-                  pool: WorkerPool = .shared) {
+                  bias: UnsafePointer<Float>? = nil, activation: Activation = .none, pool: WorkerPool = .shared) {
     precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size m=\(m) n=\(n) k=\(k)")
     precondition(ldc >= n, "sgemm: ldc \(ldc) < n \(n)")
     precondition(lda >= (transA ? m : k) && ldb >= (transB ? k : n), "sgemm: leading dimension too small")
+    gemm(MatrixView(a, ld: lda, transposed: transA), .view(MatrixView(b, ld: ldb, transposed: transB)),
+         m: m, n: n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc,
+         epilogue: GEMMEpilogue(bias: bias, activation: activation), pool: pool)
+}
+
+/// SGEMM with a prepacked right operand: C[m x n] = alpha * op(A) * B + beta * C, where B is
+/// `packedB` (k x n). Same results as `sgemm` on the unpacked B.
+public func sgemm(m: Int, a: UnsafePointer<Float>, lda: Int, transA: Bool = false, packedB: PackedMatrix,
+                  alpha: Float = 1, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+                  bias: UnsafePointer<Float>? = nil, activation: Activation = .none, pool: WorkerPool = .shared) {
+    let (n, k) = (packedB.columns, packedB.rows)
+    precondition(m >= 0, "sgemm: negative size m=\(m)")
+    precondition(ldc >= n, "sgemm: ldc \(ldc) < n \(n)")
+    precondition(lda >= (transA ? m : k), "sgemm: leading dimension too small")
+    gemm(MatrixView(a, ld: lda, transposed: transA), .packed(packedB),
+         m: m, n: n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc,
+         epilogue: GEMMEpilogue(bias: bias, activation: activation), pool: pool)
+}
+
+/// Where the loop nest gets B's panels: packed per call from a view, or prepacked.
+enum GEMMOperandB {
+    case view(MatrixView)
+    case packed(PackedMatrix)
+}
+
+/// The driver shared by both entry points: trivial cases, then the thread split.
+private func gemm(_ av: MatrixView, _ b: GEMMOperandB, m: Int, n: Int, k: Int, alpha: Float, beta: Float,
+                  c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue, pool: WorkerPool) {
     if m == 0 || n == 0 { return }
     if k == 0 || alpha == 0 {
         scaleMatrix(c, rows: m, cols: n, ldc: ldc, beta: beta)
+        epilogue.apply(c, ldc: ldc, rows: m, cols: n)
         return
     }
-    let av = MatrixView(a, ld: lda, transposed: transA)
-    let bv = MatrixView(b, ld: ldb, transposed: transB)
     let threads = pool.threads
     // Below ~0.5 MFLOP the wake-up of a worker costs more than it saves.
     if threads == 1 || m * n * k < 1 << 18 {
-        gemmBlock(av, bv, rows: 0..<m, cols: 0..<n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)
+        gemmBlock(av, b, rows: 0..<m, cols: 0..<n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
         return
     }
     // Split the larger dimension of C into a few jobs per thread (so a delayed thread's share
-    // is taken over by the others); each job packs the parts of B it needs.
+    // is taken over by the others); each job packs the parts of B it needs (unless prepacked).
     let splitRows = m >= n
     let jobs = threads * (m * n * k >= 1 << 24 ? 3 : 1)
     let parts = splitRows ? splitRange(m, parts: jobs, align: gemmMR)
                           : splitRange(n, parts: jobs, align: gemmNR)
     pool.parallelFor(count: parts.count) { job in
-        gemmBlock(av, bv, rows: splitRows ? parts[job] : 0..<m, cols: splitRows ? 0..<n : parts[job],
-                  k: k, alpha: alpha, beta: beta, c: c, ldc: ldc)
+        gemmBlock(av, b, rows: splitRows ? parts[job] : 0..<m, cols: splitRows ? 0..<n : parts[job],
+                  k: k, alpha: alpha, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
     }
 }
 
@@ -67,8 +96,8 @@ private func scaleMatrix(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
 }
 
 /// The single-threaded blocked loop nest on C[rows, cols].
-private func gemmBlock(_ a: MatrixView, _ b: MatrixView, rows: Range<Int>, cols: Range<Int>, k: Int,
-                       alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+private func gemmBlock(_ a: MatrixView, _ b: GEMMOperandB, rows: Range<Int>, cols: Range<Int>, k: Int,
+                       alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
     let scratch = ThreadScratch.current
     // A wide C passes each A sliver through many B panels, which repays packing it into a
     // contiguous L1 buffer (rows of a large power-of-two stride would otherwise compete for
@@ -78,13 +107,23 @@ private func gemmBlock(_ a: MatrixView, _ b: MatrixView, rows: Range<Int>, cols:
     // 1x1-convolution shapes and on the squares.
     let packsA = cols.count > 16 * gemmNR
     let sliver = scratch.buffer(.gemmA, count: gemmMR * GEMMBlocking.kc)
-    let packedB = scratch.buffer(.gemmB, count: GEMMBlocking.kc * min(GEMMBlocking.nc, cols.count + gemmNR))
+    let packBuffer: UnsafeMutablePointer<Float> = switch b {
+    case .view: scratch.buffer(.gemmB, count: GEMMBlocking.kc * min(GEMMBlocking.nc, cols.count + gemmNR))
+    case .packed: scratch.buffer(.gemmB, count: 0)   // unused
+    }
     let tileBuffer = scratch.buffer(.gemmTile, count: gemmMR * gemmNR)
     for jc in stride(from: cols.lowerBound, to: cols.upperBound, by: GEMMBlocking.nc) {
         let nc = min(GEMMBlocking.nc, cols.upperBound - jc)
         for pc in stride(from: 0, to: k, by: GEMMBlocking.kc) {
             let kc = min(GEMMBlocking.kc, k - pc)
-            packB(b, p0: pc, kc: kc, j0: jc, nc: nc, into: packedB)
+            let packedB: UnsafePointer<Float>
+            switch b {
+            case .view(let view):
+                packB(view, p0: pc, kc: kc, j0: jc, nc: nc, into: packBuffer)
+                packedB = UnsafePointer(packBuffer)
+            case .packed(let matrix):
+                packedB = matrix.panels(p0: pc, kc: kc, j0: jc)
+            }
             // The first k block applies beta; later ones accumulate onto it.
             let betaNow: Float = pc == 0 ? beta : 1
             for ir in stride(from: rows.lowerBound, to: rows.upperBound, by: gemmMR) {
@@ -104,6 +143,11 @@ private func gemmBlock(_ a: MatrixView, _ b: MatrixView, rows: Range<Int>, cols:
                              c: c + ir * ldc + jc + jr, ldc: ldc, rows: mr, cols: min(gemmNR, nc - jr),
                              alpha: alpha, beta: betaNow, scratch: tileBuffer)
                 }
+                // After the last k block, bias and activation on the row sliver just written,
+                // while it is in L1 (6 rows: a few KiB), instead of a later pass over all of C.
+                // (Applied in the micro-kernel's registers, the generic SIMD compares measured
+                // several times slower.)
+                if pc + kc == k { epilogue.from(column: jc).apply(c + ir * ldc + jc, ldc: ldc, rows: mr, cols: nc) }
             }
         }
     }
@@ -132,6 +176,36 @@ private func gemmTile(kc: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int, pa
                 for j in 0..<cols { crow[j] = trow[j] }
             } else {
                 for j in 0..<cols { crow[j] = trow[j] + beta * crow[j] }
+            }
+        }
+    }
+}
+
+/// What the GEMM applies to each finished element of C: activation(c + bias[column]).
+struct GEMMEpilogue {
+    var bias: UnsafePointer<Float>? = nil
+    var activation: Activation = .none
+
+    /// The same epilogue for a block of C whose first column is `column`.
+    func from(column: Int) -> GEMMEpilogue {
+        GEMMEpilogue(bias: bias.map { $0 + column }, activation: activation)
+    }
+
+    /// Applies it to a rows x cols block of C (row stride ldc) starting at the epilogue's column.
+    func apply(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int) {
+        if bias == nil && activation == .none { return }
+        for r in 0..<rows {
+            let row = c + r * ldc
+            var j = 0
+            while j + 16 <= cols {
+                var v = load16(row + j)
+                if let bias { v += load16(bias + j) }
+                store16(row + j, activate(v, activation))
+                j += 16
+            }
+            while j < cols {
+                row[j] = activate(row[j] + (bias?[j] ?? 0), activation)
+                j += 1
             }
         }
     }

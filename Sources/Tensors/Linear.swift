@@ -8,8 +8,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, activation:
     if let bias { precondition(bias.count == outputs, "linear: bias has \(bias.count) values for \(outputs) outputs") }
     let y = Tensor.output(out, shape: [b, outputs])
     sgemm(transA: false, transB: true, m: b, n: outputs, k: inputs, a: x.data, lda: inputs,
-          b: weight.data, ldb: inputs, c: y.data, ldc: outputs)
-    biasActivation(y.data, rows: b, channels: outputs, bias: bias?.data, activation)
+          b: weight.data, ldb: inputs, c: y.data, ldc: outputs, bias: bias?.data, activation: activation)
     return y
 }
 

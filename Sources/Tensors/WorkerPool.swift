@@ -8,8 +8,14 @@
 // results are deterministic for a fixed thread count (and in practice independent of it).
 // The calling thread takes part. A nested or concurrent call (the pool is busy) runs its jobs
 // serially on the calling thread instead of waiting, so the pool can never deadlock on itself.
+//
+// Waking a sleeping thread (a futex wake, then the scheduler) costs tens of microseconds, as
+// much as a whole small layer, and a batch-1 forward pass makes ~70 parallel calls. So an
+// idle worker first polls its mailbox for `spinNanoseconds` and only then goes to sleep, and
+// the caller polls for the workers' completion the same way before it blocks.
 import Foundation
 import Dispatch
+import Synchronization
 
 public final class WorkerPool: @unchecked Sendable {
     /// The pool every op uses. Its size comes from `INSPECT_THREADS` when set (a positive
@@ -24,30 +30,59 @@ public final class WorkerPool: @unchecked Sendable {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
+    /// How long an idle thread polls before it sleeps: about one layer's gap at batch 1.
+    static let spinNanoseconds: UInt64 = 50_000
+
+    /// One worker thread's mailbox: `idle` (polling or working), `sleeping` (waiting on
+    /// `wake`), or `posted` (a call, or the stop request, is waiting for it).
+    private final class Worker: Sendable {
+        static let idle = 0, sleeping = 1, posted = 2
+        let mailbox = Atomic<Int>(Worker.idle)
+        let wake = DispatchSemaphore(value: 0)
+
+        /// Hands the worker the posted call, waking it if it went to sleep; returns whether it did.
+        @discardableResult
+        func post() -> Bool {
+            guard mailbox.exchange(Worker.posted, ordering: .acquiringAndReleasing) == Worker.sleeping else { return false }
+            wake.signal()
+            return true
+        }
+    }
+
     /// What the worker threads share with the pool. The threads hold it (not the pool), so a
     /// pool that goes away can tell its threads to finish.
     private final class State: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
-        var wakes: [DispatchSemaphore] = []
-        // The call being run; written before the workers are woken, read by them afterwards
-        // (the semaphores order these accesses).
+        var workers: [Worker] = []
+        // The call being run; written before the workers' mailboxes are posted, read by them
+        // afterwards (the mailbox's release/acquire orders these accesses).
         var body: ((Int) -> Void)?
         var jobCount = 0
-        var nextJob = 0
-        let counter = NSLock()
+        let nextJob = Atomic<Int>(0)
+        /// Workers of the current call that have not finished yet.
+        let pending = Atomic<Int>(0)
         var stopping = false
 
-        /// The next job index, or nil when all are taken.
-        func takeJob() -> Int? {
-            counter.lock(); defer { counter.unlock() }
-            guard nextJob < jobCount else { return nil }
-            nextJob += 1
-            return nextJob - 1
-        }
-
         func runJobs(_ body: (Int) -> Void) {
-            while let job = takeJob() { body(job) }
+            while true {
+                let job = nextJob.wrappingAdd(1, ordering: .relaxed).oldValue
+                if job >= jobCount { return }
+                body(job)
+            }
         }
+    }
+
+    /// Polls `ready` for up to `spinNanoseconds`; returns whether it became true. Each poll
+    /// yields the core: when the thread it waits for shares this core (a loaded machine), a
+    /// plain busy loop would keep that thread from running until the spin ends.
+    @inline(__always)
+    private static func spin(until ready: () -> Bool) -> Bool {
+        let deadline = DispatchTime.now().uptimeNanoseconds + spinNanoseconds
+        while !ready() {
+            if DispatchTime.now().uptimeNanoseconds > deadline { return false }
+            sched_yield()
+        }
+        return true
     }
 
     private let busy = NSLock()        // held for the duration of one parallel call
@@ -63,7 +98,7 @@ public final class WorkerPool: @unchecked Sendable {
 
     deinit {
         state.stopping = true
-        for wake in state.wakes { wake.signal() }
+        for worker in state.workers { worker.post() }
     }
 
     /// Number of threads (including the caller) that a parallel call uses.
@@ -79,21 +114,29 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     private func ensureWorkers(_ n: Int) {
-        while state.wakes.count < n {
-            let wake = DispatchSemaphore(value: 0)
-            state.wakes.append(wake)
+        while state.workers.count < n {
+            let worker = Worker()
+            state.workers.append(worker)
             let state = self.state
-            let thread = Thread { WorkerPool.workerLoop(state, wake: wake) }
+            let thread = Thread { WorkerPool.workerLoop(state, worker) }
             thread.stackSize = 1 << 20
             thread.start()
         }
     }
 
-    private static func workerLoop(_ state: State, wake: DispatchSemaphore) {
+    private static func workerLoop(_ state: State, _ worker: Worker) {
         while true {
-            wake.wait()
+            let posted = spin { worker.mailbox.load(ordering: .acquiring) == Worker.posted }
+            // Going to sleep fails only when a call was posted since the last poll.
+            if !posted && worker.mailbox.compareExchange(expected: Worker.idle, desired: Worker.sleeping,
+                                                         ordering: .acquiringAndReleasing).exchanged {
+                worker.wake.wait()
+            }
+            _ = worker.mailbox.load(ordering: .acquiring)   // pairs with post()'s release
+            worker.mailbox.store(Worker.idle, ordering: .relaxed)
             if state.stopping { return }
             if let body = state.body { state.runJobs(body) }
+            state.pending.subtract(1, ordering: .releasing)
             state.done.signal()
         }
     }
@@ -111,9 +154,15 @@ public final class WorkerPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { escaping in
             state.body = escaping
             state.jobCount = count
-            state.nextJob = 0
-            for w in 0..<(t - 1) { state.wakes[w].signal() }
+            state.nextJob.store(0, ordering: .relaxed)
+            state.pending.store(t - 1, ordering: .relaxed)
+            var wokeSleeper = false
+            for w in 0..<(t - 1) where state.workers[w].post() { wokeSleeper = true }
             state.runJobs(escaping)
+            // Every worker signals `done` once; after a successful spin these waits return at once.
+            // No spinning after waking a sleeper: the scheduler tends to put it on the caller's
+            // core, where it would only run once the caller blocks.
+            if !wokeSleeper { _ = Self.spin { state.pending.load(ordering: .acquiring) == 0 } }
             for _ in 0..<(t - 1) { state.done.wait() }
             state.body = nil
         }
