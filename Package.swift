@@ -41,6 +41,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // C shims: module maps for the system libraries, found with pkg-config.
@@ -58,10 +59,19 @@ let package = Package(
         .target(name: "Tabular", swiftSettings: numericSwift),
         .target(name: "Networks", dependencies: ["Tensors"], swiftSettings: numericSwift),
 
+        // HTTP API and web page (the only library target allowed a Swift package: Hummingbird).
+        .target(name: "Server",
+                dependencies: [
+                    "Imaging", "Tabular",
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                ],
+                resources: [.embedInCode("Web/index.html")],
+                swiftSettings: nativeSwift),
+
         .executableTarget(
             name: "InspectCLI",
             dependencies: [
-                "Imaging", "Tensors", "Networks", "Tabular",
+                "Imaging", "Tensors", "Networks", "Tabular", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
@@ -73,5 +83,6 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Imaging", "Tabular"]),
     ]
 )
