@@ -3,7 +3,7 @@
 //
 // Layers (DESIGN.md), dependencies pointing downwards only:
 //   CPNG, CJPEG (system libraries) -> CCodecs (setjmp-guarded C shims) -> Imaging
-//   Tensors -> (Networks -> Inspection, Faces)
+//   Tensors, Imaging -> (Networks -> Inspection, Faces)
 //   Tabular (Foundation only)
 //   InspectCLI (`inspect`, the only target besides Server that may use Swift packages)
 //
@@ -34,10 +34,15 @@ let package = Package(
     products: [
         .executable(name: "inspect", targets: ["InspectCLI"]),
         .executable(name: "bench-imaging", targets: ["BenchImaging"]),
+        .executable(name: "imaging-robustness", targets: ["ImagingRobustness"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "Networks", targets: ["Networks"]),
+        .library(name: "Faces", targets: ["Faces"]),
+        .executable(name: "bench-tensors", targets: ["BenchTensors"]),
+        .executable(name: "bench-networks", targets: ["BenchNetworks"]),
+        .executable(name: "bench-faces", targets: ["BenchFaces"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,7 +62,12 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: numericSwift),
         .target(name: "Tensors", swiftSettings: numericSwift),
         .target(name: "Tabular", swiftSettings: numericSwift),
-        .target(name: "Networks", dependencies: ["Tensors"], swiftSettings: numericSwift),
+        .target(name: "Networks", dependencies: ["Tensors", "Imaging"], swiftSettings: numericSwift),
+        .target(name: "Faces", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
+        // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
+        .executableTarget(name: "BenchTensors", dependencies: ["Tensors"], swiftSettings: numericSwift),
+        // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench-effnet.sh.
+        .executableTarget(name: "BenchNetworks", dependencies: ["Networks", "Tensors"], swiftSettings: numericSwift),
 
         // HTTP API and web page (the only library target allowed a Swift package: Hummingbird).
         .target(name: "Server",
@@ -71,18 +81,21 @@ let package = Package(
         .executableTarget(
             name: "InspectCLI",
             dependencies: [
-                "Imaging", "Tensors", "Networks", "Tabular", "Server",
+                "Imaging", "Tensors", "Networks", "Tabular", "Faces", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
 
         // Benchmarks, run by the tools/bench-*.sh scripts beside their reference engines.
         .executableTarget(name: "BenchImaging", dependencies: ["Imaging"], swiftSettings: nativeSwift),
+        .executableTarget(name: "BenchFaces", dependencies: ["Faces", "Imaging"], swiftSettings: nativeSwift),
+        // Decoder torture (truncations, mutations), run under sanitizers by tools/test.sh.
+        .executableTarget(name: "ImagingRobustness", dependencies: ["Imaging"]),
 
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks"], exclude: ["Fixtures"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Imaging", "Tabular"]),
+                "Imaging", "Tensors", "Networks", "Tabular", "Faces", "Server",
     ]
 )

@@ -17,7 +17,7 @@ from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegressionCV
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import KBinsDiscretizer, OneHotEncoder, OrdinalEncoder
+from sklearn.preprocessing import KBinsDiscretizer, OneHotEncoder, OrdinalEncoder, PolynomialFeatures
 
 warnings.filterwarnings("ignore")
 MISSING = {"", "?", "na", "nan"}
@@ -50,8 +50,9 @@ def columns(rows, features):
     return num, cat, xn.reshape(len(rows), len(num)), xc.reshape(len(rows), len(cat))
 
 
-def logistic(n_num, n_cat):
+def logistic(n_num, n_cat, crosses):
     # Amazon ML style: quantile bins and missing indicators for numbers, one-hot for categories,
+    # optionally every pairwise product of those indicators (the crossed levels),
     # L2 strength chosen by 5-fold CV AUC on the training fold.
     num = list(range(n_num))
     cat = list(range(n_num, n_num + n_cat))
@@ -61,7 +62,11 @@ def logistic(n_num, n_cat):
         ("missing", MissingIndicator(features="all"), num),
         ("onehot", OneHotEncoder(handle_unknown="ignore", min_frequency=5), cat),
     ])
-    return Pipeline([("pre", pre), ("lr", LogisticRegressionCV(Cs=10, cv=5, scoring="roc_auc", max_iter=2000))])
+    steps = [("pre", pre)]
+    if crosses:
+        steps.append(("cross", PolynomialFeatures(degree=2, interaction_only=True, include_bias=False)))
+    steps.append(("lr", LogisticRegressionCV(Cs=10, cv=5, scoring="roc_auc", max_iter=2000)))
+    return Pipeline(steps)
 
 
 def trees(n_num, n_cat):
@@ -90,7 +95,7 @@ def cross_validate(make, x, y, fold):
 def main():
     data, folds_path, ours_paths = sys.argv[1], sys.argv[2], sys.argv[3:]
     print(f"scikit-learn {sklearn.__version__}, numpy {np.__version__}; identical folds from {folds_path}")
-    header = f"{'features':<48} {'model':<9} {'ours AUC':>9} {'sklearn AUC':>12} {'ours train s':>13} {'sklearn train s':>16}"
+    header = f"{'features':<48} {'model':<18} {'ours AUC':>9} {'sklearn AUC':>12} {'ours train s':>13} {'sklearn train s':>16}"
     print(header)
     print("-" * len(header))
     for path in ours_paths:
@@ -100,9 +105,14 @@ def main():
         rows, fold, y = load(data, folds_path)
         num, cat, xn, xc = columns(rows, features)
         x = np.concatenate([xn.astype(object), xc], axis=1)
-        make = (lambda: logistic(len(num), len(cat))) if ours["model"] == "logistic" else (lambda: trees(len(num), len(cat)))
+        crosses = ours["recipe"].get("crossAllPairs", False)
+        if ours["model"] == "logistic":
+            make = lambda: logistic(len(num), len(cat), crosses)
+        else:
+            make = lambda: trees(len(num), len(cat))
         auc, seconds = cross_validate(make, x, y, fold)
-        print(f"{','.join(features):<48} {ours['model']:<9} {ours['meanAUC']:>9.4f} {auc:>12.4f} {ours['trainSeconds']:>13.2f} {seconds:>16.2f}")
+        name = ours["model"] + (" + crosses" if crosses else "")
+        print(f"{','.join(features):<48} {name:<18} {ours['meanAUC']:>9.4f} {auc:>12.4f} {ours['trainSeconds']:>13.2f} {seconds:>16.2f}")
 
 
 if __name__ == "__main__":

@@ -78,8 +78,8 @@ typedef struct {
     uint8_t *row;  // scratch row for CMYK conversion
 } jpeg_decode_context;
 
-static cc_status read_header(jpeg_decode_context *ctx, const uint8_t *data, size_t size,
-                             cc_image *out) {
+static void read_header(jpeg_decode_context *ctx, const uint8_t *data, size_t size,
+                        cc_image *out) {
     jpeg_create_decompress(&ctx->cinfo);
     ctx->created = 1;
     ctx->cinfo.mem->max_memory_to_use = CC_JPEG_MAX_MEMORY;
@@ -92,27 +92,6 @@ static cc_status read_header(jpeg_decode_context *ctx, const uint8_t *data, size
     out->source_bit_depth = 8;
     out->source_color = (int32_t)ctx->cinfo.jpeg_color_space;
     out->progressive = ctx->cinfo.progressive_mode ? 1 : 0;
-    return CC_OK;
-}
-
-cc_status cc_jpeg_read_header(const uint8_t *data, size_t size, cc_image *out) {
-    memset(out, 0, sizeof(*out));
-    jpeg_decode_context *ctx = (jpeg_decode_context *)calloc(1, sizeof(jpeg_decode_context));
-    if (ctx == NULL) return CC_ERR_NO_MEMORY;
-    install_error_handlers(&ctx->err, out->message);
-    ctx->cinfo.err = &ctx->err.base;
-    cc_status status = CC_ERR_CORRUPT;
-    if (setjmp(ctx->err.escape)) {
-        status = ctx->err.truncated ? CC_ERR_TRUNCATED : CC_ERR_CORRUPT;
-    } else {
-        status = read_header(ctx, data, size, out);
-    }
-    if (status == CC_ERR_TRUNCATED) {
-        snprintf(out->message, sizeof(out->message), "truncated JPEG after %zu bytes", size);
-    }
-    if (ctx->created) jpeg_destroy_decompress(&ctx->cinfo);
-    free(ctx);
-    return status;
 }
 
 cc_status cc_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,

@@ -11,6 +11,8 @@ struct Inspect: AsyncParsableCommand {
             ImagesCommand.self,
             TabularCommand.self,
             SurvivalCommand.self,
+            ClassifyCommand.self,
+            FacesCommand.self,
             ServeCommand.self,
         ]
     )

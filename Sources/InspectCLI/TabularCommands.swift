@@ -45,6 +45,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Numeric columns: bins, standardize, both, raw (default: bins for logistic, raw for trees).") var numeric: String?
     @Option(help: "Quantile bins per numeric column.") var bins: Int = 10
     @Option(help: "Cross two columns, e.g. --cross sex:pclass (repeatable).") var cross: [String] = []
+    @Flag(help: "Cross every pair of (non-text) features.") var crossAll = false
     @Flag(help: "Keep columns the leakage guard flags.") var allowLeaky = false
     @Option(help: "Seed for splits and folds.") var seed: UInt64 = 1
 
@@ -70,6 +71,7 @@ struct ModelOptions: ParsableArguments {
             guard parts.count == 2 else { throw ValidationError("--cross \(c): expected two columns as A:B") }
             return parts
         }
+        r.crossAllPairs = crossAll
         o.pipeline.recipe = r
         o.allowLeaky = allowLeaky
         o.seed = seed

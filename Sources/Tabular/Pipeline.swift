@@ -68,12 +68,16 @@ public enum Pipeline {
             for i in idx { m.append(Array(x.row(i))) }
             return m
         }
-        typealias Fit = (FeatureMatrix, [Int]) -> Predictor
+        /// Fits one candidate; the predictor passed in is the previous candidate's on the same rows (for warm starts).
+        typealias Fit = (FeatureMatrix, [Int], Predictor?) -> Predictor
         var candidates: [(String, Fit)] = []
         switch options.model {
         case .logistic:
             for l in options.lambdas.sorted(by: >) {
-                candidates.append(("lambda=\(l)", { .logistic(LogisticModel.fit($0, $1, lambda: l)) }))
+                candidates.append(("lambda=\(l)", { x, y, previous in
+                    guard case .logistic(let warm)? = previous else { return .logistic(LogisticModel.fit(x, y, lambda: l)) }
+                    return .logistic(LogisticModel.fit(x, y, lambda: l, start: warm))
+                }))
             }
         case .trees:
             for t in options.treeGrid {
@@ -81,22 +85,25 @@ public enum Pipeline {
                 b.tree = t
                 let seed = options.seed
                 candidates.append(("maxLeaves=\(t.maxLeaves) minSamplesLeaf=\(t.minSamplesLeaf) l2=\(t.l2) learningRate=\(b.learningRate)",
-                                   { .trees(BoostedTrees.fit($0, $1, b, seed: seed)) }))
+                                   { x, y, _ in .trees(BoostedTrees.fit(x, y, b, seed: seed)) }))
             }
         }
         var best: (auc: Double, index: Int, oof: [Double]) = (-1, 0, [])
+        let foldRows = (0..<options.tuningFolds).map { f in (y.indices.filter { inner[$0] != f }, y.indices.filter { inner[$0] == f }) }
+        let foldData = foldRows.map { (subset($0.0), $0.0.map { y[$0] }) }
+        var previous = [Predictor?](repeating: nil, count: options.tuningFolds)
         for (ci, c) in candidates.enumerated() {
             var oof = [Double](repeating: 0, count: rows.count)
-            for f in 0..<options.tuningFolds {
-                let tr = y.indices.filter { inner[$0] != f }, te = y.indices.filter { inner[$0] == f }
+            for (f, (tr, te)) in foldRows.enumerated() {
                 guard !tr.isEmpty, !te.isEmpty else { continue }
-                let model = c.1(subset(tr), tr.map { y[$0] })
+                let model = c.1(foldData[f].0, foldData[f].1, previous[f])
+                previous[f] = model
                 for i in te { oof[i] = model.probability(x.row(i)) }
             }
             let auc = Metrics.auc(scores: oof, labels: y)
             if auc > best.auc + 1e-9 { best = (auc, ci, oof) }
         }
-        var predictor = candidates[best.index].1(x, y)
+        var predictor = candidates[best.index].1(x, y, nil)
         if case .trees(var t) = predictor, options.boosting.validationFraction > 0 {
             // Keep the held-back rows' information: refit on all rows for the stopped round count.
             var b = t.parameters

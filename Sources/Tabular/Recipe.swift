@@ -21,10 +21,12 @@ public struct RecipeOptions: Codable, Sendable, Equatable {
     public var maxTextTokens = 50
     /// Pairs of columns crossed into one categorical feature (Amazon ML's cartesian()).
     public var crosses: [[String]] = []
+    /// Also cross every pair of non-TEXT features.
+    public var crossAllPairs = false
     public init(numeric: NumericTransform = .bins, quantileBins: Int = 10, minLevelCount: Int = 5,
-                maxTextTokens: Int = 50, crosses: [[String]] = []) {
+                maxTextTokens: Int = 50, crosses: [[String]] = [], crossAllPairs: Bool = false) {
         self.numeric = numeric; self.quantileBins = quantileBins; self.minLevelCount = minLevelCount
-        self.maxTextTokens = maxTextTokens; self.crosses = crosses
+        self.maxTextTokens = maxTextTokens; self.crosses = crosses; self.crossAllPairs = crossAllPairs
     }
 }
 
@@ -92,7 +94,10 @@ public struct Recipe: Codable, Sendable {
             columns.append(t)
         }
         var recipe = Recipe(options: options, columns: columns, crosses: [], featureNames: [])
-        for pair in options.crosses {
+        let crossable = columns.filter { $0.type != .text }.map(\.column)
+        let allPairs = options.crossAllPairs
+            ? crossable.indices.flatMap { a in crossable.indices.filter { $0 > a }.map { [crossable[a], crossable[$0]] } } : []
+        for pair in options.crosses + allPairs {
             let idx = try pair.map { c in
                 guard let i = columns.firstIndex(where: { $0.column.lowercased() == c.lowercased() }) else {
                     throw TabularError("cross '\(pair.joined(separator: ":"))': '\(c)' is not one of the features (\(features.joined(separator: ", ")))")

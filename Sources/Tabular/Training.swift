@@ -33,6 +33,7 @@ public struct TrainingReport: Codable, Sendable {
 public struct CrossValidationReport: Codable, Sendable {
     public var features: [String]
     public var model: ModelKind
+    public var recipe: RecipeOptions
     public var folds: Int
     public var foldAUC: [Double]
     /// Mean of the per-fold AUCs.
@@ -91,6 +92,9 @@ public enum Trainer {
 
     /// k-fold cross-validation; `foldOf` gives each kept row's fold (else stratified, seeded).
     public static func crossValidate(_ ds: Datasource, options: TrainingOptions, folds k: Int, foldOf given: [Int]? = nil) throws -> (CrossValidationReport, [Int]) {
+        guard k >= 2, k <= ds.labels.count else {
+            throw TabularError("\(ds.table.source): \(k) folds for \(ds.labels.count) labelled rows; need 2 to \(ds.labels.count)")
+        }
         let (features, _, _) = try selectFeatures(ds, options)
         let foldOf = given ?? Splits.kFold(labels: ds.labels, folds: k, seed: options.seed)
         guard foldOf.count == ds.labels.count else {
@@ -112,7 +116,8 @@ public enum Trainer {
             aucs.append(Metrics.auc(scores: s, labels: test.map { ds.labels[$0] }))
             hyper.append(fitted.hyperparameters)
         }
-        let report = CrossValidationReport(features: features, model: options.pipeline.model, folds: k, foldAUC: aucs,
+        let report = CrossValidationReport(features: features, model: options.pipeline.model,
+                                           recipe: options.pipeline.effectiveRecipe, folds: k, foldAUC: aucs,
                                            meanAUC: aucs.reduce(0, +) / Double(aucs.count),
                                            pooledAUC: Metrics.auc(scores: oof, labels: ds.labels),
                                            trainSeconds: seconds, hyperparameters: hyper)

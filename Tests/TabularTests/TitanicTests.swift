@@ -112,3 +112,18 @@ import Testing
         _ = try model.predict(["Age": "28", "Sex": "male", "Pclass": "3", "Embarked": "S"])
     }
 }
+
+/// The shipped model in Models/ loads with this code and answers in the Amazon ML Predict shape.
+@Suite struct ShippedModelTests {
+    @Test func survivalModelLoadsAndPredicts() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Models/titanic-survival.json").path
+        let model = try TabularModel.load(path: path)
+        #expect(model.features == ["age", "sex", "pclass", "embarked"])
+        #expect((model.metrics.crossValidation?.meanAUC ?? 0) >= 0.84)
+        let p = try model.predict(["age": "28", "sex": "male", "pclass": "3", "embarked": "S"])
+        let json = p.jsonString()
+        #expect(json.hasPrefix(#"{"Prediction":{"details":{"PredictiveModelType":"BINARY","Threshold":"#))
+        #expect(p.Prediction.predictedLabel == "0")
+    }
+}

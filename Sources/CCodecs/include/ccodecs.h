@@ -50,9 +50,6 @@ cc_status cc_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, c
 cc_status cc_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
                          uint32_t min_width, uint32_t min_height, cc_image *out);
 
-/// Reads only the JPEG header: dimensions and components, no pixel allocation.
-cc_status cc_jpeg_read_header(const uint8_t *data, size_t size, cc_image *out);
-
 /// An encoded file in memory, malloc'd; release `bytes` with cc_free.
 typedef struct {
     uint8_t *bytes;

@@ -1,0 +1,144 @@
+import Foundation
+import Imaging
+
+/// One analysed face with the internals the CLI and tests use besides the FaceDetail.
+public struct AnalyzedFace: Sendable {
+    public var detail: FaceDetail
+    /// The detector's face in full-image pixels.
+    public var detection: DetectedFace
+    /// The box given to the shape predictor (dlib detector convention) and its landmarks.
+    public var landmarkBox: FaceBox
+    public var landmarks: [FacePoint]
+    public var estimate: AgeGenderEstimate
+}
+
+/// Detection, landmarks, alignment, age and gender: the selfie pipeline. Thread-safe; load
+/// once and reuse.
+public struct FaceAnalyzer: Sendable {
+    public let detector: FaceDetector
+    public let landmarker: ShapePredictor
+    public var estimator: AgeGenderEstimator
+    /// Detection runs on a copy whose longer side is at most this (photos are reduced with
+    /// DCT-scaled decoding and area resampling).
+    public var detectionSide = 640
+    /// Smallest face searched for, as a fraction of the detection image's shorter side
+    /// (at least 20 pixels there).
+    public var minimumFaceFraction = 0.08
+    /// Age range reported: these quantiles of the network's age distribution, widened to at
+    /// least `ageRangeMinimumHalfWidth` years either side of the point estimate.
+    public var ageRangeQuantiles = (0.1, 0.9)
+    public var ageRangeMinimumHalfWidth = 3.0
+
+    public init(modelsDirectory directory: URL) throws {
+        detector = try FaceDetector(modelsDirectory: directory)
+        landmarker = try ShapePredictor(modelsDirectory: directory)
+        estimator = try AgeGenderEstimator(modelsDirectory: directory)
+    }
+
+    /// dlib's frontal detector boxes are squares a little lower and smaller than MTCNN's:
+    /// centre y + 0.055 s and side 0.95 s, s = sqrt(MTCNN width x height) (medians over the 34
+    /// faces of Tests/FacesTests/Fixtures/reference-faces.json). The shape predictor was trained on dlib's boxes.
+    static func landmarkBox(for face: DetectedFace) -> FaceBox {
+        let s = (max(face.width, 1) * max(face.height, 1)).squareRoot()
+        let cx = (face.x1 + face.x2) / 2, cy = (face.y1 + face.y2) / 2 + 0.055 * s
+        let half = (0.95 * s - 1) / 2
+        return FaceBox(left: (cx - half).rounded(), top: (cy - half).rounded(), right: (cx + half).rounded(), bottom: (cy + half).rounded())
+    }
+
+    /// Big JPEGs are decoded with DCT scaling (1/2, 1/4, 1/8) to no less than this on both
+    /// sides: 12-MP phone photos come out at 1/2 (about 1550 x 1940), plenty for detection at
+    /// `detectionSide` and for the chips of any face the detector finds (the chip extraction
+    /// reduces bigger regions with dlib's pyramid anyway).
+    public var decodeMinimumSide = 960
+
+    /// Decodes a photo (EXIF orientation applied, DCT-scaled when big) and analyses it.
+    /// Throws the Imaging error for unreadable, corrupt or too large files.
+    public func analyze(file path: String) throws -> [AnalyzedFace] {
+        let image = try ImageDecoder.decodeFile(path, options: DecodeOptions(minimumSize: (decodeMinimumSide, decodeMinimumSide))).image
+        return analyze(full: image, detectionImage: image)
+    }
+
+    public static func minimumSize(_ image: Image, _ side: Int) -> (width: Int, height: Int) {
+        let scale = Double(side) / Double(max(image.width, image.height))
+        return (max(1, Int(Double(image.width) * scale)), max(1, Int(Double(image.height) * scale)))
+    }
+
+    /// Analyses an upright image.
+    public func analyze(_ image: Image) -> [AnalyzedFace] { analyze(full: image, detectionImage: image) }
+
+    /// Detection on `detectionImage` (any reduced copy of `full`), everything else on `full`.
+    public func analyze(full: Image, detectionImage: Image) -> [AnalyzedFace] {
+        let rgb = full.format == .rgb ? full : full.converted(to: .rgb)
+        var small = detectionImage.format == .rgb ? detectionImage : detectionImage.converted(to: .rgb)
+        if max(small.width, small.height) > detectionSide {
+            let size = Self.minimumSize(small, detectionSide)
+            small = small.resized(width: size.width, height: size.height, filter: .area)
+        }
+        var detector = self.detector
+        detector.minimumFaceSize = max(20, minimumFaceFraction * Double(min(small.width, small.height)))
+        let (sx, sy) = (Double(rgb.width) / Double(small.width), Double(rgb.height) / Double(small.height))
+        let detections = detector.detect(small).map { d in
+            DetectedFace(x1: d.x1 * sx, y1: d.y1 * sy, x2: d.x2 * sx, y2: d.y2 * sy, score: d.score,
+                         points: d.points.map { FacePoint(x: $0.x * sx, y: $0.y * sy) })
+        }
+        if detections.isEmpty { return [] }
+        let boxes = detections.map(Self.landmarkBox(for:))
+        let aligned = estimate(rgb, landmarkBoxes: boxes)
+        return detections.indices.map { i in
+            AnalyzedFace(detail: detail(detections[i], aligned[i].landmarks, aligned[i].estimate, width: rgb.width, height: rgb.height),
+                         detection: detections[i], landmarkBox: boxes[i], landmarks: aligned[i].landmarks, estimate: aligned[i].estimate)
+        }
+    }
+
+    /// Landmarks, chips, age and gender for faces at given boxes (dlib detector convention) in
+    /// an RGB image: the pipeline after detection.
+    public func estimate(_ rgb: Image, landmarkBoxes boxes: [FaceBox]) -> [(landmarks: [FacePoint], estimate: AgeGenderEstimate)] {
+        var landmarks: [[FacePoint]] = [], ageChips: [Image] = [], genderChips: [Image] = []
+        for box in boxes {
+            let points = landmarker.landmarks(in: rgb, box: box)
+            landmarks.append(points)
+            ageChips.append(alignedChip(rgb, points, size: estimator.ageChipSize))
+            genderChips.append(alignedChip(rgb, points, size: estimator.genderChipSize))
+        }
+        let estimates = estimator.estimate(ageChips: ageChips, genderChips: genderChips)
+        return zip(landmarks, estimates).map { ($0, $1) }
+    }
+
+    /// The aligned face chip (dlib geometry, the networks' padding) at any size.
+    public func alignedChip(_ image: Image, _ landmarks: [FacePoint], size: Int) -> Image {
+        FaceChipExtractor.extract(from: image, FaceChipGeometry(landmarks: landmarks, size: size, padding: estimator.chipPadding))
+    }
+
+    func detail(_ d: DetectedFace, _ points: [FacePoint], _ e: AgeGenderEstimate, width: Int, height: Int) -> FaceDetail {
+        let (w, h) = (Double(width), Double(height))
+        let x1 = min(max(d.x1, 0), w), y1 = min(max(d.y1, 0), h), x2 = min(max(d.x2, 0), w), y2 = min(max(d.y2, 0), h)
+        func landmark(_ name: String, _ p: FacePoint) -> FaceDetail.Landmark {
+            FaceDetail.Landmark(Type: name, X: p.x / w, Y: p.y / h)
+        }
+        let male = Double(e.maleProbability)
+        let (low, high) = ageRange(e)
+        return FaceDetail(
+            BoundingBox: .init(Width: (x2 - x1) / w, Height: (y2 - y1) / h, Left: x1 / w, Top: y1 / h),
+            AgeRange: .init(Low: low, High: high), Age: Double(e.age),
+            Gender: .init(Value: male > 0.5 ? "Male" : "Female", Confidence: 100 * max(male, 1 - male)),
+            Landmarks: zip(["eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight"], d.points).map { landmark($0, $1) },
+            AlignedLandmarks: zip(["rightEyeRight", "rightEyeLeft", "leftEyeLeft", "leftEyeRight", "nose"], points).map { landmark($0, $1) },
+            Confidence: 100 * Double(d.score))
+    }
+
+    /// Quantiles of the age-bin distribution, widened to cover the point estimate +/- the
+    /// minimum half width (never below 0).
+    func ageRange(_ e: AgeGenderEstimate) -> (Int, Int) {
+        var cumulative: Float = 0
+        var low: Float?, high: Float?
+        for (bin, p) in zip(estimator.ageBins, e.ageProbabilities) {
+            cumulative += p
+            if low == nil, Double(cumulative) >= ageRangeQuantiles.0 { low = bin }
+            if high == nil, Double(cumulative) >= ageRangeQuantiles.1 { high = bin }
+        }
+        let age = Double(e.age)
+        let l = min(Double(low ?? 0), age - ageRangeMinimumHalfWidth)
+        let h = max(Double(high ?? estimator.ageBins.last ?? 80), age + ageRangeMinimumHalfWidth)
+        return (max(0, Int(l.rounded(.down))), Int(h.rounded(.up)))
+    }
+}

@@ -1,0 +1,163 @@
+// 2-D convolution over NHWC tensors, forward and backward.
+//
+// Weights are [KH, KW, Cin / groups, Cout] (HWIO). Three paths, one per kind of layer:
+//  - pointwise (1x1, stride 1, no padding, one group): the NHWC input already is the
+//    [N*H*W, Cin] matrix, so the convolution is one GEMM with the [Cin, Cout] weights;
+//  - depthwise (groups == Cin == Cout): the direct SIMD kernel in Depthwise.swift;
+//  - everything else: im2col (each output pixel's receptive field as one row, ordered
+//    (ky, kx, ci) like the weights) followed by a GEMM per image and group.
+// Bias and activation are applied in one pass over the output.
+
+/// Convolution forward: y = activation(conv(x, weight) + bias).
+/// - input: [N, H, W, Cin]; weight: [KH, KW, Cin / groups, Cout]; bias: [Cout] or nil.
+/// - Returns [N, OH, OW, Cout], written into `out` when given.
+public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, config: Conv2DConfig = Conv2DConfig(),
+                   activation: Activation = .none, out: Tensor? = nil) -> Tensor {
+    let g = convGeometry(input, weight, bias, config, "conv2d")
+    let y = Tensor.output(out, shape: g.outputShape)
+    if g.isDepthwise && g.coutPerGroup == 1 {
+        depthwiseForward(g, input.data, weight.data, bias?.data, activation, y.data)
+        return y
+    }
+    if g.isPointwise {
+        sgemm(transA: false, transB: false, m: g.n * g.h * g.w, n: g.cout, k: g.cin, a: input.data, lda: g.cin,
+              b: weight.data, ldb: g.cout, c: y.data, ldc: g.cout)
+    } else {
+        let pixels = g.oh * g.ow
+        let columns = ThreadScratch.current.buffer(.columns, count: pixels * g.patch)
+        for image in 0..<g.n {
+            let x = input.data + image * g.h * g.w * g.cin
+            let yImage = y.data + image * pixels * g.cout
+            for group in 0..<g.groups {
+                im2col(g, x, group: group, into: columns)
+                sgemm(transA: false, transB: false, m: pixels, n: g.coutPerGroup, k: g.patch, a: columns, lda: g.patch,
+                      b: weight.data + group * g.coutPerGroup, ldb: g.cout,
+                      c: yImage + group * g.coutPerGroup, ldc: g.cout)
+            }
+        }
+    }
+    biasActivation(y.data, rows: g.n * g.oh * g.ow, channels: g.cout, bias: bias?.data, activation)
+    return y
+}
+
+/// Gradients of a convolution. `gradOutput` is dL/d(conv + bias), i.e. taken *before* the
+/// activation (apply `activationBackward` first for a fused layer).
+public struct Conv2DGradients {
+    public let input: Tensor?
+    public let weight: Tensor
+    public let bias: Tensor
+}
+
+/// Convolution backward: dX = col2im(dY * W^T), dW = sum over images of im2col(X)^T * dY,
+/// dB = sum of dY over N, H, W. Set `needInputGradient` false for the first layer.
+public func conv2dBackward(_ input: Tensor, weight: Tensor, gradOutput dy: Tensor, config: Conv2DConfig = Conv2DConfig(),
+                           needInputGradient: Bool = true) -> Conv2DGradients {
+    let g = convGeometry(input, weight, nil, config, "conv2dBackward")
+    precondition(dy.shape == g.outputShape, "conv2dBackward: gradOutput \(dy.shape), expected \(g.outputShape)")
+    let dx = needInputGradient ? Tensor(shape: input.shape) : nil
+    let dw = Tensor(shape: weight.shape)
+    let db = channelSums(dy)
+    if g.isDepthwise && g.coutPerGroup == 1 {
+        depthwiseBackward(g, input.data, weight.data, dy.data, dx?.data, dw.data)
+        return Conv2DGradients(input: dx, weight: dw, bias: db)
+    }
+    let pixels = g.oh * g.ow
+    let scratch = ThreadScratch.current
+    let columns = g.isPointwise ? nil : scratch.buffer(.columns, count: pixels * g.patch)
+    let columnGrad = g.isPointwise ? nil : scratch.buffer(.columnGradient, count: pixels * g.patch)
+    for image in 0..<g.n {
+        let x = input.data + image * g.h * g.w * g.cin
+        let dyImage = dy.data + image * pixels * g.cout
+        for group in 0..<g.groups {
+            let cols: UnsafePointer<Float>
+            if let columns {
+                im2col(g, x, group: group, into: columns)
+                cols = UnsafePointer(columns)
+            } else {
+                cols = UnsafePointer(x)
+            }
+            let dyGroup = dyImage + group * g.coutPerGroup
+            // dW_g[patch, coutG] += cols^T [patch, pixels] * dY_g [pixels, coutG]
+            sgemm(transA: true, transB: false, m: g.patch, n: g.coutPerGroup, k: pixels, a: cols, lda: g.patch,
+                  b: dyGroup, ldb: g.cout, beta: image == 0 ? 0 : 1,
+                  c: dw.data + group * g.coutPerGroup, ldc: g.cout)
+            guard let dx else { continue }
+            let dxImage = dx.data + image * g.h * g.w * g.cin
+            // dCols[pixels, patch] = dY_g [pixels, coutG] * W_g^T [coutG, patch]
+            let target = columnGrad ?? dxImage
+            sgemm(transA: false, transB: true, m: pixels, n: g.patch, k: g.coutPerGroup, a: dyGroup, lda: g.cout,
+                  b: weight.data + group * g.coutPerGroup, ldb: g.cout, c: target, ldc: g.patch)
+            if let columnGrad { col2imAdd(g, columnGrad, group: group, into: dxImage) }
+        }
+    }
+    return Conv2DGradients(input: dx, weight: dw, bias: db)
+}
+
+private func convGeometry(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ config: Conv2DConfig, _ op: String) -> ConvGeometry {
+    precondition(weight.rank == 4, "\(op): weight must be [KH, KW, Cin/groups, Cout], got \(weight.shape)")
+    let g = ConvGeometry(input: input.shape, kernelH: weight.shape[0], kernelW: weight.shape[1], cout: weight.shape[3],
+                         config: config, op: op)
+    precondition(weight.shape[2] == g.cinPerGroup,
+                 "\(op): weight \(weight.shape) needs Cin/groups = \(g.cinPerGroup) in dimension 2 (input \(input.shape), groups \(g.groups))")
+    if let bias { precondition(bias.count == g.cout, "\(op): bias has \(bias.count) values for \(g.cout) output channels") }
+    return g
+}
+
+/// Per-channel sums of an NHWC (or any [..., C]) tensor: the bias gradient.
+func channelSums(_ t: Tensor) -> Tensor {
+    let c = t.shape.last ?? 1
+    let sums = Tensor(shape: [c])
+    let rows = c == 0 ? 0 : t.count / c
+    for r in 0..<rows {
+        let row = t.data + r * c
+        for j in 0..<c { sums.data[j] += row[j] }
+    }
+    return sums
+}
+
+/// Visits the patch cells of output pixels in `rows` (output rows): for each output pixel and
+/// kernel tap, in (oy, ox, ky, kx) order, calls `body(cellOffset, inputOffset)` where
+/// cellOffset indexes the patch matrix and inputOffset the image's first channel of `group`
+/// at that tap, or nil where the tap falls on padding.
+@inline(__always)
+private func forEachPatchCell(_ g: ConvGeometry, group: Int, rows: Range<Int>, _ body: (Int, Int?) -> Void) {
+    for oy in rows {
+        for ox in 0..<g.ow {
+            var cell = (oy * g.ow + ox) * g.patch
+            for ky in 0..<g.kh {
+                let iy = g.inputY(oy, ky)
+                for kx in 0..<g.kw {
+                    let ix = g.inputX(ox, kx)
+                    let inside = iy >= 0 && iy < g.h && ix >= 0 && ix < g.w
+                    body(cell, inside ? (iy * g.w + ix) * g.cin + group * g.cinPerGroup : nil)
+                    cell += g.cinPerGroup
+                }
+            }
+        }
+    }
+}
+
+/// Writes one image's patch matrix for `group`: row (oy * OW + ox) holds the receptive field
+/// of that output pixel as (ky, kx, ci), with zeros where the window covers padding.
+func im2col(_ g: ConvGeometry, _ x: UnsafePointer<Float>, group: Int, into columns: UnsafeMutablePointer<Float>) {
+    let cg = g.cinPerGroup
+    parallelChunks(g.oh, grain: max(1, 4096 / max(1, g.ow * g.patch))) { rows in
+        forEachPatchCell(g, group: group, rows: rows) { cell, input in
+            if let input {
+                (columns + cell).update(from: x + input, count: cg)
+            } else {
+                (columns + cell).update(repeating: 0, count: cg)
+            }
+        }
+    }
+}
+
+/// The adjoint of im2col: adds each patch row back onto the input positions it was read from.
+/// Serial, because overlapping windows add into the same input pixels.
+func col2imAdd(_ g: ConvGeometry, _ columns: UnsafePointer<Float>, group: Int, into dx: UnsafeMutablePointer<Float>) {
+    let cg = g.cinPerGroup
+    forEachPatchCell(g, group: group, rows: 0..<g.oh) { cell, input in
+        guard let input else { return }
+        for c in 0..<cg { dx[input + c] += columns[cell + c] }
+    }
+}

@@ -1,0 +1,155 @@
+// Direct depthwise convolution kernels (one filter per channel, channel multiplier 1) on NHWC.
+//
+// In NHWC a pixel's channels are contiguous, so the kernel vectorises across channels: for
+// each output pixel and each group of 16 channels it accumulates KH * KW products of an input
+// vector and a weight vector (SIMD16 FMAs). Any KxK works; 3x3 and 5x5 are the common cases.
+// These layers do few FLOPs per byte, so they are memory-bound (the benchmark reports GB/s).
+
+/// y[n, oy, ox, c] = act(bias[c] + sum_{ky,kx} x[n, iy, ix, c] * w[ky, kx, c]).
+func depthwiseForward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                      _ bias: UnsafePointer<Float>?, _ activation: Activation, _ y: UnsafeMutablePointer<Float>) {
+    let c = g.cin
+    // The kernel taps that land inside the image, per output column and per output row,
+    // computed once (integer divisions per pixel would cost more than the arithmetic).
+    withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: g.ow + g.oh) { taps in
+        for ox in 0..<g.ow { taps[ox] = validTaps(g.inputX(ox, 0), size: g.w, kernel: g.kw, dilation: g.dw) }
+        for oy in 0..<g.oh { taps[g.ow + oy] = validTaps(g.inputY(oy, 0), size: g.h, kernel: g.kh, dilation: g.dh) }
+        let taps = UnsafeBufferPointer(taps)
+        /// Channels from `first` to the end (fewer than 16) of one output pixel, scalar.
+        func scalarChannels(from first: Int, ox: Int, oy: Int, kys: Range<Int>, kxs: Range<Int>,
+                            _ xImage: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+            for ch in first..<c {
+                var acc = bias?[ch] ?? 0
+                for ky in kys {
+                    for kx in kxs {
+                        acc += xImage[(g.inputY(oy, ky) * g.w + g.inputX(ox, kx)) * c + ch] * w[(ky * g.kw + kx) * c + ch]
+                    }
+                }
+                out[ch] = activate(acc, activation)
+            }
+        }
+        // One job per output row of one image.
+        parallelChunks(g.n * g.oh, grain: max(1, 8192 / max(1, g.ow * c))) { rows in
+            for row in rows {
+                let image = row / g.oh, oy = row % g.oh
+                let xImage = x + image * g.h * g.w * c
+                let kys = taps[g.ow + oy]
+                var ox = 0
+                while ox < g.ow {
+                    let out = y + (row * g.ow + ox) * c
+                    // Four neighbouring pixels whose windows lie fully inside the image: four
+                    // independent accumulators hide the FMA latency, and each weight vector is
+                    // loaded once for the four.
+                    if ox + 4 <= g.ow && taps[ox].count == g.kw && taps[ox + 3].count == g.kw {
+                        let xStep = g.sw * c
+                        var ch = 0
+                        while ch + 16 <= c {
+                            var acc0 = SIMD16<Float>()
+                            if let bias { acc0 = load16(bias + ch) }
+                            var acc1 = acc0, acc2 = acc0, acc3 = acc0
+                            for ky in kys {
+                                let xRow = xImage + g.inputY(oy, ky) * g.w * c + ch
+                                let wRow = w + ky * g.kw * c + ch
+                                for kx in 0..<g.kw {
+                                    let wv = load16(wRow + kx * c)
+                                    let xp = xRow + g.inputX(ox, kx) * c
+                                    acc0.addProduct(load16(xp), wv)
+                                    acc1.addProduct(load16(xp + xStep), wv)
+                                    acc2.addProduct(load16(xp + 2 * xStep), wv)
+                                    acc3.addProduct(load16(xp + 3 * xStep), wv)
+                                }
+                            }
+                            store16(out + ch, activate(acc0, activation))
+                            store16(out + c + ch, activate(acc1, activation))
+                            store16(out + 2 * c + ch, activate(acc2, activation))
+                            store16(out + 3 * c + ch, activate(acc3, activation))
+                            ch += 16
+                        }
+                        for j in 0..<4 { scalarChannels(from: ch, ox: ox + j, oy: oy, kys: kys, kxs: taps[ox + j], xImage, out + j * c) }
+                        ox += 4
+                        continue
+                    }
+                    let kxs = taps[ox]
+                    var ch = 0
+                    while ch + 16 <= c {
+                        var acc = SIMD16<Float>()
+                        if let bias { acc = load16(bias + ch) }
+                        for ky in kys {
+                            let xRow = xImage + g.inputY(oy, ky) * g.w * c + ch
+                            let wRow = w + ky * g.kw * c + ch
+                            for kx in kxs {
+                                let xv = load16(xRow + g.inputX(ox, kx) * c)
+                                let wv = load16(wRow + kx * c)
+                                acc.addProduct(xv, wv)
+                            }
+                        }
+                        store16(out + ch, activate(acc, activation))
+                        ch += 16
+                    }
+                    scalarChannels(from: ch, ox: ox, oy: oy, kys: kys, kxs: kxs, xImage, out)
+                    ox += 1
+                }
+            }
+        }
+    }
+}
+
+/// Kernel taps k (0..<kernel) whose input coordinate start + k * dilation is inside 0..<size.
+private func validTaps(_ start: Int, size: Int, kernel: Int, dilation: Int) -> Range<Int> {
+    let lo = start >= 0 ? 0 : (-start + dilation - 1) / dilation
+    let hi = min(kernel, floorDivide(size - 1 - start, dilation) + 1)
+    return lo..<max(lo, hi)
+}
+
+/// Division rounding towards minus infinity (Swift's `/` truncates towards zero).
+@inline(__always)
+private func floorDivide(_ a: Int, _ b: Int) -> Int {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}
+
+/// Depthwise backward: dX[iy, ix, c] += dY[oy, ox, c] * w[ky, kx, c] and
+/// dW[ky, kx, c] += dY[oy, ox, c] * x[iy, ix, c]. Jobs own disjoint channel ranges, so the
+/// scattered additions never race and the summation order is fixed.
+func depthwiseBackward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                       _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>) {
+    let c = g.cin
+    let chunks = splitRange(c, parts: WorkerPool.shared.threads, align: 16)
+    WorkerPool.shared.parallelFor(count: chunks.count) { job in
+        let channels = chunks[job]
+        for image in 0..<g.n {
+            let xImage = x + image * g.h * g.w * c
+            let dxImage = dx.map { $0 + image * g.h * g.w * c }
+            for oy in 0..<g.oh {
+                for ox in 0..<g.ow {
+                    let grad = dy + ((image * g.oh + oy) * g.ow + ox) * c
+                    for ky in 0..<g.kh {
+                        let iy = g.inputY(oy, ky)
+                        if iy < 0 || iy >= g.h { continue }
+                        for kx in 0..<g.kw {
+                            let ix = g.inputX(ox, kx)
+                            if ix < 0 || ix >= g.w { continue }
+                            let pixel = (iy * g.w + ix) * c
+                            let tap = (ky * g.kw + kx) * c
+                            var ch = channels.lowerBound
+                            while ch + 16 <= channels.upperBound {
+                                let gv = load16(grad + ch)
+                                store16(dw + tap + ch, load16(dw + tap + ch).addingProduct(gv, load16(xImage + pixel + ch)))
+                                if let d = dxImage {
+                                    store16(d + pixel + ch, load16(d + pixel + ch).addingProduct(gv, load16(w + tap + ch)))
+                                }
+                                ch += 16
+                            }
+                            while ch < channels.upperBound {
+                                dw[tap + ch] += grad[ch] * xImage[pixel + ch]
+                                dxImage?[pixel + ch] += grad[ch] * w[tap + ch]
+                                ch += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+

@@ -1,0 +1,187 @@
+// Elementwise ops: activations (forward and backward), add, multiply, bias epilogues, concat.
+import Foundation
+
+/// Activation fused into convolution and linear outputs.
+public enum Activation: Sendable, Equatable {
+    case none, relu, relu6
+}
+
+@inline(__always)
+func activate(_ v: SIMD16<Float>, _ activation: Activation) -> SIMD16<Float> {
+    switch activation {
+    case .none: return v
+    case .relu: return pointwiseMax(v, SIMD16(repeating: 0))
+    case .relu6: return pointwiseMin(pointwiseMax(v, SIMD16(repeating: 0)), SIMD16(repeating: 6))
+    }
+}
+
+@inline(__always)
+func activate(_ v: Float, _ activation: Activation) -> Float {
+    switch activation {
+    case .none: return v
+    case .relu: return max(v, 0)
+    case .relu6: return min(max(v, 0), 6)
+    }
+}
+
+/// Runs `body(range)` over 0..<count split into contiguous chunks on the shared pool; small
+/// counts run on the calling thread. `grain` is the smallest worthwhile chunk.
+func parallelChunks(_ count: Int, grain: Int = 16384, _ body: (Range<Int>) -> Void) {
+    let parts = splitRange(count, parts: min(WorkerPool.shared.threads, max(1, count / grain)))
+    if parts.count <= 1 {
+        if count > 0 { body(0..<count) }
+        return
+    }
+    WorkerPool.shared.parallelFor(count: parts.count) { body(parts[$0]) }
+}
+
+/// Applies `f` to SIMD16 groups of `x` (and a scalar tail) into `y`, in parallel.
+@inline(__always)
+func mapElements(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                 _ vector: (SIMD16<Float>) -> SIMD16<Float>, _ scalar: (Float) -> Float) {
+    parallelChunks(count) { range in
+        var i = range.lowerBound
+        while i + 16 <= range.upperBound {
+            store16(y + i, vector(load16(x + i)))
+            i += 16
+        }
+        while i < range.upperBound { y[i] = scalar(x[i]); i += 1 }
+    }
+}
+
+/// y[row, c] = activation(y[row, c] + bias[c]) for a [rows, channels] block (a conv output).
+func biasActivation(_ y: UnsafeMutablePointer<Float>, rows: Int, channels: Int,
+                    bias: UnsafePointer<Float>?, _ activation: Activation) {
+    if bias == nil && activation == .none { return }
+    parallelChunks(rows, grain: max(1, 16384 / max(channels, 1))) { range in
+        for r in range {
+            let row = y + r * channels
+            var c = 0
+            while c + 16 <= channels {
+                var v = load16(row + c)
+                if let bias { v += load16(bias + c) }
+                store16(row + c, activate(v, activation))
+                c += 16
+            }
+            while c < channels {
+                row[c] = activate(row[c] + (bias?[c] ?? 0), activation)
+                c += 1
+            }
+        }
+    }
+}
+
+/// activation(x) elementwise.
+public func activation(_ x: Tensor, _ kind: Activation, out: Tensor? = nil) -> Tensor {
+    let y = Tensor.output(out, shape: x.shape)
+    mapElements(count: x.count, x.data, y.data, { activate($0, kind) }, { activate($0, kind) })
+    return y
+}
+
+/// Gradient through an activation, from its *output* y: dx = dy * f'(x), where for ReLU
+/// f' = [y > 0] and for ReLU6 f' = [0 < y < 6] (both expressible from y alone).
+public func activationBackward(output y: Tensor, gradOutput dy: Tensor, _ kind: Activation, out: Tensor? = nil) -> Tensor {
+    precondition(y.shape == dy.shape, "activationBackward: output \(y.shape) vs gradient \(dy.shape)")
+    let dx = Tensor.output(out, shape: y.shape)
+    for i in 0..<y.count {
+        let v = y.data[i]
+        let pass: Bool
+        switch kind {
+        case .none: pass = true
+        case .relu: pass = v > 0
+        case .relu6: pass = v > 0 && v < 6
+        }
+        dx.data[i] = pass ? dy.data[i] : 0
+    }
+    return dx
+}
+
+/// Logistic sigmoid 1 / (1 + e^-x), computed stably for large |x|.
+public func sigmoid(_ x: Tensor, out: Tensor? = nil) -> Tensor {
+    let y = Tensor.output(out, shape: x.shape)
+    for i in 0..<x.count { y.data[i] = stableSigmoid(x.data[i]) }
+    return y
+}
+
+@inline(__always)
+func stableSigmoid(_ v: Float) -> Float {
+    if v >= 0 { return 1 / (1 + expf(-v)) }
+    let e = expf(v)
+    return e / (1 + e)
+}
+
+/// Sigmoid gradient from its output: dx = dy * y * (1 - y).
+public func sigmoidBackward(output y: Tensor, gradOutput dy: Tensor, out: Tensor? = nil) -> Tensor {
+    precondition(y.shape == dy.shape, "sigmoidBackward: output \(y.shape) vs gradient \(dy.shape)")
+    let dx = Tensor.output(out, shape: y.shape)
+    for i in 0..<y.count { dx.data[i] = dy.data[i] * y.data[i] * (1 - y.data[i]) }
+    return dx
+}
+
+/// Elementwise a + b. `b` either has a's shape, or is a vector of a's last dimension
+/// (broadcast over the other dimensions, e.g. a per-channel bias on NHWC).
+public func add(_ a: Tensor, _ b: Tensor, out: Tensor? = nil) -> Tensor {
+    binary(a, b, out: out, "add", { $0 + $1 }, { $0 + $1 })
+}
+
+/// Elementwise a * b, with the same broadcasting rule as `add`.
+public func multiply(_ a: Tensor, _ b: Tensor, out: Tensor? = nil) -> Tensor {
+    binary(a, b, out: out, "multiply", { $0 * $1 }, { $0 * $1 })
+}
+
+@inline(__always)
+private func binary(_ a: Tensor, _ b: Tensor, out: Tensor?, _ name: String,
+                    _ vector: (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>, _ scalar: (Float, Float) -> Float) -> Tensor {
+    let period: Int
+    if a.shape == b.shape {
+        period = a.count
+    } else {
+        precondition(b.rank == 1 && b.count == (a.shape.last ?? 0),
+                     "\(name): shapes \(a.shape) and \(b.shape) are neither equal nor a last-dimension broadcast")
+        period = b.count
+    }
+    let y = Tensor.output(out, shape: a.shape)
+    if period == 0 { return y }
+    let pa = a.data, pb = b.data, py = y.data
+    parallelChunks(a.count / period, grain: max(1, 16384 / period)) { rows in
+        for r in rows {
+            let base = r * period
+            var i = 0
+            while i + 16 <= period {
+                store16(py + base + i, vector(load16(pa + base + i), load16(pb + i)))
+                i += 16
+            }
+            while i < period { py[base + i] = scalar(pa[base + i], pb[i]); i += 1 }
+        }
+    }
+    return y
+}
+
+/// Concatenates tensors along `axis` (for NHWC channels, axis 3). All other dimensions must match.
+public func concat(_ tensors: [Tensor], axis: Int, out: Tensor? = nil) -> Tensor {
+    precondition(!tensors.isEmpty, "concat: no tensors")
+    let first = tensors[0].shape
+    precondition(axis >= 0 && axis < first.count, "concat: axis \(axis) out of range for rank \(first.count)")
+    var shape = first
+    shape[axis] = 0
+    for t in tensors {
+        var s = t.shape
+        precondition(s.count == first.count, "concat: rank mismatch \(t.shape) vs \(first)")
+        shape[axis] += s[axis]
+        s[axis] = first[axis]
+        precondition(s == first, "concat: shape \(t.shape) does not match \(first) outside axis \(axis)")
+    }
+    let y = Tensor.output(out, shape: shape)
+    let outer = first[..<axis].reduce(1, *)
+    let inner = first[(axis + 1)...].reduce(1, *)
+    let rowOut = shape[axis] * inner
+    var offset = 0
+    for t in tensors {
+        let rowIn = t.shape[axis] * inner
+        for o in 0..<outer {
+            (y.data + o * rowOut + offset).update(from: t.data + o * rowIn, count: rowIn)
+        }
+        offset += rowIn
+    }
+    return y
+}

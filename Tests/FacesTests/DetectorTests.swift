@@ -1,0 +1,105 @@
+import Foundation
+import Imaging
+import Networks
+import Tensors
+import Testing
+@testable import Faces
+
+/// MTCNN's three networks against PyTorch (facenet-pytorch's own modules) on fixed inputs
+/// (Fixtures/mtcnn-parity.safetensors, made by tools/convert-mtcnn.sh).
+struct MTCNNParityTests {
+    let weights: SafetensorsFile
+    let fixture: SafetensorsFile
+    init() throws {
+        weights = try SafetensorsFile(contentsOf: FacesFixtures.models.appendingPathComponent("face-detector.safetensors").path)
+        fixture = try SafetensorsFile(contentsOf: FacesFixtures.url("mtcnn-parity.safetensors").path)
+    }
+
+    func expectClose(_ ours: Tensor, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let expected = try fixture.tensor(name)
+        #expect(ours.count == expected.count, "\(name): \(ours.shape) vs \(expected.shape)", sourceLocation: sourceLocation)
+        let worst = zip(ours.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst < 1e-4, "\(name): max difference \(worst)", sourceLocation: sourceLocation)
+    }
+
+    @Test func proposalNetwork() throws {
+        let out = try MTCNNProposalNetwork(weights: weights)(try fixture.tensor("pnet.input"))
+        try expectClose(out.offsets, "pnet.output0")
+        try expectClose(out.probabilities, "pnet.output1")
+    }
+
+    @Test func refineNetwork() throws {
+        let out = try MTCNNRefineNetwork(weights: weights)(try fixture.tensor("rnet.input"))
+        try expectClose(out.offsets, "rnet.output0")
+        try expectClose(out.probabilities, "rnet.output1")
+    }
+
+    @Test func outputNetwork() throws {
+        let out = try MTCNNOutputNetwork(weights: weights)(try fixture.tensor("onet.input"))
+        try expectClose(out.offsets, "onet.output0")
+        try expectClose(out.landmarks, "onet.output1")
+        try expectClose(out.probabilities, "onet.output2")
+    }
+}
+
+/// Whole-photo behaviour: EXIF rotation, photos without faces, unreadable files.
+struct PhotoTests {
+    let analyzer: FaceAnalyzer
+    init() throws { analyzer = try FaceAnalyzer(modelsDirectory: FacesFixtures.models) }
+
+    /// A JPEG APP1 segment holding only an EXIF orientation tag (big-endian TIFF, one IFD entry).
+    static func exifOrientationSegment(_ orientation: UInt8) -> [UInt8] {
+        let tiff: [UInt8] = [0x4D, 0x4D, 0x00, 0x2A, 0, 0, 0, 8,     // "MM", 42, first IFD at 8
+                             0, 1,                                   // one entry
+                             0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0,  // Orientation, SHORT, 1
+                             0, 0, 0, 0]                             // no next IFD
+        let payload = Array("Exif".utf8) + [0, 0] + tiff
+        let length = payload.count + 2
+        return [0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload
+    }
+
+    /// A portrait stored turned a quarter counterclockwise with EXIF orientation 6 ("rotate 90
+    /// degrees clockwise to display"): the face is found upright, where the upright photo has it.
+    @Test(.enabled(if: FacesFixtures.datasetsPresent, "../shared/datasets is absent"))
+    func exifRotatedPhoto() throws {
+        let upright = try Image(contentsOfFile: FacesFixtures.datasets.appendingPathComponent("portraits/obama.jpg").path)
+        let stored = upright.rotatedCounterclockwise()
+        var jpeg = try ImageEncoder.jpeg(stored, quality: 92)
+        jpeg.insert(contentsOf: Self.exifOrientationSegment(6), at: 2)   // right after SOI
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("faces-exif-\(getpid()).jpg").path
+        try #require(FileManager.default.createFile(atPath: path, contents: Data(jpeg)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        let rotated = try analyzer.analyze(file: path)
+        let reference = analyzer.analyze(upright)
+        try #require(rotated.count == 1 && reference.count == 1, "faces: \(rotated.count) rotated, \(reference.count) upright")
+        let a = rotated[0].detail, b = reference[0].detail
+        #expect(abs(a.BoundingBox.Left - b.BoundingBox.Left) < 0.03 && abs(a.BoundingBox.Top - b.BoundingBox.Top) < 0.03)
+        // Eyes level and left of right, as in an upright face.
+        let eyes = a.Landmarks.prefix(2)
+        #expect(eyes.first!.X < eyes.last!.X && abs(eyes.first!.Y - eyes.last!.Y) < 0.02)
+        #expect(a.Gender.Value == b.Gender.Value && abs(a.Age - b.Age) < 3)
+    }
+
+    @Test func photoWithoutFacesGivesAnEmptyList() throws {
+        var pixels = [UInt8](repeating: 0, count: 320 * 240 * 3)
+        for y in 0..<240 { for x in 0..<320 { pixels[(y * 320 + x) * 3] = UInt8(x % 256); pixels[(y * 320 + x) * 3 + 2] = UInt8(y) } }
+        #expect(analyzer.analyze(Image(width: 320, height: 240, format: .rgb, pixels: pixels)).isEmpty)
+        #expect(analyzer.analyze(Image(width: 8, height: 8, format: .rgb, fill: [128, 128, 128])).isEmpty)
+    }
+
+    @Test func corruptPhotoGivesTheImagingError() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("faces-corrupt-\(getpid()).jpg").path
+        try #require(FileManager.default.createFile(atPath: path, contents: Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 1, 2, 3])))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ImagingError.self) { try analyzer.analyze(file: path) }
+    }
+
+    @Test func missingModelsNameTheFile() throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("faces-no-models-\(getpid())")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let error = #expect(throws: FacesError.self) { try FaceAnalyzer(modelsDirectory: empty) }
+        #expect(error?.file.hasSuffix(".json") == true)
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Imaging
+import Testing
+import Tensors
+@testable import Networks
+
+/// EfficientNet-Lite0 against the PyTorch reference (tools/make_effnet.py): logits and the
+/// stride 8/16/32 feature maps of three sample photos.
+@Suite("EfficientNet-Lite0", .serialized)
+struct EfficientNetLite0Tests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Models")
+    static let photos = ["chelsea", "coffee", "astronaut"]
+    static let network = Result { try EfficientNetLite0.load(from: models) }
+    static let reference = Result {
+        try SafetensorsFile(contentsOf: fixtures.appendingPathComponent("efficientnet-lite0-reference.safetensors").path)
+    }
+
+    /// The photos framed as for classification (256x256 PNGs: the central 224 crop).
+    static func batch(_ net: EfficientNetLite0, _ names: [String]) throws -> Tensor {
+        let images = try names.map { try Image(contentsOfFile: fixtures.appendingPathComponent("\($0).png").path) }
+        return net.inputBatch(images, framing: .centerCrop)
+    }
+
+    /// max |ours - reference| / max |reference| over one image's slice of `ours`.
+    static func relativeError(_ ours: Tensor, image: Int, _ expected: [Float]) -> Float {
+        let per = ours.count / ours.shape[0]
+        #expect(per == expected.count)
+        var maxDiff: Float = 0, scale: Float = 0
+        for i in 0..<min(per, expected.count) {
+            maxDiff = max(maxDiff, abs(ours.data[image * per + i] - expected[i]))
+            scale = max(scale, abs(expected[i]))
+        }
+        return maxDiff / max(scale, 1e-12)
+    }
+
+    @Test func logitsAndTopLabelsMatchPyTorch() throws {
+        let net = try Self.network.get(), ref = try Self.reference.get()
+        let labels = try ImageNetLabels(contentsOf: Self.models.appendingPathComponent("imagenet-labels.txt").path)
+        let logits = net.logits(try Self.batch(net, Self.photos))
+        #expect(logits.shape == [3, 1000])
+        let top = labels.top(5, of: logits)
+        for (i, name) in Self.photos.enumerated() {
+            let expected = try ref.floats("\(name).logits", shape: [1000])
+            let error = Self.relativeError(logits, image: i, expected)
+            #expect(error < 1e-3, "\(name): logits differ by \(error) of the max logit")
+            let referenceTop = expected.indices.max { expected[$0] < expected[$1] }
+            #expect(top[i][0].index == referenceTop, "\(name): top-1 \(top[i][0].label)")
+        }
+        #expect(top[0][0].label == "tiger cat")
+        #expect(top[1][0].label == "espresso")
+        #expect(top[1][0].probability > 0.9)
+    }
+
+    @Test func stageFeatureMapsMatchPyTorch() throws {
+        let net = try Self.network.get(), ref = try Self.reference.get()
+        let taps: [EfficientNetLite0Tap] = [.stride8, .stride16, .stride32]
+        let maps = net.features(try Self.batch(net, Self.photos), taps: taps)
+        #expect(maps.map(\.shape) == [[3, 28, 28, 40], [3, 14, 14, 112], [3, 7, 7, 320]])
+        for (tap, map) in zip(taps, maps) {
+            for (i, name) in Self.photos.enumerated() {
+                let expected = try ref.floats("\(name).\(tap.rawValue)", shape: Array(map.shape.dropFirst()))
+                let error = Self.relativeError(map, image: i, expected)
+                #expect(error < 1e-3, "\(name) \(tap): differs by \(error) of the max activation")
+            }
+        }
+    }
+
+    @Test func singleImageAndThreadCountsGiveTheSameResult() throws {
+        let net = try Self.network.get(), ref = try Self.reference.get()
+        let pool = WorkerPool.shared, saved = pool.threads
+        defer { pool.threads = saved }
+        let input = try Self.batch(net, ["coffee"])
+        var outputs: [Tensor] = []
+        for threads in [1, 2] {
+            pool.threads = threads
+            let result = net.run(input, taps: [.stride16, .head], classify: true)
+            let logits = try #require(result.logits)
+            #expect(Self.relativeError(logits, image: 0, try ref.floats("coffee.logits", shape: [1000])) < 1e-3)
+            #expect(result.features[.head]?.shape == [1, 7, 7, 1280])
+            outputs.append(logits)
+        }
+        #expect(Self.relativeError(outputs[0], image: 0, outputs[1].scalars) < 1e-5)
+    }
+
+    @Test func foldedNetworkKeepsTheTrainableParameters() throws {
+        let net = try Self.network.get()
+        let p = net.parameters
+        #expect(p.blocks.count == 16)
+        #expect(p.blocks[0].expand == nil && p.blocks[1].expand?.weight.shape == [1, 1, 16, 96])
+        #expect(p.blocks[3].depthwise.weight.shape == [5, 5, 1, 144])
+        // Folding BN changes the weights; the unfolded running variance stays positive.
+        #expect(p.blocks.allSatisfy { $0.project.batchNorm.variance.scalars.allSatisfy { $0 > 0 } })
+        #expect(net.blocks[0].depthwise.weight.scalars != p.blocks[0].depthwise.weight.scalars)
+    }
+
+    @Test func cardAndLabelsLoad() throws {
+        let card = try EfficientNetLite0Card(contentsOf: Self.models.appendingPathComponent(EfficientNetLite0Card.fileName).path)
+        #expect(card.license == "Apache-2.0")
+        #expect(card.normalization.mean.allSatisfy { abs($0 * 255 - 127) < 1e-3 })
+        #expect(card.normalization.std.allSatisfy { abs($0 * 255 - 128) < 1e-3 })
+        #expect(card.weightsSHA256.count == 64)
+        let missing = Self.fixtures.appendingPathComponent("no-such-card.json").path
+        #expect(throws: SafetensorsError.self) { try EfficientNetLite0Card(contentsOf: missing) }
+        #expect(throws: SafetensorsError.self) {
+            try EfficientNetLite0Parameters(contentsOf: Self.fixtures.appendingPathComponent("reference.safetensors").path)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Testing
+@testable import Tensors
+
+@Suite("SGEMM") struct GEMMTests {
+    /// Reference: plain triple loop in Double. Returns the result and, per element, the sum of
+    /// |alpha * a_ik * b_kj| + |beta * c_ij| used for the error bound.
+    func reference(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: [Float], lda: Int,
+                   b: [Float], ldb: Int, beta: Float, c: [Float], ldc: Int) -> (values: [Double], magnitudes: [Double]) {
+        var values = c.map { Double($0) }    // padding columns beyond n keep C's values
+        var magnitudes = [Double](repeating: 0, count: c.count)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0, mag = 0.0
+                for p in 0..<k {
+                    let av = Double(transA ? a[p * lda + i] : a[i * lda + p])
+                    let bv = Double(transB ? b[j * ldb + p] : b[p * ldb + j])
+                    sum += av * bv
+                    mag += abs(av * bv)
+                }
+                let old = beta == 0 ? 0 : Double(beta) * Double(c[i * ldc + j])
+                values[i * ldc + j] = Double(alpha) * sum + old
+                magnitudes[i * ldc + j] = abs(Double(alpha)) * mag + abs(old)
+            }
+        }
+        return (values, magnitudes)
+    }
+
+    func check(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, beta: Float, seed: UInt64) {
+        var rng = SeededGenerator(seed: seed)
+        let lda = (transA ? m : k) + Int.random(in: 0...3, using: &rng)
+        let ldb = (transB ? k : n) + Int.random(in: 0...3, using: &rng)
+        let ldc = n + Int.random(in: 0...3, using: &rng)
+        let a = (0..<((transA ? k : m) * lda)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let b = (0..<((transB ? n : k) * ldb)).map { _ in Float.random(in: -1...1, using: &rng) }
+        // With beta == 0, C must not be read at all: fill it with NaN.
+        let c0 = (0..<(m * ldc)).map { i in beta == 0 && i % ldc < n ? Float.nan : Float.random(in: -1...1, using: &rng) }
+        let expected = reference(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                                 b: b, ldb: ldb, beta: beta, c: c0, ldc: ldc)
+        var c = c0
+        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+              beta: beta, c: &c, ldc: ldc)
+        // Float32 summation of k products plus the alpha and beta terms has error at most
+        // gamma_(k+3) * sum |terms|, gamma_j ~ j * u (Higham, "Accuracy and Stability of
+        // Numerical Algorithms", section 3.1). Blocking changes the order, not the bound.
+        let bound = Double(k + 3) * float32Roundoff
+        expectClose(c, expected.values, tolerance: { bound * expected.magnitudes[$0] },
+                    "sgemm tA=\(transA) tB=\(transB) m=\(m) n=\(n) k=\(k) alpha=\(alpha) beta=\(beta)")
+    }
+
+    @Test func randomShapesAllTransposesAlphaBeta() {
+        var rng = SeededGenerator(seed: 7)
+        withThreadCounts { _ in
+            for trial in 0..<12 {
+                // Odd sizes around the tile (6 x 16) and k-block (384) edges, and tiny ones.
+                let m = [1, 5, 7, 13, 145][Int.random(in: 0..<5, using: &rng)] + Int.random(in: 0...2, using: &rng)
+                let n = [1, 15, 17, 33, 100][Int.random(in: 0..<5, using: &rng)] + Int.random(in: 0...2, using: &rng)
+                let k = [1, 3, 31, 385, 400][Int.random(in: 0..<5, using: &rng)]
+                let alpha: Float = [1, -0.5, 2][trial % 3]
+                let beta: Float = [0, 1, 0.25][(trial / 3) % 3]
+                check(transA: trial % 2 == 1, transB: (trial / 2) % 2 == 1, m: m, n: n, k: k,
+                      alpha: alpha, beta: beta, seed: UInt64(100 + trial))
+            }
+        }
+    }
+
+    @Test func largeBlockedProductSplitAcrossThreads() {
+        // Several k blocks, and the thread split along rows and along columns.
+        withThreadCounts([2]) { _ in
+            check(transA: false, transB: false, m: 300, n: 70, k: 800, alpha: 1, beta: 0, seed: 1)
+            check(transA: false, transB: true, m: 40, n: 290, k: 500, alpha: 1, beta: 1, seed: 2)
+        }
+    }
+
+    @Test func everyKernelPath() {
+        withThreadCounts([1, 2]) { _ in
+            // C wider than 256 columns: A slivers packed, both transposes.
+            check(transA: false, transB: false, m: 320, n: 300, k: 400, alpha: 1, beta: 0, seed: 11)
+            check(transA: true, transB: true, m: 301, n: 290, k: 100, alpha: -1, beta: 0.5, seed: 12)
+            // More than one 4096-column block of B.
+            check(transA: false, transB: false, m: 7, n: 4100, k: 20, alpha: 1, beta: 0, seed: 13)
+            // Widths 24 and 40 end in an 8-column panel (narrow kernel); 7 and 13 rows leave a
+            // partial row tile; transposed A is read in place.
+            for (m, n) in [(61, 24), (13, 40), (7, 8)] {
+                check(transA: false, transB: false, m: m, n: n, k: 96, alpha: 1, beta: 0, seed: UInt64(m))
+                check(transA: true, transB: false, m: m, n: n, k: 150, alpha: 0.5, beta: 1, seed: UInt64(n))
+            }
+        }
+    }
+
+    @Test func emptyKScalesC() {
+        var c: [Float] = [1, 2, 3, 4]
+        let a: [Float] = [0], b: [Float] = [0, 0]
+        sgemm(transA: false, transB: false, m: 2, n: 2, k: 0, a: a, lda: 1, b: b, ldb: 2, beta: 0.5, c: &c, ldc: 2)
+        #expect(c == [0.5, 1, 1.5, 2])
+    }
+
+    @Test func resultIsIndependentOfThreadCount() {
+        let m = 203, n = 97, k = 450
+        let a = randomTensor([m, k], seed: 3), b = randomTensor([k, n], seed: 4)
+        var results: [[Float]] = []
+        withThreadCounts([1, 2, 3]) { _ in
+            var c = [Float](repeating: 0, count: m * n)
+            sgemm(transA: false, transB: false, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: n, c: &c, ldc: n)
+            results.append(c)
+        }
+        #expect(results[0] == results[1] && results[1] == results[2])
+    }
+}
