@@ -40,6 +40,7 @@ let package = Package(
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "Networks", targets: ["Networks"]),
         .library(name: "Faces", targets: ["Faces"]),
+        .library(name: "Inspection", targets: ["Inspection"]),
         .executable(name: "bench-tensors", targets: ["BenchTensors"]),
         .executable(name: "bench-networks", targets: ["BenchNetworks"]),
         .executable(name: "bench-faces", targets: ["BenchFaces"]),
@@ -64,6 +65,7 @@ let package = Package(
         .target(name: "Tabular", swiftSettings: numericSwift),
         .target(name: "Networks", dependencies: ["Tensors", "Imaging"], swiftSettings: numericSwift),
         .target(name: "Faces", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
+        .target(name: "Inspection", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
         .executableTarget(name: "BenchTensors", dependencies: ["Tensors"], swiftSettings: numericSwift),
         // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench-effnet.sh.
@@ -72,7 +74,7 @@ let package = Package(
         // HTTP API and web page (the only library target allowed a Swift package: Hummingbird).
         .target(name: "Server",
                 dependencies: [
-                    "Imaging", "Tabular",
+                    "Imaging", "Tabular", "Faces", "Inspection",
                     .product(name: "Hummingbird", package: "hummingbird"),
                 ],
                 resources: [.embedInCode("Web/index.html")],
@@ -81,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "InspectCLI",
             dependencies: [
-                "Imaging", "Tensors", "Networks", "Tabular", "Faces", "Server",
+                "Imaging", "Tensors", "Networks", "Tabular", "Faces", "Inspection", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
@@ -96,6 +98,8 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
-                "Imaging", "Tensors", "Networks", "Tabular", "Faces", "Server",
+        .testTarget(name: "FacesTests", dependencies: ["Faces", "Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Imaging", "Tabular", "Inspection"]),
     ]
 )

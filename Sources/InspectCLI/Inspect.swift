@@ -13,6 +13,10 @@ struct Inspect: AsyncParsableCommand {
             SurvivalCommand.self,
             ClassifyCommand.self,
             FacesCommand.self,
+            TrainCommand.self,
+            ScoreCommand.self,
+            EvaluateCommand.self,
+            DemoDataCommand.self,
             ServeCommand.self,
         ]
     )

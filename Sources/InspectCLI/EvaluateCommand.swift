@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Inspection
+
+/// `inspect evaluate --model NAME GOOD_DIR BAD_DIR [--masks DIR]`.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate a trained model on labelled folders: the training report, a per-image CSV, and pixel AUROC with masks.",
+        discussion: """
+            Masks (white = defect) are matched to anomalous images by file name stem \
+            ("12.png" takes "12.png", "12.jpg" or "12_mask.png"); good images count as defect-free. \
+            Exit status: 0 evaluated; 1 some images could not be read (left out, listed); 2 the \
+            model or folders could not be used.
+            """
+    )
+
+    @Option(help: "Model name (folder under the model store) or path to a model folder.")
+    var model: String
+
+    @Argument(help: "Folder of good test images.")
+    var goodDir: String
+
+    @Argument(help: "Folder of anomalous test images.")
+    var badDir: String
+
+    @Option(help: "Folder of ground-truth masks of the anomalous images, for pixel-level AUROC.")
+    var masks: String?
+
+    @Option(help: "Per-image CSV (path, label, score, prediction).")
+    var csv = "evaluation.csv"
+
+    @Option(name: .customLong("model-store"), help: ArgumentHelp(stringLiteral: ModelStore.help))
+    var modelStore: String?
+
+    @Option(help: "Models directory with the backbone weights (default: $INSPECT_MODELS, ./Models, or next to the executable).")
+    var models: String?
+
+    func run() throws {
+        let loaded: (model: InspectionModel, card: ModelCard, path: String)
+        let dataset: InspectionDataset
+        do {
+            loaded = try ModelStore.load(model, store: modelStore, models: models)
+            dataset = try InspectionDataset.folders(good: goodDir, bad: badDir, masks: masks)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+        let size = loaded.model.inputSize
+        let bar = ProgressBar(total: dataset.images.count, label: "scoring")
+        var scores: [Float] = [], labels: [Bool] = [], rows: [String] = ["path,label,score,predicted"]
+        var maps: [[Float]] = [], maskPixels: [[Bool]] = [], failures: [String] = []
+        BatchScorer.score(dataset.images.map(\.path), model: loaded.model) { i, row in
+            bar.advance()
+            let image = dataset.images[i]
+            switch row.result {
+            case .failure(let error): failures.append(error.description)
+            case .success(let r):
+                scores.append(r.score)
+                labels.append(image.isAnomalous)
+                rows.append("\(csvField(image.path)),\(image.isAnomalous ? "anomalous" : "normal"),\(String(format: "%.5f", r.score)),\(r.isAnomalous ? "anomalous" : "normal")")
+                guard masks != nil else { return }
+                if let maskPath = image.maskPath {
+                    do {
+                        let mask = try Image(contentsOfFile: maskPath).converted(to: .gray).resized(width: size.width, height: size.height, filter: .bilinear)
+                        maps.append(r.map.values)
+                        maskPixels.append(mask.pixels.map { $0 >= 128 })
+                    } catch {
+                        failures.append("\(maskPath): \(error)")
+                    }
+                } else if !image.isAnomalous {
+                    maps.append(r.map.values)
+                    maskPixels.append([Bool](repeating: false, count: size.width * size.height))
+                } else {
+                    failures.append("\(image.path): no mask found in \(masks ?? "") (left out of pixel AUROC)")
+                }
+            }
+        }
+        bar.finish()
+        for failure in failures { printError(failure) }
+        guard !scores.isEmpty else { printError("no image could be scored"); throw ExitCode(2) }
+        let report = EvaluationReport(scores: scores, labels: labels, threshold: loaded.model.threshold)
+        InspectionReportPrinter.printReport(report, evaluatedOn: "\(report.goodCount) good and \(report.anomalousCount) anomalous test images",
+                                            thresholdMethod: "the model's own (\(loaded.card.thresholdMethod))")
+        if masks != nil {
+            let pixel = PixelMetrics.auroc(maps: maps, masks: maskPixels)
+            print("Pixel AUROC over \(maps.count) images: \(pixel.map { String(format: "%.3f", $0) } ?? "n/a (no defect or no background pixels)")")
+        }
+        do {
+            try rows.joined(separator: "\n").appending("\n").write(toFile: csv, atomically: true, encoding: .utf8)
+            print("Per-image scores written to \(csv)")
+        } catch {
+            printError("\(csv): cannot write: \(error.localizedDescription)")
+        }
+        if !failures.isEmpty { throw ExitCode(1) }
+    }
+}

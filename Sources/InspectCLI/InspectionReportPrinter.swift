@@ -1,0 +1,31 @@
+import Foundation
+import Inspection
+
+/// The training/evaluation report as text.
+enum InspectionReportPrinter {
+    static func printReport(_ report: EvaluationReport, evaluatedOn: String, thresholdMethod: String) {
+        print("Evaluated on \(evaluatedOn):")
+        func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "n/a" }
+        printAligned([
+            ["  precision", f(report.precision)],
+            ["  recall", f(report.recall)],
+            ["  F1", f(report.f1)],
+            ["  accuracy", f(report.accuracy)],
+            ["  image AUROC", f(report.auroc)],
+            ["  average precision", f(report.averagePrecision)],
+        ], rightAligned: [1])
+        let c = report.confusion
+        print("Confusion matrix (rows: truth, columns: prediction):")
+        printAligned([
+            ["", "anomalous", "normal"],
+            ["  anomalous", "TP \(c.truePositives)", "FN \(c.falseNegatives)"],
+            ["  normal", "FP \(c.falsePositives)", "TN \(c.trueNegatives)"],
+        ], rightAligned: [1, 2])
+        print("Threshold \(String(format: "%.4f", report.threshold)): \(thresholdMethod)")
+    }
+
+    static func printPhases(_ phases: [(phase: String, seconds: Double)]) {
+        let sorted = phases.sorted { $0.seconds > $1.seconds }
+        print("Slowest phases: " + sorted.prefix(3).map { "\($0.phase) \(formatDuration($0.seconds))" }.joined(separator: ", "))
+    }
+}

@@ -1,0 +1,177 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Inspection
+
+/// `inspect score PATH... --model NAME`: batch scoring with one streamed row per image.
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Score images with a trained inspection model, one result row per image.",
+        discussion: """
+            Files and folders (recursively) are scored in natural file order; rows stream as \
+            images finish (decoding runs in parallel with inference). CSV columns: path, \
+            IsAnomalous, Confidence, Score, Threshold, AnomalousAreaPercent, Error. JSON lines \
+            follow Lookout for Vision's DetectAnomalies result (plus "Path", "Score", \
+            "Threshold", and "Error" for unreadable files). The summary goes to stderr when rows \
+            go to stdout. Exit status: 0 every image scored; 1 some images could not be read \
+            (their rows carry the error); 2 no image found or the model could not be loaded.
+            """
+    )
+
+    @Argument(help: "Image files or folders (searched recursively).")
+    var paths: [String]
+
+    @Option(help: "Model name (folder under the model store) or path to a model folder.")
+    var model: String
+
+    @Option(help: "Output format: csv or jsonl.")
+    var format: OutputFormat = .csv
+
+    @Option(help: "Write rows to this file instead of stdout.")
+    var out: String?
+
+    @Option(help: "Write per image an overlay of the anomaly map (NAME.overlay.png) and the mask at the threshold (NAME.mask.png) into this folder.")
+    var heatmaps: String?
+
+    @Option(help: "Decision threshold instead of the model's own.")
+    var threshold: Float?
+
+    @Flag(name: .customLong("mask-json"), help: "Include the mask as a base64 PNG (AnomalyMask) in jsonl rows.")
+    var maskJSON = false
+
+    @Option(name: .customLong("model-store"), help: ArgumentHelp(stringLiteral: ModelStore.help))
+    var modelStore: String?
+
+    @Option(help: "Models directory with the backbone weights (default: $INSPECT_MODELS, ./Models, or next to the executable).")
+    var models: String?
+
+    @Option(help: "Decoding threads (default: all cores).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    enum OutputFormat: String, ExpressibleByArgument { case csv, jsonl }
+
+    func validate() throws {
+        guard jobs > 0 else { throw ValidationError("--jobs must be at least 1") }
+        if maskJSON && format != .jsonl { throw ValidationError("--mask-json needs --format jsonl") }
+    }
+
+    func run() throws {
+        let loaded: (model: InspectionModel, card: ModelCard, path: String)
+        do {
+            loaded = try ModelStore.load(model, store: modelStore, models: models)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+        if let threshold { loaded.model.threshold = threshold }
+        let scan = ImageFileScanner.scan(paths)
+        for problem in scan.problems { printError("\(problem.path): \(problem.reason)") }
+        guard !scan.images.isEmpty else {
+            printError("no image files found in \(paths.joined(separator: ", "))")
+            throw ExitCode(2)
+        }
+        if let heatmaps {
+            do { try FileManager.default.createDirectory(atPath: heatmaps, withIntermediateDirectories: true) }
+            catch { printError("\(heatmaps): cannot create the folder: \(error.localizedDescription)"); throw ExitCode(2) }
+        }
+        let sink: RowSink
+        do { sink = try RowSink(path: out) } catch { printError("\(error)"); throw ExitCode(2) }
+        if format == .csv { sink.write("path,IsAnomalous,Confidence,Score,Threshold,AnomalousAreaPercent,Error") }
+
+        let bar = ProgressBar(total: scan.images.count, label: "scoring")
+        let started = Date()
+        var scored = 0, anomalous = 0, errors = 0
+        var heatmapNames = Set<String>()
+        BatchScorer.score(scan.images, model: loaded.model, decodeWorkers: jobs, keepOriginals: heatmaps != nil) { _, row in
+            switch row.result {
+            case .success(let result):
+                scored += 1
+                if result.isAnomalous { anomalous += 1 }
+                sink.write(format == .csv ? csvRow(row.path, result) : jsonRow(row.path, result))
+                if let heatmaps, let original = row.original {
+                    if let problem = writeHeatmaps(row.path, result, original, heatmaps, &heatmapNames) { printError(problem) }
+                }
+            case .failure(let error):
+                errors += 1
+                sink.write(format == .csv ? "\(csvField(row.path)),,,,,,\(csvField(error.reason))"
+                                          : jsonLine(["Path": row.path, "Error": error.reason]))
+            }
+            bar.advance()
+        }
+        bar.finish()
+        sink.close()
+        let seconds = Date().timeIntervalSince(started)
+        let summary = "scored \(scored), anomalous \(anomalous), errors \(errors) in \(formatDuration(seconds)) (\(formatRate(Double(scored + errors) / max(seconds, 1e-9))) images/s); threshold \(String(format: "%.4f", loaded.model.threshold))"
+        if out == nil { FileHandle.standardError.write(Data((summary + "\n").utf8)) } else { print(summary) }
+        if errors > 0 { throw ExitCode(1) }
+    }
+
+    private func csvRow(_ path: String, _ r: InspectionResult) -> String {
+        [csvField(path), r.isAnomalous ? "true" : "false", String(format: "%.4f", r.confidence),
+         String(format: "%.5f", r.score), String(format: "%.5f", r.threshold),
+         String(format: "%.3f", r.anomalousArea * 100), ""].joined(separator: ",")
+    }
+
+    private func jsonRow(_ path: String, _ r: InspectionResult) -> String {
+        let area = (r.anomalousArea * 1000).rounded() / 1000
+        var object: [String: Any] = [
+            "Path": path, "Source": ["Type": "direct"], "IsAnomalous": r.isAnomalous,
+            "Confidence": (r.confidence * 10000).rounded() / 10000,
+            "Score": Double(r.score), "Threshold": Double(r.threshold),
+            "Anomalies": [["Name": "background", "PixelAnomaly": ["TotalPercentageArea": ((1 - area) * 1000).rounded() / 1000]],
+                          ["Name": "anomaly", "PixelAnomaly": ["TotalPercentageArea": area, "Color": "#FF0000"]]],
+        ]
+        if maskJSON, let png = try? ImageEncoder.png(r.map.maskImage(threshold: r.threshold)) {
+            object["AnomalyMask"] = Data(png).base64EncodedString()
+        }
+        return jsonLine(object)
+    }
+
+    /// Writes NAME.overlay.png and NAME.mask.png; returns a problem message or nil.
+    private func writeHeatmaps(_ path: String, _ r: InspectionResult, _ original: Image, _ folder: String, _ names: inout Set<String>) -> String? {
+        var stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        if names.contains(stem) { stem += "-\(names.count)" }
+        names.insert(stem)
+        let base = (folder as NSString).appendingPathComponent(stem)
+        do {
+            try r.map.overlay(on: original, threshold: r.threshold).write(to: base + ".overlay.png")
+            try r.map.resized(width: original.width, height: original.height).maskImage(threshold: r.threshold).write(to: base + ".mask.png")
+            return nil
+        } catch {
+            return "\(base): cannot write the heat map: \(error.reason)"
+        }
+    }
+}
+
+func csvField(_ s: String) -> String {
+    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+}
+
+func jsonLine(_ object: [String: Any]) -> String {
+    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Rows to stdout or a file, flushed per row so results stream.
+final class RowSink {
+    private let handle: FileHandle
+    private let ownsHandle: Bool
+
+    init(path: String?) throws {
+        if let path {
+            guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+                throw InspectionError(path, "cannot write the output file")
+            }
+            handle = h
+            ownsHandle = true
+        } else {
+            handle = FileHandle.standardOutput
+            ownsHandle = false
+        }
+    }
+
+    func write(_ line: String) { handle.write(Data((line + "\n").utf8)) }
+
+    func close() { if ownsHandle { try? handle.close() } }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import Inspection
+
+/// `inspect train GOOD_DIR [BAD_DIR]`: learn what good looks like, choose a threshold,
+/// report honest metrics, write a model bundle.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train an inspection model from a folder of good images (and optionally one of anomalous ones).",
+        discussion: """
+            The model remembers the patches of good images (PatchCore normal-patch memory over \
+            EfficientNet-Lite0 features) and scores a photo by how far its most unusual patch is \
+            from anything seen on good items. Anomalous images, when given, are used to choose \
+            the threshold (by cross-validation on the training images); with good images only, \
+            the threshold is the 99th percentile of held-back good images' scores plus one \
+            interquartile range. Without --test-good/--test-bad, 20% of each class is held back \
+            (seeded) for the report, then the saved model is retrained on all images. \
+            The supervised fine-tuned head and score fusion are not implemented yet: scoring is \
+            memory-only. The model is written to STORE/NAME/ (see --model-store).
+            """
+    )
+
+    @Argument(help: "Folder of good (normal) images, searched recursively.")
+    var goodDir: String?
+
+    @Argument(help: "Folder of anomalous images (optional).")
+    var badDir: String?
+
+    @Option(help: "Model name (the folder under the model store).")
+    var name = "default"
+
+    @Option(name: .customLong("test-good"), help: "Folder of good test images for the report (with --test-bad).")
+    var testGood: String?
+
+    @Option(name: .customLong("test-bad"), help: "Folder of anomalous test images for the report (with --test-good).")
+    var testBad: String?
+
+    @Option(help: "Lookout for Vision / SageMaker Ground Truth JSON-lines manifest (source-ref, anomaly-label) instead of folders.")
+    var manifest: String?
+
+    @Option(name: .customLong("target-recall"), help: "Choose the highest threshold that still catches this share of anomalies (0-1).")
+    var targetRecall: Double?
+
+    @Option(name: .customLong("target-precision"), help: "Choose the lowest threshold whose alarms are right at least this often (0-1).")
+    var targetPrecision: Double?
+
+    @Option(help: "Seed of the hold-out split, folds and coreset.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Feature extractor: \(Backbones.names.joined(separator: " or ")).")
+    var backbone = Backbones.defaultName
+
+    @Option(name: .customLong("input-size"), help: "Longer side of the model's input in pixels (multiple of 32).")
+    var inputSize = 320
+
+    @Option(name: .customLong("coreset"), help: "Share of training patches kept in the memory (0-1).")
+    var coresetFraction = 0.1
+
+    @Option(name: .customLong("model-store"), help: ArgumentHelp(stringLiteral: ModelStore.help))
+    var modelStore: String?
+
+    @Option(help: "Models directory with the backbone weights (default: $INSPECT_MODELS, ./Models, or next to the executable).")
+    var models: String?
+
+    func validate() throws {
+        if manifest == nil && goodDir == nil { throw ValidationError("give GOOD_DIR [BAD_DIR] or --manifest FILE") }
+        if manifest != nil && goodDir != nil { throw ValidationError("give either folders or --manifest, not both") }
+        if (testGood == nil) != (testBad == nil) { throw ValidationError("--test-good and --test-bad go together") }
+        if targetRecall != nil && targetPrecision != nil { throw ValidationError("give --target-recall or --target-precision, not both") }
+        for (flag, v) in [("--target-recall", targetRecall), ("--target-precision", targetPrecision)] {
+            if let v, !(v > 0 && v <= 1) { throw ValidationError("\(flag) must be in (0, 1], got \(v)") }
+        }
+        guard coresetFraction > 0 && coresetFraction <= 1 else { throw ValidationError("--coreset must be in (0, 1]") }
+        guard inputSize >= 64 && inputSize <= 1024 else { throw ValidationError("--input-size must be between 64 and 1024") }
+        guard !name.isEmpty, !name.contains("/") else { throw ValidationError("--name must be a plain folder name") }
+    }
+
+    func run() throws {
+        do {
+            try train()
+        } catch let error as InspectionError {
+            printError(error.description)
+            throw ExitCode.failure
+        }
+    }
+
+    private func train() throws {
+        let dataset = try manifest.map { try InspectionDataset.manifest($0) }
+            ?? InspectionDataset.folders(good: goodDir ?? "", bad: badDir)
+        let test = try testGood.map { try InspectionDataset.folders(good: $0, bad: testBad) }
+        let extractor = try Backbones.load(backbone) { try ModelsDirectory.resolve(models).path }
+        var options = TrainingOptions()
+        options.seed = seed
+        options.coresetFraction = coresetFraction
+        options.inputLongSide = inputSize
+        if let targetRecall { options.policy = .targetRecall(targetRecall) }
+        if let targetPrecision { options.policy = .targetPrecision(targetPrecision) }
+        print("Training \"\(name)\" on \(dataset.goodCount) good and \(dataset.anomalousCount) anomalous images with \(extractor.name)")
+        if dataset.anomalousCount == 0 {
+            print("Good images only: the threshold comes from held-back good images' scores.")
+        }
+        let progress = PhaseProgress()
+        let started = Date()
+        let result = try Trainer.train(dataset, test: test, extractor: extractor, options: options) { phase, done, total in
+            progress.update(phase, done, total)
+        }
+        progress.finish()
+        let path = ModelStore.bundle(name, store: modelStore)
+        try ModelBundle.save(result.model, card: result.card, to: path)
+        if result.otherSizes > 0 {
+            print("\(result.otherSizes) images differ in size from the first; all were resized to \(result.card.inputSize).")
+        }
+        InspectionReportPrinter.printReport(result.evaluation, evaluatedOn: result.evaluatedOn,
+                                            thresholdMethod: "chosen on the evaluation model's training images only")
+        print("Saved model: threshold \(String(format: "%.4f", result.thresholdChoice.threshold)) (\(result.thresholdChoice.method))")
+        if !result.thresholdChoice.targetMet { print("warning: the target could not be met on the training images; the closest threshold was taken") }
+        print("Memory: \(result.model.memory.count) patches of \(result.model.memory.dimension) features; input \(result.card.inputSize)")
+        InspectionReportPrinter.printPhases(result.phaseSeconds)
+        print("Trained in \(formatDuration(Date().timeIntervalSince(started))); model written to \(path)")
+    }
+}

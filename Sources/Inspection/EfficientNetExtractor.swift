@@ -1,0 +1,60 @@
+import Foundation
+import Imaging
+import Networks
+import Tensors
+
+/// EfficientNet-Lite0 (ImageNet weights) as the patch-feature extractor: the stride-8 map
+/// after stage 3 (40 channels) and the stride-16 map after stage 5 (112 channels).
+public final class EfficientNetExtractor: FeatureExtractor {
+    public static let backboneName = "efficientnet-lite0"
+    public let name = EfficientNetExtractor.backboneName
+    public let weightsSHA256: String
+    public let normalization: ChannelNormalization
+    public let sizeMultiple = 32
+    private let network: EfficientNetLite0
+
+    public init(network: EfficientNetLite0, weightsSHA256: String) {
+        self.network = network
+        self.weightsSHA256 = weightsSHA256
+        let n = network.inputNormalization
+        normalization = ChannelNormalization(mean: n.mean, std: n.std)
+    }
+
+    /// Loads the network and its card from a models directory; the sha256 is the card's.
+    public static func load(modelsDirectory: String) throws(InspectionError) -> EfficientNetExtractor {
+        do {
+            let network = try EfficientNetLite0.load(from: URL(fileURLWithPath: modelsDirectory))
+            guard let card = network.card else { throw InspectionError(modelsDirectory, "no card beside the EfficientNet-Lite0 weights") }
+            return EfficientNetExtractor(network: network, weightsSHA256: card.weightsSHA256)
+        } catch let error as InspectionError {
+            throw error
+        } catch {
+            throw InspectionError(modelsDirectory, "cannot load EfficientNet-Lite0: \(error)")
+        }
+    }
+
+    public func extract(_ batch: Tensor) -> (stride8: Tensor, stride16: Tensor) {
+        let maps = network.features(batch, taps: [.stride8, .stride16])
+        return (maps[0], maps[1])
+    }
+}
+
+/// The feature extractors a model can be trained with, by name.
+public enum Backbones {
+    public static let names = [EfficientNetExtractor.backboneName, TextureStatisticsExtractor.extractorName]
+    public static let defaultName = EfficientNetExtractor.backboneName
+
+    /// The extractor called `name`; network weights come from `modelsDirectory`.
+    public static func load(_ name: String, modelsDirectory: () throws -> String) throws(InspectionError) -> FeatureExtractor {
+        switch name {
+        case EfficientNetExtractor.backboneName:
+            let directory: String
+            do { directory = try modelsDirectory() } catch { throw InspectionError("", "\(error)") }
+            return try EfficientNetExtractor.load(modelsDirectory: directory)
+        case TextureStatisticsExtractor.extractorName:
+            return TextureStatisticsExtractor()
+        default:
+            throw InspectionError(name, "unknown backbone (known: \(names.joined(separator: ", ")))")
+        }
+    }
+}

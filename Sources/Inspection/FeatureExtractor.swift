@@ -1,0 +1,21 @@
+import Imaging
+import Tensors
+
+/// A frozen feature extractor for the normal-patch memory: it maps a batch of normalised
+/// images (NHWC, the extractor's `normalization` applied) to mid-level feature maps at
+/// strides 8 and 16 of the input.
+///
+/// Implementations may reuse internal buffers between calls, so call `extract` from one
+/// thread at a time.
+public protocol FeatureExtractor: AnyObject, Sendable {
+    /// Stable name written into model bundles ("efficientnet-lite0").
+    var name: String { get }
+    /// SHA-256 (hex) of the weights, so a bundle made with other weights is refused.
+    var weightsSHA256: String { get }
+    /// Per-channel normalisation the extractor expects of RGB input.
+    var normalization: ChannelNormalization { get }
+    /// Input sizes must be multiples of this (the deepest stride used).
+    var sizeMultiple: Int { get }
+    /// Features of a batch [N, H, W, 3]: [N, H/8, W/8, C8] and [N, H/16, W/16, C16].
+    func extract(_ batch: Tensor) -> (stride8: Tensor, stride16: Tensor)
+}

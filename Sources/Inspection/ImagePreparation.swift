@@ -1,0 +1,64 @@
+import Imaging
+import Tensors
+
+/// The model's input size (multiples of the extractor's deepest stride).
+public struct InputSize: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var width: Int
+    public var height: Int
+    public init(width: Int, height: Int) { self.width = width; self.height = height }
+    public var description: String { "\(width)x\(height)" }
+
+    /// The size for photos of `width` x `height`: the longer side becomes `longSide`, the
+    /// aspect ratio is kept, and both sides are rounded to multiples of `multiple`.
+    public static func fitting(width: Int, height: Int, longSide: Int, multiple: Int) -> InputSize {
+        let scale = Double(longSide) / Double(max(width, height, 1))
+        func round(_ v: Int) -> Int { max(multiple, Int((Double(v) * scale / Double(multiple)).rounded()) * multiple) }
+        return InputSize(width: round(width), height: round(height))
+    }
+}
+
+/// A photo decoded and resized for the model.
+public struct PreparedImage: Sendable {
+    /// The photo as decoded (orientation applied), RGB.
+    public var original: Image
+    /// Resized to the input size.
+    public var resized: Image
+}
+
+/// Decoding and resizing as Lookout for Vision accepts photos: PNG or JPEG from 64x64 to
+/// 4096x4096; other sizes than the input size are resized (aspect ratio not kept).
+public enum ImagePreparation {
+    public static let largestSide = 4096, smallestSide = 64
+
+    /// Decodes (large JPEGs DCT-scaled down towards the input size), checks the size limits
+    /// and resizes. `original` is the decoded photo, at most DCT-scaled.
+    public static func load(_ path: String, size: InputSize) throws(InspectionError) -> PreparedImage {
+        let decoded: DecodedImage
+        do {
+            decoded = try ImageDecoder.decodeFile(path, options: DecodeOptions(maxPixels: largestSide * largestSide,
+                                                                               minimumSize: (size.width, size.height)))
+        } catch {
+            throw InspectionError(path, error.reason)
+        }
+        let (w, h) = (decoded.originalWidth, decoded.originalHeight)
+        guard w <= largestSide, h <= largestSide else {
+            throw InspectionError(path, "\(w)x\(h) is larger than \(largestSide)x\(largestSide)")
+        }
+        guard w >= smallestSide, h >= smallestSide else {
+            throw InspectionError(path, "\(w)x\(h) is smaller than \(smallestSide)x\(smallestSide)")
+        }
+        let rgb = decoded.image.converted(to: .rgb)
+        return PreparedImage(original: rgb, resized: rgb.resized(width: size.width, height: size.height, filter: .antialiased))
+    }
+
+    /// A batch tensor [N, H, W, 3] of resized images, normalised for the extractor.
+    public static func batch(_ images: [Image], normalization: ChannelNormalization) -> Tensor {
+        let h = images[0].height, w = images[0].width
+        let t = Tensor(shape: [images.count, h, w, 3])
+        for (i, image) in images.enumerated() {
+            precondition(image.width == w && image.height == h && image.format == .rgb, "ImagePreparation.batch: mixed sizes or formats")
+            image.writeNormalized(normalization, into: t.data + i * h * w * 3)
+        }
+        return t
+    }
+}

@@ -1,0 +1,119 @@
+import Imaging
+import Tensors
+
+/// The patch features of one image: a `width` x `height` grid (stride 8 of the input) of
+/// `dimension`-long features, row-major.
+public struct PatchGrid: Sendable {
+    public let width: Int
+    public let height: Int
+    public let dimension: Int
+    public let values: [Float]
+    /// How many leading features of each patch come from the stride-8 map.
+    public let stride8Channels: Int
+
+    public init(width: Int, height: Int, dimension: Int, values: [Float], stride8Channels: Int = 0) {
+        self.width = width
+        self.height = height
+        self.dimension = dimension
+        self.values = values
+        self.stride8Channels = stride8Channels
+    }
+
+    public var patchCount: Int { width * height }
+
+    /// The same patches with the stride-8 features scaled by `weight`.
+    public func reweighted(stride8Weight weight: Float) -> PatchGrid {
+        if weight == 1 { return self }
+        var scaled = values
+        for p in 0..<(scaled.count / dimension) { for j in 0..<stride8Channels { scaled[p * dimension + j] *= weight } }
+        return PatchGrid(width: width, height: height, dimension: dimension, values: scaled, stride8Channels: stride8Channels)
+    }
+
+    /// Patch grids of resized RGB images, extracted in batches.
+    public static func extract(_ images: [Image], with extractor: FeatureExtractor, stride8Weight: Float = 1, batchSize: Int = 4) -> [PatchGrid] {
+        var grids: [PatchGrid] = []
+        var start = 0
+        while start < images.count {
+            let slice = Array(images[start..<min(images.count, start + batchSize)])
+            let (s8, s16) = extractor.extract(ImagePreparation.batch(slice, normalization: extractor.normalization))
+            let combined = PatchFeatures.combine(stride8: s8, stride16: s16, stride8Weight: stride8Weight)
+            let (n, h, w, d) = (combined.shape[0], combined.shape[1], combined.shape[2], combined.shape[3])
+            for i in 0..<n {
+                let values = Array(UnsafeBufferPointer(start: combined.data + i * h * w * d, count: h * w * d))
+                grids.append(PatchGrid(width: w, height: h, dimension: d, values: values, stride8Channels: s8.shape[3]))
+            }
+            start += slice.count
+        }
+        return grids
+    }
+}
+
+/// An image's anomaly score and map under a memory.
+public struct PatchScore: Sendable {
+    /// PatchCore's reweighted maximum patch distance.
+    public var score: Float
+    /// Patch distances on the grid (before upsampling and smoothing).
+    public var patchDistances: [Float]
+    public var gridWidth: Int
+    public var gridHeight: Int
+
+    public init(grid: PatchGrid, memory: PatchMemory) {
+        precondition(grid.dimension == memory.dimension, "PatchScore: grid features of \(grid.dimension), memory of \(memory.dimension)")
+        let (distances, indices, score) = grid.values.withUnsafeBufferPointer { p in
+            let (d, i) = memory.nearest(p.baseAddress!, count: grid.patchCount)
+            return (d, i, memory.imageScore(patches: p.baseAddress!, distances: d, indices: i))
+        }
+        self.score = score
+        patchDistances = distances
+        _ = indices
+        gridWidth = grid.width
+        gridHeight = grid.height
+    }
+
+    /// The smoothed map at `width` x `height` (the model's input size).
+    public func map(width: Int, height: Int) -> AnomalyMap {
+        AnomalyMap.fromPatchScores(patchDistances, gridWidth: gridWidth, gridHeight: gridHeight, width: width, height: height)
+    }
+}
+
+extension PatchGrid {
+    /// Share of an image's patches kept by the per-image first stage of the coreset.
+    public static let preselectionFraction = 0.3
+
+    /// The first stage of a two-stage coreset: a greedy coreset of this image's own patches
+    /// (`preselectionFraction` of them). Greedy k-center selection costs patches x chosen
+    /// per step; selecting per image first, then over the union, costs a fraction of one
+    /// global pass and keeps every image's rare patches (an image's outlying patches are the
+    /// first a greedy selection takes). Computed once per image and shared by all folds.
+    public func preselected(seed: UInt64) -> PatchGrid {
+        let keep = max(1, Int((Double(patchCount) * PatchGrid.preselectionFraction).rounded()))
+        let chosen = Coreset.greedySelection(values, dimension: dimension, count: keep, projectedDimension: 128, seed: seed)
+        var kept = [Float](repeating: 0, count: chosen.count * dimension)
+        for (row, index) in chosen.enumerated() {
+            for j in 0..<dimension { kept[row * dimension + j] = values[index * dimension + j] }
+        }
+        return PatchGrid(width: chosen.count, height: 1, dimension: dimension, values: kept, stride8Channels: stride8Channels)
+    }
+}
+
+extension PatchMemory {
+    /// A memory over the patches of good images: a greedy coreset of `fraction` of all
+    /// their patches (`originalPatchCount`), taken over the union of the images' preselected
+    /// patches (see `PatchGrid.preselected`).
+    public static func build(preselected: [PatchGrid], originalPatchCount: Int, fraction: Double, seed: UInt64) -> PatchMemory {
+        precondition(!preselected.isEmpty, "PatchMemory.build: no images")
+        var patches: [Float] = []
+        patches.reserveCapacity(preselected.reduce(0) { $0 + $1.values.count })
+        for grid in preselected { patches += grid.values }
+        let available = patches.count / preselected[0].dimension
+        let target = Double(originalPatchCount) * fraction
+        return build(patches: patches, dimension: preselected[0].dimension,
+                     fraction: min(1, target / Double(max(available, 1))), seed: seed)
+    }
+
+    /// A memory over the patches of the given grids, by the two-stage greedy coreset.
+    public static func build(grids: [PatchGrid], fraction: Double, seed: UInt64) -> PatchMemory {
+        build(preselected: grids.map { $0.preselected(seed: seed) }, originalPatchCount: grids.reduce(0) { $0 + $1.patchCount },
+              fraction: fraction, seed: seed)
+    }
+}

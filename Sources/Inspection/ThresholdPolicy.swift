@@ -1,0 +1,101 @@
+/// How the decision threshold is chosen from out-of-fold validation scores (scores of images
+/// the scoring model did not learn from; never the training images' own scores).
+public enum ThresholdPolicy: Sendable, Equatable, Codable {
+    /// The threshold with the best F1, at the midpoint between the two validation scores
+    /// around it (the widest margin to both); when several candidates tie, the middle of
+    /// the widest unbroken run of them.
+    case bestF1
+    /// The lowest threshold whose precision is at least the target (catches the most defects
+    /// while keeping false alarms to the asked share).
+    case targetPrecision(Double)
+    /// The highest threshold whose recall is at least the target (fewest false alarms while
+    /// still catching the asked share of defects).
+    case targetRecall(Double)
+
+    /// Good images only: the 99th percentile of the held-back good images' scores, plus a
+    /// margin of `goodOnlyMargin` times their interquartile range, so one good image in a
+    /// hundred or fewer is flagged even when the validation set was small.
+    public static let goodOnlyQuantile = 0.99
+    public static let goodOnlyMargin: Float = 1.0
+
+    public var description: String {
+        switch self {
+        case .bestF1: "best F1"
+        case .targetPrecision(let p): "lowest threshold with precision >= \(p)"
+        case .targetRecall(let r): "highest threshold with recall >= \(r)"
+        }
+    }
+}
+
+/// A chosen threshold and how it was found.
+public struct ThresholdChoice: Sendable, Equatable, Codable {
+    public var threshold: Float
+    /// Human-readable rule and data ("best F1 on 5-fold out-of-fold scores of 24 good, 8 anomalous").
+    public var method: String
+    /// False when a target could not be met; the closest threshold was taken.
+    public var targetMet: Bool
+}
+
+public enum ThresholdSelector {
+    /// Chooses a threshold from validation scores. Candidates are midpoints between
+    /// consecutive distinct scores (plus just below the lowest and above the highest), so a
+    /// threshold never sits exactly on a validation image's score.
+    public static func choose(scores: [Float], labels: [Bool], policy: ThresholdPolicy) -> ThresholdChoice {
+        let goods = zip(scores, labels).filter { !$0.1 }.map(\.0)
+        let anomalous = labels.count { $0 }
+        if anomalous == 0 || goods.isEmpty {
+            return goodOnly(goods.isEmpty ? scores : goods)
+        }
+        let distinct = Array(Set(scores)).sorted()
+        var candidates = [distinct[0] - max(abs(distinct[0]) * 1e-3, 1e-6)]
+        for i in 1..<max(distinct.count, 1) { candidates.append((distinct[i - 1] + distinct[i]) / 2) }
+        candidates.append(distinct[distinct.count - 1] + max(abs(distinct[distinct.count - 1]) * 1e-3, 1e-6))
+        let rated = candidates.map { ($0, ConfusionMatrix(scores: scores, labels: labels, threshold: $0)) }
+        switch policy {
+        case .bestF1:
+            // Highest F1; among equal candidates, the middle of the widest unbroken run of them.
+            let bestF1 = rated.map(\.1.f1).max() ?? 0
+            var bestRun: (low: Float, high: Float)? = nil, runStart: Float? = nil
+            for (t, m) in rated {
+                guard m.f1 == bestF1 else { runStart = nil; continue }
+                let start = runStart ?? t
+                runStart = start
+                if let run = bestRun, t - start <= run.high - run.low { continue }
+                bestRun = (start, t)
+            }
+            let threshold = bestRun.map { ($0.low + $0.high) / 2 } ?? candidates[0]
+            return ThresholdChoice(threshold: threshold, method: policy.description, targetMet: true)
+        case .targetPrecision(let target):
+            if let t = rated.first(where: { $0.1.precision >= target && $0.1.truePositives > 0 }) {
+                return ThresholdChoice(threshold: t.0, method: policy.description, targetMet: true)
+            }
+            let best = rated.max { $0.1.precision < $1.1.precision }
+            return ThresholdChoice(threshold: best?.0 ?? candidates[0], method: policy.description + " (not reachable: highest precision taken)", targetMet: false)
+        case .targetRecall(let target):
+            if let t = rated.last(where: { $0.1.recall >= target }) {
+                return ThresholdChoice(threshold: t.0, method: policy.description, targetMet: true)
+            }
+            return ThresholdChoice(threshold: candidates[0], method: policy.description + " (not reachable)", targetMet: false)
+        }
+    }
+
+    /// The good-only rule of `ThresholdPolicy.goodOnlyQuantile` and `goodOnlyMargin`.
+    public static func goodOnly(_ goodScores: [Float]) -> ThresholdChoice {
+        let q = quantile(goodScores, ThresholdPolicy.goodOnlyQuantile)
+        let iqr = quantile(goodScores, 0.75) - quantile(goodScores, 0.25)
+        let threshold = q + ThresholdPolicy.goodOnlyMargin * iqr
+        return ThresholdChoice(threshold: threshold,
+                               method: "good images only: 99th percentile of \(goodScores.count) held-back good scores + 1.0 x IQR",
+                               targetMet: true)
+    }
+}
+
+/// Linear-interpolated quantile (q in 0...1) of the values; 0 for none.
+public func quantile(_ values: [Float], _ q: Double) -> Float {
+    guard !values.isEmpty else { return 0 }
+    let sorted = values.sorted()
+    let position = q * Double(sorted.count - 1)
+    let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
+    let t = Float(position - Double(low))
+    return sorted[low] * (1 - t) + sorted[high] * t
+}

@@ -1,0 +1,63 @@
+import Testing
+@testable import Inspection
+
+@Suite struct MetricsTests {
+    @Test func confusionMatrixCountsAndRatios() {
+        let m = ConfusionMatrix(scores: [0.9, 0.8, 0.3, 0.7, 0.1], labels: [true, false, true, true, false], threshold: 0.5)
+        #expect(m.truePositives == 2 && m.falsePositives == 1 && m.falseNegatives == 1 && m.trueNegatives == 1)
+        #expect(abs(m.precision - 2.0 / 3) < 1e-12)
+        #expect(abs(m.recall - 2.0 / 3) < 1e-12)
+        #expect(abs(m.f1 - 2.0 / 3) < 1e-12)
+        #expect(abs(m.accuracy - 0.6) < 1e-12)
+    }
+
+    @Test func aurocCountsPairsWithTiesAsHalf() throws {
+        // Positives 0.8, 0.4; negatives 0.4, 0.1: pairs won (0.8>0.4, 0.8>0.1, 0.4>0.1) + tie 0.5 = 3.5 / 4.
+        let auc = try #require(RankingMetrics.auroc(scores: [0.8, 0.4, 0.4, 0.1], labels: [true, true, false, false]))
+        #expect(abs(auc - 0.875) < 1e-12)
+        #expect(RankingMetrics.auroc(scores: [1, 2], labels: [false, false]) == nil)
+    }
+
+    @Test func averagePrecisionByHand() throws {
+        // Ranked: + (P=1), - , + (P=2/3): AP = 0.5 * 1 + 0.5 * 2/3.
+        let ap = try #require(RankingMetrics.averagePrecision(scores: [0.9, 0.8, 0.7, 0.1], labels: [true, false, true, false]))
+        #expect(abs(ap - (0.5 + 1.0 / 3)) < 1e-12)
+    }
+
+    @Test func pixelAurocMatchesImageAurocOnSmallSets() throws {
+        let maps: [[Float]] = [[0.1, 0.9, 0.4], [0.2, 0.8]]
+        let masks: [[Bool]] = [[false, true, false], [false, true]]
+        let pixel = try #require(PixelMetrics.auroc(maps: maps, masks: masks))
+        let exact = try #require(RankingMetrics.auroc(scores: maps.flatMap { $0 }, labels: masks.flatMap { $0 }))
+        #expect(abs(pixel - exact) < 1e-9)
+    }
+
+    @Test func thresholdPolicies() {
+        let scores: [Float] = [1, 2, 3, 4, 5, 6, 7, 8]
+        let labels = [false, false, false, true, false, true, true, true]
+        let best = ThresholdSelector.choose(scores: scores, labels: labels, policy: .bestF1)
+        #expect(best.threshold > 3 && best.threshold < 4)  // 4/4 recall, 4/5 precision: F1 0.889
+        let precise = ThresholdSelector.choose(scores: scores, labels: labels, policy: .targetPrecision(1.0))
+        #expect(precise.threshold > 5 && precise.threshold < 6)
+        let recall = ThresholdSelector.choose(scores: scores, labels: labels, policy: .targetRecall(0.75))
+        #expect(recall.threshold > 5 && recall.threshold < 6)
+        let goodOnly = ThresholdSelector.choose(scores: [1, 2, 3, 4, 5], labels: [false, false, false, false, false], policy: .bestF1)
+        #expect(goodOnly.threshold > 5)  // above every held-back good score: q99 4.96 + IQR 2
+    }
+
+    @Test func holdOutIsStratifiedAndSeeded() {
+        let labels = (0..<50).map { $0 >= 40 }
+        let a = Splits.holdOut(labels: labels, fraction: 0.2, seed: 3)
+        let b = Splits.holdOut(labels: labels, fraction: 0.2, seed: 3)
+        #expect(a.heldOut == b.heldOut)
+        #expect(a.heldOut.count { labels[$0] } == 2 && a.heldOut.count { !labels[$0] } == 8)
+        #expect(Set(a.train).isDisjoint(with: a.heldOut) && a.train.count + a.heldOut.count == 50)
+        let c = Splits.holdOut(labels: labels, fraction: 0.2, seed: 4)
+        #expect(c.heldOut != a.heldOut)
+    }
+
+    @Test func sha256KnownVectors() {
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(Array(repeating: UInt8(ascii: "a"), count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+}

@@ -1,0 +1,59 @@
+import Testing
+import Tensors
+@testable import Inspection
+
+@Suite struct PatchMemoryTests {
+    func randomRows(_ n: Int, _ d: Int, seed: UInt64) -> [Float] {
+        var rng = SeededGenerator(seed: seed)
+        return (0..<(n * d)).map { _ in rng.nextGaussian() }
+    }
+
+    @Test func gemmNearestNeighbourMatchesBruteForce() {
+        let d = 37
+        let memory = PatchMemory(bank: randomRows(300, d, seed: 1), dimension: d)
+        let queries = randomRows(40, d, seed: 2)
+        let (distances, indices) = queries.withUnsafeBufferPointer { memory.nearest($0.baseAddress!, count: 40) }
+        for q in 0..<40 {
+            var best = Float.infinity, bestIndex = -1
+            for m in 0..<300 {
+                var s: Float = 0
+                for j in 0..<d { let e = queries[q * d + j] - memory.bank[m * d + j]; s += e * e }
+                if s < best { best = s; bestIndex = m }
+            }
+            #expect(indices[q] == bestIndex)
+            #expect(abs(distances[q] - best.squareRoot()) < 1e-3)
+        }
+    }
+
+    @Test func greedyCoresetCoversOutliersThatRandomSamplingMisses() {
+        // 990 points in a tight cluster plus 10 far-away points: a 5% coreset must keep all 10.
+        let d = 8
+        var rows = randomRows(1000, d, seed: 5).map { $0 * 0.1 }
+        for i in 990..<1000 { rows[i * d] += Float(20 + i) }
+        let chosen = Coreset.greedySelection(rows, dimension: d, count: 50, projectedDimension: 128, seed: 1)
+        #expect(Set(chosen).count == 50)
+        #expect(Set(990..<1000).isSubset(of: Set(chosen)))
+    }
+
+    @Test func anomalousPatchScoresAboveNormalOnSyntheticFeatureMaps() {
+        // Normal feature maps: noise around a per-position pattern; the anomaly adds an offset
+        // to a 2x2 block of patches.
+        let (w, h, d) = (12, 10, 16)
+        func grid(seed: UInt64, anomaly: Bool) -> PatchGrid {
+            var values = randomRows(w * h, d, seed: seed).map { $0 * 0.2 }
+            for p in 0..<(w * h) { values[p * d + p % d] += 1 }
+            if anomaly { for p in [45, 46, 57, 58] { for j in 0..<d { values[p * d + j] += 1.5 } } }
+            return PatchGrid(width: w, height: h, dimension: d, values: values)
+        }
+        let memory = PatchMemory.build(grids: (0..<8).map { grid(seed: UInt64($0), anomaly: false) }, fraction: 0.25, seed: 1)
+        let normal = PatchScore(grid: grid(seed: 100, anomaly: false), memory: memory)
+        let defect = PatchScore(grid: grid(seed: 101, anomaly: true), memory: memory)
+        #expect(defect.score > 2 * normal.score)
+        let worst = defect.patchDistances.indices.max { defect.patchDistances[$0] < defect.patchDistances[$1] }
+        #expect([45, 46, 57, 58].contains(worst ?? -1))
+        let map = defect.map(width: 96, height: 80)
+        // The map peaks inside the defect's block (patches at x 9-10, y 3-4 of the 8-px grid).
+        let peak = map.values.indices.max { map.values[$0] < map.values[$1] } ?? 0
+        #expect((64...88).contains(peak % 96) && (24...40).contains(peak / 96))
+    }
+}
