@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-url, datasets, shots = sys.argv[1], sys.argv[2], sys.argv[3]
+url, datasets, shots = sys.argv[1], os.path.realpath(sys.argv[2]), sys.argv[3]
 failures = []
 
 
@@ -50,7 +50,7 @@ def expected_survival_verdict(answer):
     return "You would likely have survived" if answer["Prediction"]["predictedLabel"] == "1" else "You would likely not have survived"
 
 
-driver = browser(1280, 1000)
+driver = browser(1280, 1250)
 try:
     check("Would you have survived the Titanic?" in driver.page_source, "page shows the survival panel")
 
@@ -82,7 +82,6 @@ try:
         check(Select(driver.find_element(By.ID, "sex")).first_selected_option.get_attribute("value") == "male", "selfie: sex filled in as male")
         age = int(driver.find_element(By.ID, "age").get_attribute("value") or 0)
         check(25 <= age <= 80, f"selfie: age filled in ({age})")
-        driver.execute_script("document.getElementById('selfie-stage').scrollIntoView()")
         driver.save_screenshot(os.path.join(shots, "survival-selfie.png"))
     else:
         print("skip  selfie: the server offers no face model")

@@ -9,7 +9,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the HTTP API and the web page (stops gracefully on SIGTERM or Ctrl-C).")
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port).") var port = 8080
-    @Option(help: "Models directory (default: INSPECT_MODELS, ./Models, or next to the executable).") var models: String?
+    @Option(help: "Models directory: the shipped survival, face and backbone models, and any inspection model folders (with model.json) directly inside it (default: INSPECT_MODELS, ./Models, or next to the executable).") var models: String?
+    @Option(help: ArgumentHelp(ModelStore.help + " Every model in it is served.")) var modelStore: String?
     @Option(help: "Inference jobs running at once.") var workers = 1
     @Option(help: "Inference jobs that may wait before requests get 503.") var queue = 16
     @Option(help: "Request timeout in seconds.") var timeout: Double = 30
@@ -33,7 +34,11 @@ struct ServeCommand: AsyncParsableCommand {
         let catalog: ModelCatalog
         do {
             directory = try ModelsDirectory.resolve(models)
-            catalog = try ModelCatalog.load(modelsDirectory: directory)
+            let store = ModelStore.root(modelStore)
+            if modelStore != nil && !FileManager.default.fileExists(atPath: store) {
+                throw ValidationError("--model-store \(store): no such directory")
+            }
+            catalog = try ModelCatalog.load(modelsDirectory: directory, bundleFolders: [URL(fileURLWithPath: store)])
         } catch {
             printError("inspect serve: not starting: \(error)")
             throw ExitCode(2)

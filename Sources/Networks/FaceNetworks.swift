@@ -6,7 +6,7 @@ import Tensors
 // Inputs are aligned face chips, NHWC, already normalised as (RGB byte - mean) / 256.
 
 /// A 3x3 (or other) convolution with its folded affine, loaded as `conv{index}.weight/bias`.
-struct FoldedConv {
+struct FaceFoldedConv {
     let weight: Tensor
     let bias: Tensor
     let config: Conv2DConfig
@@ -24,10 +24,10 @@ struct FoldedConv {
 
 /// dlib's residual block: relu(x + conv(relu(conv(x)))), 3x3 convolutions, padding 1.
 struct ResidualBlock {
-    let first, second: FoldedConv
+    let first, second: FaceFoldedConv
     init(_ file: SafetensorsFile, _ index: Int, channels: Int) throws {
-        first = try FoldedConv(file, index, kernel: 3, cin: channels, cout: channels, stride: 1, pad: 1)
-        second = try FoldedConv(file, index + 1, kernel: 3, cin: channels, cout: channels, stride: 1, pad: 1)
+        first = try FaceFoldedConv(file, index, kernel: 3, cin: channels, cout: channels, stride: 1, pad: 1)
+        second = try FaceFoldedConv(file, index + 1, kernel: 3, cin: channels, cout: channels, stride: 1, pad: 1)
     }
     func callAsFunction(_ x: Tensor) -> Tensor {
         let y = add(second(first(x, relu: true), relu: false), x)
@@ -39,10 +39,10 @@ struct ResidualBlock {
 /// a 3x3 padded one; the shortcut is a 2x2 stride-2 average pool. The two are summed with
 /// zero padding of the smaller (dlib `add_prev`), then ReLU.
 struct DownsamplingBlock {
-    let first, second: FoldedConv
+    let first, second: FaceFoldedConv
     init(_ file: SafetensorsFile, _ index: Int, cin: Int, cout: Int) throws {
-        first = try FoldedConv(file, index, kernel: 3, cin: cin, cout: cout, stride: 2, pad: 0)
-        second = try FoldedConv(file, index + 1, kernel: 3, cin: cout, cout: cout, stride: 1, pad: 1)
+        first = try FaceFoldedConv(file, index, kernel: 3, cin: cin, cout: cout, stride: 2, pad: 0)
+        second = try FaceFoldedConv(file, index + 1, kernel: 3, cin: cout, cout: cout, stride: 1, pad: 1)
     }
     func callAsFunction(_ x: Tensor) -> Tensor {
         let main = second(first(x, relu: true), relu: false)
@@ -56,13 +56,13 @@ struct DownsamplingBlock {
 public struct FaceAgeNetwork: Sendable {
     public static let inputSize = 64
     public static let classes = 81
-    let stem: FoldedConv
+    let stem: FaceFoldedConv
     let blocks: [ResidualBlock]
     let downs: [DownsamplingBlock]
     let fcWeight, fcBias: Tensor
 
     public init(weights file: SafetensorsFile) throws {
-        stem = try FoldedConv(file, 0, kernel: 7, cin: 3, cout: 64, stride: 2, pad: 0)
+        stem = try FaceFoldedConv(file, 0, kernel: 7, cin: 3, cout: 64, stride: 2, pad: 0)
         blocks = [try ResidualBlock(file, 1, channels: 64), try ResidualBlock(file, 5, channels: 128),
                   try ResidualBlock(file, 9, channels: 256)]
         downs = [try DownsamplingBlock(file, 3, cin: 64, cout: 128), try DownsamplingBlock(file, 7, cin: 128, cout: 256)]
@@ -86,14 +86,14 @@ public struct FaceAgeNetwork: Sendable {
 /// Gender network: [N, 32, 32, 3] chips -> [N, 2] probabilities (female, male).
 public struct FaceGenderNetwork: Sendable {
     public static let inputSize = 32
-    let convs: [FoldedConv]
+    let convs: [FaceFoldedConv]
     let fc0Weight, fc0Bias, fc1Weight, fc1Bias: Tensor
 
     public init(weights file: SafetensorsFile) throws {
-        convs = [try FoldedConv(file, 0, kernel: 3, cin: 3, cout: 32, stride: 1, pad: 1),
-                 try FoldedConv(file, 1, kernel: 3, cin: 32, cout: 32, stride: 1, pad: 1),
-                 try FoldedConv(file, 2, kernel: 3, cin: 32, cout: 64, stride: 1, pad: 1),
-                 try FoldedConv(file, 3, kernel: 3, cin: 64, cout: 64, stride: 1, pad: 1)]
+        convs = [try FaceFoldedConv(file, 0, kernel: 3, cin: 3, cout: 32, stride: 1, pad: 1),
+                 try FaceFoldedConv(file, 1, kernel: 3, cin: 32, cout: 32, stride: 1, pad: 1),
+                 try FaceFoldedConv(file, 2, kernel: 3, cin: 32, cout: 64, stride: 1, pad: 1),
+                 try FaceFoldedConv(file, 3, kernel: 3, cin: 64, cout: 64, stride: 1, pad: 1)]
         fc0Weight = try file.tensor("fc0.weight", shape: [16, 8 * 8 * 64])
         fc0Bias = try file.tensor("fc0.bias", shape: [16])
         fc1Weight = try file.tensor("fc1.weight", shape: [2, 16])

@@ -5,7 +5,7 @@ import Imaging
 import NIOCore
 
 /// Reading request bodies within the limits: size (413), content type (415), image decoding (400).
-struct BodyReader {
+struct BodyReader: Sendable {
     let limits: ServerLimits
 
     /// The media type of the request without parameters, lower-cased ("image/png").
@@ -42,11 +42,12 @@ struct BodyReader {
         return (try await collect(request), type)
     }
 
-    /// Decodes image bytes; 400 naming the decoder's reason.
-    func decodeImage(_ bytes: [UInt8], source: String) throws -> Image {
+    /// Decodes image bytes (EXIF orientation applied); 400 naming the decoder's reason. With
+    /// `minimumSize`, large JPEGs are DCT-scaled down to no less than that.
+    func decodeImage(_ bytes: [UInt8], source: String, minimumSize: (width: Int, height: Int)? = nil) throws -> DecodedImage {
         guard !bytes.isEmpty else { throw APIError.invalidImage("\(source): empty; send the image bytes as the body") }
         do {
-            return try ImageDecoder.decode(bytes, source: source, options: DecodeOptions(maxPixels: limits.maxImagePixels)).image
+            return try ImageDecoder.decode(bytes, source: source, options: DecodeOptions(maxPixels: limits.maxImagePixels, minimumSize: minimumSize))
         } catch {
             throw APIError.invalidImage(error.description)
         }

@@ -56,12 +56,15 @@ public final class InspectService: Sendable {
             JSONBody.response(["Models": models.descriptions])
         }
         addSurvivalRoutes(to: router)
+        addFaceRoutes(to: router)
+        addInspectionRoutes(to: router)
         addWebPage(to: router)
     }
 
-    /// Registers a handler under its route template: the handler's time is bounded by the
+    /// Registers a handler under its route template (`label` names it in metrics when the
+    /// path has parameters): the handler's time is bounded by the
     /// request timeout, any error becomes the JSON error response, and the request is counted.
-    func route(_ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: String,
+    func route(_ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: String, label: String? = nil,
                _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
         let metrics = self.metrics
         let timeout = configuration.limits.requestTimeoutSeconds
@@ -74,7 +77,7 @@ public final class InspectService: Sendable {
                 response = APIError.from(error).response
             }
             let elapsed = ContinuousClock.now - start
-            metrics.recordRequest(route: path, method: method.rawValue, status: response.status.code,
+            metrics.recordRequest(route: label ?? path, method: method.rawValue, status: response.status.code,
                                   seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             return response
         }

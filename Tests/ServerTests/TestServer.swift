@@ -9,14 +9,35 @@ import Tabular
 let repositoryModels = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Models")
 
+/// The shipped models, loaded once for all tests.
+let sharedCatalog = Result { try ModelCatalog.load(modelsDirectory: repositoryModels) }
+
+/// Shared datasets (../shared/datasets from the repository root), when present.
+let sharedDatasets = repositoryModels.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/datasets")
+let portrait = sharedDatasets.appendingPathComponent("portraits/obama.jpg")
+let hasPortrait = FileManager.default.fileExists(atPath: portrait.path)
+
+/// A multipart/form-data body and its content type.
+func multipartForm(_ parts: [(name: String, filename: String?, type: String?, body: Data)], boundary: String = "inspect-test-boundary-7d3f") -> (Data, String) {
+    var out = Data()
+    for p in parts {
+        var head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(p.name)\""
+        if let f = p.filename { head += "; filename=\"\(f)\"" }
+        if let t = p.type { head += "\r\nContent-Type: \(t)" }
+        out += Data((head + "\r\n\r\n").utf8) + p.body + Data("\r\n".utf8)
+    }
+    out += Data("--\(boundary)--\r\n".utf8)
+    return (out, "multipart/form-data; boundary=\(boundary)")
+}
+
 /// A service on a free loopback port, called over real HTTP.
 struct TestServer {
     let handle: ServerHandle
     let service: InspectService
     var base: URL { URL(string: "http://127.0.0.1:\(handle.port)")! }
 
-    static func start(limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil) async throws -> TestServer {
-        let catalog = try ModelCatalog.load(modelsDirectory: repositoryModels)
+    static func start(limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil, catalog: ModelCatalog? = nil) async throws -> TestServer {
+        let catalog = try catalog ?? sharedCatalog.get()
         let service = try InspectService(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits, capture: capture), models: catalog)
         return TestServer(handle: try await service.start(), service: service)
     }
