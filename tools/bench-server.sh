@@ -4,7 +4,9 @@
 # model, POST /v1/inspection/{model}/detect with a 550x380 PNG from ../shared/datasets/lookout-aliens.
 # The reference measured in the same run is GET /healthz on the same server (the HTTP floor: what
 # the framework costs without a model); the ratio is route req/s over healthz req/s. Fails when any
-# request errs or answers non-2xx. Prints the server's RSS before and after the load.
+# request errs or answers non-2xx. Prints the server's RSS before the load and after each route
+# (the inspection route runs twice: growth in the first run is buffers and queued requests warming
+# up; the second run shows whether memory keeps growing).
 # Run from anywhere: tools/bench-server.sh [seconds per route, default 10] [--models DIR]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -52,7 +54,7 @@ run() {  # name method path body-file content-type
     local out
     out="$(BENCH_METHOD="$2" BENCH_BODY_FILE="$4" BENCH_TYPE="$5" wrk -t2 -c16 -d"${duration}s" --timeout 30s --latency -s "$work/post.lua" "$url$3" | grep '^RESULT')"
     read -r _ rps p50 p99 errors total <<<"$out"
-    rows+=("$name|$rps|$p50|$p99|$errors|$total")
+    rows+=("$name|$rps|$p50|$p99|$errors|$total|$(rss)")
     [ "$errors" = "0" ] || status=1
 }
 
@@ -66,6 +68,7 @@ photo="$(ls "$root"/../shared/datasets/lookout-aliens/normal/*.png 2>/dev/null |
 if [ -n "$model" ] && [ -n "$photo" ]; then
     curl -s -o /dev/null -X POST -H 'Content-Type: image/png' --data-binary @"$photo" "$url/v1/inspection/$model/detect"
     run "POST /v1/inspection/$model/detect (550x380 PNG)" POST "/v1/inspection/$model/detect" "$photo" image/png
+    run "  same, second run (memory growth check)" POST "/v1/inspection/$model/detect" "$photo" image/png
 else
     echo "no inspection model on the server (or no lookout-aliens photos): inspection route not measured" >&2
 fi
@@ -73,10 +76,10 @@ rss_after="$(rss)"
 
 echo "inspect serve on $url, wrk 2 threads, 16 connections, ${duration} s per route, $(nproc) cores"
 reference="${rows[0]#*|}"; reference="${reference%%|*}"
-printf '%-52s %10s %10s %10s %8s %9s %13s\n' route "req/s" "p50 ms" "p99 ms" errors requests "vs healthz"
+printf '%-52s %10s %10s %10s %8s %9s %11s %14s\n' route "req/s" "p50 ms" "p99 ms" errors requests "vs healthz" "RSS after MB"
 for row in "${rows[@]}"; do
-    IFS='|' read -r name rps p50 p99 errors total <<<"$row"
-    printf '%-52s %10s %10s %10s %8s %9s %13s\n' "$name" "$rps" "$p50" "$p99" "$errors" "$total" "$(awk -v a="$rps" -v b="$reference" 'BEGIN {printf "%.3f", a / b}')"
+    IFS='|' read -r name rps p50 p99 errors total after <<<"$row"
+    printf '%-52s %10s %10s %10s %8s %9s %11s %14.1f\n' "$name" "$rps" "$p50" "$p99" "$errors" "$total" "$(awk -v a="$rps" -v b="$reference" 'BEGIN {printf "%.3f", a / b}')" "$after"
 done
 printf 'server RSS: %.1f MB before the load, %.1f MB after (%+.1f MB)\n' "$rss_before" "$rss_after" "$(awk -v a="$rss_after" -v b="$rss_before" 'BEGIN {print a - b}')"
 [ "$status" = 0 ] || { echo "some requests failed" >&2; exit 1; }
