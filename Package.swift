@@ -47,6 +47,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // C shims: module maps for the system libraries, found with pkg-config.
@@ -70,10 +71,19 @@ let package = Package(
         // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench-effnet.sh.
         .executableTarget(name: "BenchNetworks", dependencies: ["Networks", "Tensors"], swiftSettings: numericSwift),
 
+        // HTTP API and web page (the only library target allowed a Swift package: Hummingbird).
+        .target(name: "Server",
+                dependencies: [
+                    "Imaging", "Tabular", "Faces", "Inspection",
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                ],
+                resources: [.embedInCode("Web/index.html")],
+                swiftSettings: nativeSwift),
+
         .executableTarget(
             name: "InspectCLI",
             dependencies: [
-                "Imaging", "Tensors", "Networks", "Tabular", "Inspection", "Faces",
+                "Imaging", "Tensors", "Networks", "Tabular", "Faces", "Inspection", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
@@ -90,5 +100,6 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
         .testTarget(name: "FacesTests", dependencies: ["Faces", "Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Imaging", "Tabular", "Inspection"]),
     ]
 )

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `inspect` command line: one subcommand group per journey.
 @main
-struct Inspect: ParsableCommand {
+struct Inspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Visual anomaly inspection for product photos, faces and tabular models, on your CPU.",
@@ -12,6 +12,7 @@ struct Inspect: ParsableCommand {
             ScoreCommand.self,
             EvaluateCommand.self,
             DemoDataCommand.self,
+            ServeCommand.self,
             ClassifyCommand.self,
             FacesCommand.self,
             SurvivalCommand.self,

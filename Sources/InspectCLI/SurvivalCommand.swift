@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Server
 import Tabular
 
 /// `inspect survival`: would this person have been saved on the Titanic? The shipped model.
@@ -16,16 +17,9 @@ struct SurvivalCommand: ParsableCommand {
 
     func run() throws {
         try runTabular {
-            if let age, !(0...120).contains(age) { throw TabularError("--age \(age): expected years between 0 and 120") }
-            if let sex, !["male", "female"].contains(sex.lowercased()) { throw TabularError("--sex \(sex): expected male or female") }
-            if let pclass, !(1...3).contains(pclass) { throw TabularError("--pclass \(pclass): expected 1, 2 or 3") }
-            if let embarked, !["S", "C", "Q"].contains(embarked.uppercased()) { throw TabularError("--embarked \(embarked): expected S, C or Q") }
+            let input = try SurvivalInput(age: age, sex: sex, pclass: pclass, embarked: embarked).validated()
             let model = try loadModel(nil, models: models)
-            var row: [String: String] = [:]
-            if let age { row["age"] = age == age.rounded() ? String(Int(age)) : String(age) }
-            if let sex { row["sex"] = sex.lowercased() }
-            if let pclass { row["pclass"] = String(pclass) }
-            if let embarked { row["embarked"] = embarked.uppercased() }
+            let row = input.row
             let p = try model.predict(row)
             if json { print(p.jsonString(pretty: true)); return }
             let score = p.Prediction.predictedScores["1"] ?? 0

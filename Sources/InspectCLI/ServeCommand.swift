@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Server
+
+/// `inspect serve`: the HTTP API and web page on Hummingbird.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the HTTP API and the web page (stops gracefully on SIGTERM or Ctrl-C).")
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0: any free port).") var port = 8080
+    @Option(help: "Models directory: the shipped survival, face and backbone models, and any inspection model folders (with model.json) directly inside it (default: INSPECT_MODELS, ./Models, or next to the executable).") var models: String?
+    @Option(help: ArgumentHelp(ModelStore.help + " Every model in it is served.")) var modelStore: String?
+    @Option(help: "Inference jobs running at once.") var workers = 1
+    @Option(help: "Inference jobs that may wait before requests get 503.") var queue = 16
+    @Option(help: "Request timeout in seconds.") var timeout: Double = 30
+    @Option(help: "Data capture: write sampled requests and responses as JSON lines under this directory.") var capture: String?
+    @Option(help: "Share of requests to capture, in percent.") var capturePercent: Double = 100
+    @Flag(help: "Also store captured images (product photos).") var captureImages = false
+    @Flag(help: "Also store captured face photos (selfies); needs --capture-images.") var captureSelfies = false
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
+        guard workers >= 1 else { throw ValidationError("--workers \(workers): expected at least 1") }
+        guard queue >= 0 else { throw ValidationError("--queue \(queue): expected 0 or more") }
+        guard timeout > 0 else { throw ValidationError("--timeout \(timeout): expected seconds above 0") }
+        guard (0...100).contains(capturePercent) else { throw ValidationError("--capture-percent \(capturePercent): expected 0 to 100") }
+        if capture == nil && (captureImages || captureSelfies) { throw ValidationError("--capture-images and --capture-selfies need --capture DIR") }
+        if captureSelfies && !captureImages { throw ValidationError("--capture-selfies needs --capture-images") }
+    }
+
+    func run() async throws {
+        let directory: URL
+        let catalog: ModelCatalog
+        do {
+            directory = try ModelsDirectory.resolve(models)
+            let store = ModelStore.root(modelStore)
+            if modelStore != nil && !FileManager.default.fileExists(atPath: store) {
+                throw ValidationError("--model-store \(store): no such directory")
+            }
+            catalog = try ModelCatalog.load(modelsDirectory: directory, bundleFolders: [URL(fileURLWithPath: store)])
+        } catch {
+            printError("inspect serve: not starting: \(error)")
+            throw ExitCode(2)
+        }
+        var limits = ServerLimits()
+        limits.inferenceWorkers = workers
+        limits.inferenceQueueCapacity = queue
+        limits.requestTimeoutSeconds = timeout
+        let settings = ServerConfiguration(
+            host: host, port: port, limits: limits,
+            capture: capture.map { CaptureSettings(directory: URL(fileURLWithPath: $0), percent: capturePercent,
+                                                   storeImages: captureImages, storeFaces: captureSelfies) })
+        let service = try InspectService(configuration: settings, models: catalog)
+        let names = catalog.names.joined(separator: ", ")
+        let host = self.host
+        try await service.run { port in
+            FileHandle.standardError.write(Data("inspect serve: models from \(directory.path): \(names)\ninspect serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/\n".utf8))
+        }
+        FileHandle.standardError.write(Data("inspect serve: stopped\n".utf8))
+    }
+}

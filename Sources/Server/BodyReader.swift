@@ -1,0 +1,55 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Imaging
+import NIOCore
+
+/// Reading request bodies within the limits: size (413), content type (415), image decoding (400).
+struct BodyReader: Sendable {
+    let limits: ServerLimits
+
+    /// The media type of the request without parameters, lower-cased ("image/png").
+    static func mediaType(_ request: Request) -> String? {
+        request.headers[.contentType].map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() }
+    }
+
+    /// Checks the content type against `accepted`, 415 otherwise.
+    static func requireMediaType(_ request: Request, _ accepted: [String]) throws -> String {
+        guard let type = mediaType(request), accepted.contains(type) else {
+            throw APIError.unsupportedMediaType(request.headers[.contentType], expected: accepted)
+        }
+        return type
+    }
+
+    /// The whole body, or 413 when it is (or announces itself) larger than the limit.
+    func collect(_ request: Request) async throws -> [UInt8] {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
+            throw APIError.tooLarge(limit: limits.maxBodyBytes)
+        }
+        do {
+            var buffer = try await request.body.collect(upTo: limits.maxBodyBytes)
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch is NIOTooManyBytesError {
+            throw APIError.tooLarge(limit: limits.maxBodyBytes)
+        }
+    }
+
+    static let imageTypes = ["image/jpeg", "image/png"]
+
+    /// An image body (image/jpeg or image/png), not yet decoded (decoding runs in the inference queue).
+    func imageBytes(_ request: Request) async throws -> (bytes: [UInt8], mediaType: String) {
+        let type = try Self.requireMediaType(request, Self.imageTypes)
+        return (try await collect(request), type)
+    }
+
+    /// Decodes image bytes (EXIF orientation applied); 400 naming the decoder's reason. With
+    /// `minimumSize`, large JPEGs are DCT-scaled down to no less than that.
+    func decodeImage(_ bytes: [UInt8], source: String, minimumSize: (width: Int, height: Int)? = nil) throws -> DecodedImage {
+        guard !bytes.isEmpty else { throw APIError.invalidImage("\(source): empty; send the image bytes as the body") }
+        do {
+            return try ImageDecoder.decode(bytes, source: source, options: DecodeOptions(maxPixels: limits.maxImagePixels, minimumSize: minimumSize))
+        } catch {
+            throw APIError.invalidImage(error.description)
+        }
+    }
+}

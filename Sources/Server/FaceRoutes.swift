@@ -1,0 +1,64 @@
+import Faces
+import Foundation
+import Hummingbird
+import Imaging
+import Tabular
+
+extension InspectService {
+    func addFaceRoutes(to router: Router<BasicRequestContext>) {
+        guard let analyzer = models.faces else { return }
+        let detectRoute = "/v1/faces/detect"
+        route(router, .post, detectRoute) { [self] request, _ in
+            let (bytes, type) = try await body.imageBytes(request)
+            let faces = try await queue.run(model: "faces") { [body] in
+                analyzer.analyze(try body.decodeImage(bytes, source: "request body").image).map(\.detail)
+            }
+            return answer(FaceDetails(faces), route: detectRoute, input: .image(bytes, contentType: type, isFace: true))
+        }
+
+        let selfieRoute = "/v1/survival/selfie"
+        route(router, .post, selfieRoute) { [self] request, _ in
+            guard let contentType = request.headers[.contentType], BodyReader.mediaType(request) == "multipart/form-data" else {
+                throw APIError.unsupportedMediaType(request.headers[.contentType], expected: ["multipart/form-data"])
+            }
+            let form = try await body.collect(request)
+            let parts: [MultipartPart]
+            do { parts = try MultipartParser.parse(form, boundary: try MultipartParser.boundary(contentType: contentType)) } catch {
+                throw APIError.badRequest("\(error)")
+            }
+            guard let photo = parts.first(where: { $0.name == "photo" }) else {
+                throw APIError.badRequest("the form has no 'photo' part (fields: \(parts.map(\.name).joined(separator: ", ")))")
+            }
+            if let type = photo.contentType, !BodyReader.imageTypes.contains(type), type != "application/octet-stream" {
+                throw APIError.unsupportedMediaType(type, expected: BodyReader.imageTypes)
+            }
+            var fields: [String: String?] = [:]
+            for part in parts where ["pclass", "embarked"].contains(part.name) { fields[part.name] = part.text }
+            let options: SurvivalInput
+            do { options = try SurvivalInput(fields: fields) } catch { throw APIError.badRequest("\(error)") }
+
+            let faces = try await queue.run(model: "faces") { [body] in
+                analyzer.analyze(try body.decodeImage(photo.body, source: "photo").image).map(\.detail)
+            }
+            // The largest face is the selfie's subject.
+            guard let face = faces.max(by: { $0.BoundingBox.Width * $0.BoundingBox.Height < $1.BoundingBox.Width * $1.BoundingBox.Height }) else {
+                throw APIError(.unprocessableContent, code: "NoFaceFound",
+                               "no face found in the photo: use a well-lit photo with the face turned to the camera, or fill in the form")
+            }
+            var input = options
+            input.age = min(120, max(0, face.Age.rounded()))
+            input.sex = face.Gender.Value == "Male" ? "male" : "female"
+            let prediction = try await predictSurvival(input)
+            let result = SelfieSurvival(Face: face, FacesFound: faces.count, UsedInput: input, Prediction: prediction.Prediction)
+            return answer(result, route: selfieRoute, input: .image(photo.body, contentType: photo.contentType ?? "image/jpeg", isFace: true))
+        }
+    }
+}
+
+/// `POST /v1/survival/selfie`: the face used, what was read from it, and the Amazon ML prediction.
+struct SelfieSurvival: Encodable {
+    var Face: FaceDetail
+    var FacesFound: Int
+    var UsedInput: SurvivalInput
+    var Prediction: PredictionBody
+}

@@ -1,0 +1,95 @@
+import Dispatch
+import Foundation
+
+/// A bounded queue in front of the models: at most `workers` jobs run at once on dedicated
+/// threads (never on Swift's cooperative pool, which the HTTP handlers need), at most
+/// `capacity` more wait; a job beyond that is refused at once with 503 and Retry-After.
+/// A caller that gives up (timeout, client gone) gets its answer immediately; a job that
+/// has not started by then is skipped, one already running finishes and is dropped.
+final class InferenceQueue: @unchecked Sendable {
+    private let limits: ServerLimits
+    private let metrics: PrometheusMetrics
+    private let threads = DispatchQueue(label: "inspect.inference", attributes: .concurrent)
+    private let slots: DispatchSemaphore
+    private let lock = NSLock()
+    private var admitted = 0
+    private var running = 0
+
+    init(limits: ServerLimits, metrics: PrometheusMetrics) {
+        self.limits = limits
+        self.metrics = metrics
+        slots = DispatchSemaphore(value: max(1, limits.inferenceWorkers))
+        metrics.setGauges { [weak self] in
+            guard let self else { return [] }
+            let (admitted, running) = self.lock.withLock { (self.admitted, self.running) }
+            return [("inspect_inference_running", "Inference jobs running now.", Double(running)),
+                    ("inspect_inference_waiting", "Inference jobs waiting for a worker.", Double(admitted - running))]
+        }
+    }
+
+    /// Runs `work` on an inference thread, recording its time under `model`.
+    func run<T: Sendable>(model: String, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let accepted = lock.withLock {
+            guard admitted < max(1, limits.inferenceWorkers) + limits.inferenceQueueCapacity else { return false }
+            admitted += 1
+            return true
+        }
+        guard accepted else {
+            metrics.recordRejection()
+            throw APIError.busy(retryAfterSeconds: limits.retryAfterSeconds)
+        }
+        let answer = SingleAnswer<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                answer.attach(continuation)
+                threads.async { [self] in
+                    slots.wait()
+                    lock.withLock { running += 1 }
+                    defer {
+                        lock.withLock { running -= 1; admitted -= 1 }
+                        slots.signal()
+                    }
+                    guard !answer.isAnswered else { return }
+                    if limits.artificialInferenceDelaySeconds > 0 { Thread.sleep(forTimeInterval: limits.artificialInferenceDelaySeconds) }
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    let result = Result { try work() }
+                    metrics.recordInference(model: model, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                    answer.resolve(result)
+                }
+            }
+        } onCancel: {
+            answer.resolve(.failure(CancellationError()))
+        }
+    }
+}
+
+/// A continuation resumed exactly once, whichever comes first: the result or a cancellation
+/// (which may arrive before the continuation is attached).
+private final class SingleAnswer<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, any Error>?
+    private var early: Result<T, any Error>?
+    private var answered = false
+
+    var isAnswered: Bool { lock.withLock { answered } }
+
+    func attach(_ c: CheckedContinuation<T, any Error>) {
+        let pending: Result<T, any Error>? = lock.withLock {
+            if let early { self.early = nil; return early }
+            continuation = c
+            return nil
+        }
+        if let pending { c.resume(with: pending) }
+    }
+
+    func resolve(_ result: Result<T, any Error>) {
+        let c: CheckedContinuation<T, any Error>? = lock.withLock {
+            guard !answered else { return nil }
+            answered = true
+            if let continuation { self.continuation = nil; return continuation }
+            early = result
+            return nil
+        }
+        c?.resume(with: result)
+    }
+}

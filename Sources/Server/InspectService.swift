@@ -1,0 +1,126 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The HTTP service: routes, limits, metrics, inference queue and data capture around the
+/// loaded models. `run()` serves until SIGTERM or SIGINT, then stops accepting connections
+/// and finishes the requests in flight (Hummingbird's graceful shutdown through
+/// swift-service-lifecycle).
+public final class InspectService: Sendable {
+    public let configuration: ServerConfiguration
+    public let models: ModelCatalog
+    public let metrics = PrometheusMetrics()
+    let queue: InferenceQueue
+    let capture: DataCapture?
+    let body: BodyReader
+    let started = Date()
+
+    public init(configuration: ServerConfiguration, models: ModelCatalog) throws {
+        self.configuration = configuration
+        self.models = models
+        queue = InferenceQueue(limits: configuration.limits, metrics: metrics)
+        capture = try configuration.capture.map(DataCapture.init)
+        body = BodyReader(limits: configuration.limits)
+    }
+
+    /// The application; `onRunning` gets the bound port once listening.
+    public func application(logLevel: Logger.Level = .notice, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router()
+        router.add(middleware: UnmatchedRouteMiddleware(metrics: metrics))
+        addRoutes(to: router)
+        var logger = Logger(label: "inspect.serve")
+        logger.logLevel = logLevel
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inspect"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Serves until SIGTERM/SIGINT, finishing requests in flight before returning.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await application(onRunning: onRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        route(router, .get, "/healthz") { _, _ in
+            JSONBody.response(["status": "ok"])
+        }
+        route(router, .get, "/metrics") { [metrics] _, _ in
+            JSONBody.bytes(Array(metrics.render().utf8), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        route(router, .get, "/v1/models") { [models] _, _ in
+            JSONBody.response(["Models": models.descriptions])
+        }
+        addSurvivalRoutes(to: router)
+        addFaceRoutes(to: router)
+        addInspectionRoutes(to: router)
+        addWebPage(to: router)
+    }
+
+    /// Registers a handler under its route template (`label` names it in metrics when the
+    /// path has parameters): the handler's time is bounded by the
+    /// request timeout, any error becomes the JSON error response, and the request is counted.
+    func route(_ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: String, label: String? = nil,
+               _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+        let metrics = self.metrics
+        let timeout = configuration.limits.requestTimeoutSeconds
+        router.on(RouterPath(path), method: method) { request, context -> Response in
+            let start = ContinuousClock.now
+            let response: Response
+            do {
+                response = try await withTimeout(seconds: timeout) { try await handler(request, context) }
+            } catch {
+                response = APIError.from(error).response
+            }
+            let elapsed = ContinuousClock.now - start
+            metrics.recordRequest(route: label ?? path, method: method.rawValue, status: response.status.code,
+                                  seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            return response
+        }
+    }
+
+    /// Encodes a result, capturing it (and its input) for the sampled share of requests.
+    func answer<T: Encodable>(_ value: T, route: String, input: @autoclosure () -> DataCapture.Input) -> Response {
+        let response = JSONBody.response(value)
+        if let capture, capture.sample(), let data = try? JSONBody.encode(value) {
+            capture.write(route: route, input: input(), status: 200, responseJSON: data)
+        }
+        return response
+    }
+}
+
+/// Runs `body`, throwing 504 after `seconds`. The body is cancelled; an inference it waits
+/// for answers the cancellation at once (InferenceQueue), so the response is not held back.
+func withTimeout<T: Sendable>(seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            throw APIError.timeout(seconds: seconds)
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw APIError.internalError("no result") }
+        return first
+    }
+}
+
+/// Requests no route matched (404, 405): the JSON error shape, counted as route "unmatched".
+struct UnmatchedRouteMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let metrics: PrometheusMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            var apiError = APIError.from(error)
+            if apiError.status == .notFound { apiError.message = "no route \(request.method.rawValue) \(request.uri.path)" }
+            metrics.recordRequest(route: "unmatched", method: request.method.rawValue, status: apiError.status.code, seconds: 0)
+            return apiError.response
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Faces
+import Foundation
+import Imaging
+import Inspection
+import Tabular
+
+/// Every model the service answers with, loaded once at start: the shipped survival and face
+/// models from the Models directory, and every inspection bundle (a folder with model.json)
+/// found directly under the Models directory or the given bundle folders.
+public struct ModelCatalog: Sendable {
+    public var survival: TabularModel
+    public var survivalName = "titanic-survival"
+    public var faces: FaceAnalyzer?
+    public var inspection: [LoadedInspectionModel] = []
+    var faceDescriptions: [ModelDescription] = []
+
+    public init(survival: TabularModel, faces: FaceAnalyzer? = nil, inspection: [LoadedInspectionModel] = []) {
+        self.survival = survival
+        self.faces = faces
+        self.inspection = inspection
+    }
+
+    /// Loads everything; a missing or broken model is an error naming the file and the reason,
+    /// so the server refuses to start rather than answer with part of its models.
+    public static func load(modelsDirectory: URL, bundleFolders: [URL] = []) throws -> ModelCatalog {
+        let survivalPath = modelsDirectory.appendingPathComponent("titanic-survival.json").path
+        let survival: TabularModel
+        do { survival = try TabularModel.load(path: survivalPath) } catch {
+            throw CatalogError(description: "\(survivalPath): cannot load the survival model: \(error)")
+        }
+        let faces: FaceAnalyzer
+        do { faces = try FaceAnalyzer(modelsDirectory: modelsDirectory) } catch {
+            throw CatalogError(description: "cannot load the face models: \(error)")
+        }
+        var catalog = ModelCatalog(survival: survival, faces: faces)
+        catalog.faceDescriptions = FaceAnalyzer.cardNames.map { describeFaceCard(modelsDirectory.appendingPathComponent($0 + ".json")) }
+        catalog.inspection = try loadBundles(in: [modelsDirectory] + bundleFolders, modelsDirectory: modelsDirectory)
+        return catalog
+    }
+
+    /// Inspection bundles directly under the folders, named by their folder; one backbone
+    /// instance shared by the bundles that use it.
+    static func loadBundles(in folders: [URL], modelsDirectory: URL) throws -> [LoadedInspectionModel] {
+        let fm = FileManager.default
+        var extractors: [String: FeatureExtractor] = [:]
+        var loaded: [LoadedInspectionModel] = []
+        for folder in folders {
+            let entries = ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+            for entry in entries {
+                let path = folder.appendingPathComponent(entry).path
+                guard fm.fileExists(atPath: (path as NSString).appendingPathComponent(ModelBundle.cardFile)) else { continue }
+                if let other = loaded.first(where: { $0.name == entry }) {
+                    throw CatalogError(description: "two inspection models are called '\(entry)': \(other.path) and \(path)")
+                }
+                do {
+                    let card = try ModelBundle.readCard(path)
+                    let extractor = try extractors[card.backbone.name] ?? Backbones.load(card.backbone.name) { modelsDirectory.path }
+                    extractors[card.backbone.name] = extractor
+                    let (model, checked) = try ModelBundle.load(path, extractor: extractor)
+                    loaded.append(LoadedInspectionModel(name: entry, path: path, model: model, card: checked))
+                } catch {
+                    throw CatalogError(description: "inspection model \(path): \(error)")
+                }
+            }
+        }
+        return loaded
+    }
+
+    /// `GET /v1/models`: one entry per model.
+    var descriptions: [ModelDescription] {
+        let evaluation = survival.metrics.evaluation
+        let survivalEntry = ModelDescription(
+            Name: survivalName, Kind: "survival", Version: survival.version, Created: survival.created, Threshold: survival.threshold,
+            Metrics: ["AUC": evaluation.auc, "Accuracy": evaluation.accuracy, "F1": evaluation.f1,
+                      "CrossValidationAUC": survival.metrics.crossValidation?.meanAUC].compactMapValues { $0 },
+            Details: ["features": survival.features.joined(separator: ","), "modelType": survival.kind.rawValue])
+        return [survivalEntry] + faceDescriptions + inspection.map(\.description)
+    }
+}
+
+/// An inspection bundle ready to score. The model scores from one thread at a time.
+public final class LoadedInspectionModel: @unchecked Sendable {
+    public let name: String
+    public let path: String
+    public let model: InspectionModel
+    public let card: ModelCard
+    private let lock = NSLock()
+
+    public init(name: String, path: String, model: InspectionModel, card: ModelCard) {
+        self.name = name
+        self.path = path
+        self.model = model
+        self.card = card
+    }
+
+    /// Scores one RGB image already at the model's input size.
+    func inspect(_ resized: Image) -> InspectionResult {
+        lock.withLock { model.inspect([resized])[0] }
+    }
+
+    var description: ModelDescription {
+        var metrics: [String: Double] = [:]
+        if let m = card.trainingMetrics {
+            metrics = ["AUROC": m.auroc, "Precision": m.precision, "Recall": m.recall, "F1": m.f1].compactMapValues { $0 }
+        }
+        return ModelDescription(Name: name, Kind: "inspection", Version: card.version, Created: card.created, Threshold: Double(card.threshold),
+                                Metrics: metrics,
+                                Details: ["backbone": card.backbone.name, "inputSize": card.inputSize.description,
+                                          "thresholdMethod": card.thresholdMethod, "evaluatedOn": card.evaluatedOn,
+                                          "goodImages": String(card.classBalance.good), "anomalousImages": String(card.classBalance.anomalous)])
+    }
+}
+
+extension FaceAnalyzer {
+    /// The shipped face model cards, in pipeline order.
+    static let cardNames = ["face-detector", "face-landmarks", "face-age", "face-gender"]
+}
+
+/// A face model's card as a /v1/models entry: name, task, source package and version.
+func describeFaceCard(_ url: URL) -> ModelDescription {
+    struct Card: Decodable {
+        struct Source: Decodable { var package: String?; var version: String? }
+        var name: String
+        var task: String?
+        var license: String?
+        var source: Source?
+    }
+    let card = (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(Card.self, from: $0) }
+    let name = url.deletingPathExtension().lastPathComponent
+    let created = (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date)
+        .map { ISO8601DateFormatter().string(from: $0) }
+    return ModelDescription(Name: card?.name ?? name, Kind: "faces", Version: 1, Created: created, Threshold: nil, Metrics: [:],
+                            Details: ["task": card?.task, "license": card?.license,
+                                      "source": card?.source.map { "\($0.package ?? "?") \($0.version ?? "")" }].compactMapValues { $0 })
+}
+
+public struct CatalogError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
+struct ModelDescription: Codable, Sendable {
+    var Name: String
+    var Kind: String
+    var Version: Int
+    var Created: String?
+    var Threshold: Double?
+    var Metrics: [String: Double]
+    var Details: [String: String]
+}
+
+extension ModelCatalog {
+    /// The names of every loaded model.
+    public var names: [String] { descriptions.map(\.Name) }
+}

@@ -1,0 +1,17 @@
+import Foundation
+
+/// Where the service listens and how it behaves.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 lets the system choose a free port (tests); the chosen one is reported when running.
+    public var port = 8080
+    public var limits = ServerLimits()
+    public var capture: CaptureSettings?
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil) {
+        self.host = host
+        self.port = port
+        self.limits = limits
+        self.capture = capture
+    }
+}
