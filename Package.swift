@@ -4,6 +4,7 @@
 // Layers (DESIGN.md), dependencies pointing downwards only:
 //   CPNG, CJPEG (system libraries) -> CCodecs (setjmp-guarded C shims) -> Imaging
 //   Tensors, Imaging -> (Networks -> Inspection, Faces)
+//   Checksums (Foundation only: SHA-256) -> Inspection, the CLI (tabular provenance)
 //   Tabular (Foundation only)
 //   InspectCLI (`inspect`, the only target besides Server that may use Swift packages)
 //
@@ -59,12 +60,13 @@ let package = Package(
         .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"],
                 cSettings: nativeC + [.unsafeFlags(["-O2"])]),
 
+        .target(name: "Checksums", swiftSettings: numericSwift),
         .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: numericSwift),
         .target(name: "Tensors", swiftSettings: numericSwift),
         .target(name: "Tabular", swiftSettings: numericSwift),
         .target(name: "Networks", dependencies: ["Tensors", "Imaging"], swiftSettings: numericSwift),
         .target(name: "Faces", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
-        .target(name: "Inspection", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
+        .target(name: "Inspection", dependencies: ["Checksums", "Imaging", "Networks"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
         .executableTarget(name: "BenchTensors", dependencies: ["Tensors"], swiftSettings: numericSwift),
         // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench-effnet.sh.
@@ -73,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "InspectCLI",
             dependencies: [
-                "Imaging", "Tensors", "Networks", "Tabular", "Inspection", "Faces",
+                "Checksums", "Imaging", "Tensors", "Networks", "Tabular", "Inspection", "Faces",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
@@ -85,6 +87,7 @@ let package = Package(
         .executableTarget(name: "ImagingRobustness", dependencies: ["Imaging"]),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness"], exclude: ["Fixtures"]),
+        .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
