@@ -4,7 +4,7 @@
 // Layers (DESIGN.md), dependencies pointing downwards only:
 //   CPNG, CJPEG (system libraries) -> CCodecs (setjmp-guarded C shims) -> Imaging
 //   Tensors, Imaging -> (Networks -> Inspection, Faces)
-//   Checksums (Foundation only: SHA-256) -> Inspection, the CLI (tabular provenance)
+//   Checksums (Foundation only: SHA-256) -> Networks, Inspection, the CLI (tabular provenance)
 //   Tabular (Foundation only)
 //   InspectCLI (`inspect`, the only target besides Server that may use Swift packages)
 //
@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: numericSwift),
         .target(name: "Tensors", swiftSettings: numericSwift),
         .target(name: "Tabular", swiftSettings: numericSwift),
-        .target(name: "Networks", dependencies: ["Tensors", "Imaging"], swiftSettings: numericSwift),
+        .target(name: "Networks", dependencies: ["Checksums", "Tensors", "Imaging"], swiftSettings: numericSwift),
         .target(name: "Faces", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
         .target(name: "Inspection", dependencies: ["Checksums", "Imaging", "Networks"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
@@ -89,9 +89,9 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness"], exclude: ["Fixtures"]),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Checksums", "Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
-        .testTarget(name: "FacesTests", dependencies: ["Faces", "Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection"]),
     ]
 )
