@@ -5,6 +5,7 @@
 //   CPNG, CJPEG (system libraries) -> CCodecs (setjmp-guarded C shims) -> Imaging
 //   Tensors, Imaging -> (Networks -> Inspection, Faces)
 //   Checksums (Foundation only: SHA-256) -> Networks, Inspection, the CLI (tabular provenance)
+//   ClassifierMetrics (Foundation only: confusion matrix, AUROC, ROC, AP, log loss) -> Tabular, Inspection
 //   Tabular (Foundation only)
 //   InspectCLI (`inspect`, the only target besides Server that may use Swift packages)
 //
@@ -63,10 +64,11 @@ let package = Package(
         .target(name: "Checksums", swiftSettings: numericSwift),
         .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: numericSwift),
         .target(name: "Tensors", swiftSettings: numericSwift),
-        .target(name: "Tabular", swiftSettings: numericSwift),
+        .target(name: "ClassifierMetrics"),
+        .target(name: "Tabular", dependencies: ["ClassifierMetrics"], swiftSettings: numericSwift),
         .target(name: "Networks", dependencies: ["Checksums", "Tensors", "Imaging"], swiftSettings: numericSwift),
         .target(name: "Faces", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
-        .target(name: "Inspection", dependencies: ["Checksums", "Imaging", "Networks"], swiftSettings: numericSwift),
+        .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "Imaging", "Networks"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
         .executableTarget(name: "BenchTensors", dependencies: ["Tensors"], swiftSettings: numericSwift),
         // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench-effnet.sh.
@@ -88,6 +90,7 @@ let package = Package(
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness"], exclude: ["Fixtures"]),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
+        .testTarget(name: "ClassifierMetricsTests", dependencies: ["ClassifierMetrics"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NetworksTests", dependencies: ["Checksums", "Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
