@@ -3,7 +3,7 @@
 //
 // Layers (DESIGN.md), dependencies pointing downwards only:
 //   CPNG, CJPEG (system libraries) -> CCodecs (setjmp-guarded C shims) -> Imaging
-//   Tensors, Imaging -> (Networks -> Inspection, Faces)
+//   Tensors -> Networks; (Imaging, Networks) -> Inspection, Faces
 //   Checksums (Foundation only: SHA-256) -> Networks, Inspection, the CLI (tabular provenance)
 //   ClassifierMetrics (Foundation only: confusion matrix, AUROC, ROC, AP, log loss) -> Tabular, Inspection
 //   Tabular (Foundation only)
@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "Tensors", swiftSettings: numericSwift),
         .target(name: "ClassifierMetrics"),
         .target(name: "Tabular", dependencies: ["ClassifierMetrics"], swiftSettings: numericSwift),
-        .target(name: "Networks", dependencies: ["Checksums", "Tensors", "Imaging"], swiftSettings: numericSwift),
+        .target(name: "Networks", dependencies: ["Checksums", "Tensors"], swiftSettings: numericSwift),
         .target(name: "Faces", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
         .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "Imaging", "Networks"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "ClassifierMetricsTests", dependencies: ["ClassifierMetrics"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Checksums", "Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Checksums", "Networks", "Imaging", "Inspection", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
         .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection"]),
