@@ -3,7 +3,9 @@
 //
 // Layers (DESIGN.md), dependencies pointing downwards only:
 //   CPNG, CJPEG (system libraries) -> CCodecs (setjmp-guarded C shims) -> Imaging
-//   Tensors, Imaging -> (Networks -> Inspection, Faces)
+//   Tensors -> Networks; (Imaging, Networks) -> Inspection, Faces
+//   Checksums (Foundation only: SHA-256) -> Networks, Inspection, the CLI (tabular provenance)
+//   ClassifierMetrics (Foundation only: confusion matrix, AUROC, ROC, AP, log loss) -> Tabular, Inspection
 //   Tabular (Foundation only)
 //   InspectCLI (`inspect`, the only target besides Server that may use Swift packages)
 //
@@ -60,12 +62,14 @@ let package = Package(
         .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"],
                 cSettings: nativeC + [.unsafeFlags(["-O2"])]),
 
+        .target(name: "Checksums", swiftSettings: numericSwift),
         .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: numericSwift),
         .target(name: "Tensors", swiftSettings: numericSwift),
-        .target(name: "Tabular", swiftSettings: numericSwift),
-        .target(name: "Networks", dependencies: ["Tensors", "Imaging"], swiftSettings: numericSwift),
+        .target(name: "ClassifierMetrics"),
+        .target(name: "Tabular", dependencies: ["ClassifierMetrics"], swiftSettings: numericSwift),
+        .target(name: "Networks", dependencies: ["Checksums", "Tensors"], swiftSettings: numericSwift),
         .target(name: "Faces", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
-        .target(name: "Inspection", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
+        .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "Imaging", "Networks"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
         .executableTarget(name: "BenchTensors", dependencies: ["Tensors"], swiftSettings: numericSwift),
         // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench-effnet.sh.
@@ -83,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "InspectCLI",
             dependencies: [
-                "Imaging", "Tensors", "Networks", "Tabular", "Faces", "Inspection", "Server",
+                "Checksums", "Imaging", "Tensors", "Networks", "Tabular", "Inspection", "Faces", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
@@ -95,10 +99,12 @@ let package = Package(
         .executableTarget(name: "ImagingRobustness", dependencies: ["Imaging"]),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness"], exclude: ["Fixtures"]),
+        .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
+        .testTarget(name: "ClassifierMetricsTests", dependencies: ["ClassifierMetrics"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Checksums", "Networks", "Imaging", "Inspection", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
-        .testTarget(name: "FacesTests", dependencies: ["Faces", "Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Imaging", "Tabular", "Inspection"]),
     ]

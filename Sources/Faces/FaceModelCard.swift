@@ -17,7 +17,7 @@ struct FaceModelCard: Decodable {
         let age_bins: [Float]?
         let labels: [String]?
     }
-    struct File: Decodable { let name: String; let bytes: Int }
+    struct File: Decodable { let name: String; let bytes: Int; let sha256: String }
     let name: String
     let input: Input?
     let output: Output?
@@ -44,7 +44,12 @@ struct FaceModelFiles {
         guard size == card.file.bytes else {
             throw FacesError(file: weightsURL.path, reason: "has \(size) bytes, its card says \(card.file.bytes): the files do not belong together")
         }
-        do { weights = try SafetensorsFile(contentsOf: weightsURL.path) } catch {
+        do {
+            weights = try SafetensorsFile(contentsOf: weightsURL.path, sha256: card.file.sha256,
+                                          regenerateWith: "tools/convert-face-models.sh")
+        } catch let error as SafetensorsError {
+            throw FacesError(file: weightsURL.path, reason: error.reason)
+        } catch {
             throw FacesError(file: weightsURL.path, reason: "\(error)")
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Imaging
+import Inspection
 import Networks
 
 /// `inspect classify PHOTO...`: the stored feature extractor as an ImageNet classifier.

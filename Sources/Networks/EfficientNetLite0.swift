@@ -119,11 +119,12 @@ public final class EfficientNetLite0: @unchecked Sendable {
     }
 
     /// Loads `efficientnet-lite0.safetensors` and its card `efficientnet-lite0.json` from a
-    /// models directory.
+    /// models directory; the weights must hash to the card's sha256.
     public static func load(from modelsDirectory: URL) throws -> EfficientNetLite0 {
         let card = try EfficientNetLite0Card(contentsOf: modelsDirectory.appendingPathComponent(EfficientNetLite0Card.fileName).path)
-        let weights = modelsDirectory.appendingPathComponent(card.weightsFile).path
-        return EfficientNetLite0(parameters: try EfficientNetLite0Parameters(contentsOf: weights), card: card)
+        let weights = try SafetensorsFile(contentsOf: modelsDirectory.appendingPathComponent(card.weightsFile).path,
+                                          sha256: card.weightsSHA256, regenerateWith: "tools/make-effnet.sh")
+        return EfficientNetLite0(parameters: try EfficientNetLite0Parameters(weights), card: card)
     }
 
     /// Loads weights from a safetensors file (no card: default normalisation).

@@ -1,3 +1,4 @@
+import Checksums
 import Foundation
 import Imaging
 import Networks
@@ -101,5 +102,22 @@ struct PhotoTests {
         defer { try? FileManager.default.removeItem(at: empty) }
         let error = #expect(throws: FacesError.self) { try FaceAnalyzer(modelsDirectory: empty) }
         #expect(error?.file.hasSuffix(".json") == true)
+    }
+}
+
+@Suite struct FaceWeightsVerificationTests {
+    @Test func corruptedWeightsAreRefusedAgainstTheCard() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("faces-corrupt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: FacesFixtures.models.appendingPathComponent("face-detector.json"),
+                                         to: dir.appendingPathComponent("face-detector.json"))
+        var bytes = try Data(contentsOf: FacesFixtures.models.appendingPathComponent("face-detector.safetensors"))
+        let expected = SHA256.hex(bytes)
+        bytes[bytes.count / 2] ^= 0x80   // same size, so only the hash can tell
+        let corrupted = dir.appendingPathComponent("face-detector.safetensors")
+        try bytes.write(to: corrupted)
+        let error = #expect(throws: FacesError.self) { try FaceDetector(modelsDirectory: dir) }
+        #expect(error?.description == "\(corrupted.path): sha256 \(SHA256.hex(bytes)) does not match its card (\(expected)); regenerate with tools/convert-face-models.sh")
     }
 }

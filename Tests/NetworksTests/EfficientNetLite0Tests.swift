@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Inspection   // the photo framing (EfficientNetLite0.inputBatch) lives in Inspection
 import Testing
 import Tensors
 @testable import Networks

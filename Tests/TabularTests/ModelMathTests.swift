@@ -88,11 +88,6 @@ import Testing
         #expect(ThresholdRule.fixed(0.42).choose(scores: scores, labels: labels) == 0.42)
     }
 
-    @Test func sha256KnownVectors() {
-        #expect(SHA256.hex(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex(Data()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex(Data(String(repeating: "a", count: 1000).utf8)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
-    }
 
     @Test func stratifiedFoldsAreBalancedAndRepeatable() {
         let labels = (0..<103).map { $0 % 3 == 0 ? 1 : 0 }

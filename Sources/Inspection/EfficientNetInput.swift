@@ -1,6 +1,9 @@
-// From decoded images to the network's input batch: framing to 224x224 RGB and this
+// From decoded photos to EfficientNet-Lite0's input batch: framing to 224x224 RGB and the
 // checkpoint's normalisation (TF EfficientNet-Lite: (pixel - 127) / 128, read from the card).
+// Lives here, not in Networks (which sees tensors only), and serves both inspection and
+// `inspect classify`.
 import Imaging
+import Networks
 import Tensors
 
 /// How a photo of any size becomes the 224x224 input.
@@ -33,12 +36,7 @@ extension EfficientNetLite0 {
 
     /// A normalised [N, 224, 224, 3] batch of the images, framed as asked.
     public func inputBatch(_ images: [Image], framing: EfficientNetLite0Framing = .centerCrop) -> Tensor {
-        let size = EfficientNetLite0Architecture.inputSize
-        let batch = Tensor(shape: [images.count, size, size, 3])
-        let normalization = ChannelNormalization(mean: inputNormalization.mean, std: inputNormalization.std)
-        for (i, image) in images.enumerated() {
-            framed(image, framing).writeNormalized(normalization, into: batch.data + i * size * size * 3)
-        }
-        return batch
+        ImagePreparation.batch(images.map { framed($0, framing) },
+                               normalization: ChannelNormalization(mean: inputNormalization.mean, std: inputNormalization.std))
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
-/// SHA-256 (FIPS 180-4) for model-bundle and backbone integrity checks; Foundation has no
-/// hash on Linux. (Tabular carries its own copy for dataset provenance; the two should move
-/// to one lower-level module when the layers allow it.)
+/// SHA-256 (FIPS 180-4), the one implementation for dataset provenance (Tabular), model-bundle
+/// and backbone integrity (Inspection) and weights-against-card checks (Networks, Faces).
+/// Foundation has no hash on Linux.
 public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -14,10 +14,10 @@ public enum SHA256 {
         0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2]
 
-    /// Hex digest of the file's bytes.
-    public static func hex(ofFile path: String) throws(InspectionError) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { throw InspectionError(path, "cannot read the file") }
-        return hex(data)
+    /// Hex digest of the file's bytes, or nil when the file cannot be read (callers turn
+    /// that into their own layer's error, naming the file).
+    public static func hex(ofFile path: String) -> String? {
+        FileManager.default.contents(atPath: path).map { hex($0) }
     }
 
     public static func hex(_ data: Data) -> String { data.withUnsafeBytes { hex($0) } }
