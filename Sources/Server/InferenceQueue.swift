@@ -19,7 +19,7 @@ final class InferenceQueue: @unchecked Sendable {
         self.limits = limits
         self.metrics = metrics
         slots = DispatchSemaphore(value: max(1, limits.inferenceWorkers))
-        metrics.setGauges { [weak self] in
+        metrics.addGauges { [weak self] in
             guard let self else { return [] }
             let (admitted, running) = self.lock.withLock { (self.admitted, self.running) }
             return [("inspect_inference_running", "Inference jobs running now.", Double(running)),

@@ -16,6 +16,7 @@ public final class InspectService: Sendable {
     let queue: InferenceQueue
     let capture: DataCapture?
     let body: BodyReader
+    let deadlines: RequestDeadlines
     let started = Date()
 
     public init(configuration: ServerConfiguration, models: ModelCatalog) throws {
@@ -24,6 +25,10 @@ public final class InspectService: Sendable {
         queue = InferenceQueue(limits: configuration.limits, metrics: metrics)
         capture = try configuration.capture.map(DataCapture.init)
         body = BodyReader(limits: configuration.limits)
+        deadlines = RequestDeadlines(timeoutSeconds: configuration.limits.requestTimeoutSeconds)
+        metrics.addGauges { [deadlines] in
+            [("inspect_requests_in_flight", "Requests being handled now (each holds a deadline entry).", Double(deadlines.count))]
+        }
     }
 
     /// The application; `onRunning` gets the bound port once listening.
@@ -68,11 +73,12 @@ public final class InspectService: Sendable {
                _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
         let metrics = self.metrics
         let timeout = configuration.limits.requestTimeoutSeconds
+        let deadlines = self.deadlines
         router.on(RouterPath(path), method: method) { request, context -> Response in
             let start = ContinuousClock.now
             let response: Response
             do {
-                response = try await withTimeout(seconds: timeout) { try await handler(request, context) }
+                response = try await withTimeout(seconds: timeout, deadlines: deadlines) { try await handler(request, context) }
             } catch {
                 response = APIError.from(error).response
             }
@@ -93,18 +99,23 @@ public final class InspectService: Sendable {
     }
 }
 
-/// Runs `body`, throwing 504 after `seconds`. The body is cancelled; an inference it waits
-/// for answers the cancellation at once (InferenceQueue), so the response is not held back.
-func withTimeout<T: Sendable>(seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw APIError.timeout(seconds: seconds)
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw APIError.internalError("no result") }
-        return first
+/// Runs `body` as its own task; when its deadline (kept by `deadlines`) passes first, the
+/// timer cancels that task and the answer is 504. An inference the body waits for answers the
+/// cancellation at once (InferenceQueue), so the response is not held back by a slow job.
+func withTimeout<T: Sendable>(seconds: Double, deadlines: RequestDeadlines,
+                              _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    // Registered before the work starts, so even a request that finishes at once is counted
+    // in flight while it runs (the cancel box cancels a task set later at once).
+    let cancel = CancelBox()
+    let token = deadlines.register(seconds: seconds) { cancel.cancel() }
+    defer { deadlines.remove(token) }
+    let work = Task { try await body() }
+    cancel.set { work.cancel() }
+    do {
+        return try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
+    } catch {
+        if token.expired { throw APIError.timeout(seconds: seconds) }
+        throw error
     }
 }
 

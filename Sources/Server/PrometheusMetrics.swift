@@ -26,13 +26,13 @@ public final class PrometheusMetrics: @unchecked Sendable {
     private var latency: [RouteKey: Histogram] = [:]
     private var inference: [String: Histogram] = [:]
     private var rejected = 0
-    private var gauges: @Sendable () -> [(name: String, help: String, value: Double)] = { [] }
+    private var gaugeSources: [@Sendable () -> [(name: String, help: String, value: Double)]] = []
 
     public init() {}
 
-    /// Gauges read at render time (queue depth, in-flight jobs).
-    func setGauges(_ read: @escaping @Sendable () -> [(name: String, help: String, value: Double)]) {
-        lock.withLock { gauges = read }
+    /// Adds gauges read at render time (queue depth, in-flight jobs, requests in flight).
+    func addGauges(_ read: @escaping @Sendable () -> [(name: String, help: String, value: Double)]) {
+        lock.withLock { gaugeSources.append(read) }
     }
 
     func recordRequest(route: String, method: String, status: Int, seconds: Double) {
@@ -55,7 +55,7 @@ public final class PrometheusMetrics: @unchecked Sendable {
 
     /// The text exposition.
     public func render() -> String {
-        let (requests, latency, inference, rejected, gauges) = lock.withLock { (self.requests, self.latency, self.inference, self.rejected, self.gauges) }
+        let (requests, latency, inference, rejected, gauges) = lock.withLock { (self.requests, self.latency, self.inference, self.rejected, self.gaugeSources) }
         var out = ""
         out += "# HELP inspect_http_requests_total HTTP requests answered, by route, method and status.\n"
         out += "# TYPE inspect_http_requests_total counter\n"
@@ -75,7 +75,7 @@ public final class PrometheusMetrics: @unchecked Sendable {
         out += "# HELP inspect_inference_rejected_total Requests answered 503 because the inference queue was full.\n"
         out += "# TYPE inspect_inference_rejected_total counter\n"
         out += "inspect_inference_rejected_total \(rejected)\n"
-        for gauge in gauges() {
+        for gauge in gauges.flatMap({ $0() }) {
             out += "# HELP \(gauge.name) \(gauge.help)\n# TYPE \(gauge.name) gauge\n\(gauge.name) \(number(gauge.value))\n"
         }
         return out

@@ -77,6 +77,23 @@ import Testing
         #expect(reply.error?.code == "Timeout")
         // Answered at the timeout, not after the slow job (a bound, not a timing measurement).
         #expect(Date().timeIntervalSince(start) < 1.4)
+        // The timed-out request left no deadline entry behind: only /metrics itself is in flight.
+        let metrics = try await server.call("GET", "/metrics")
+        #expect(metrics.text.contains("\ninspect_requests_in_flight 1\n"))
+    }
+
+    @Test func finishedRequestsHoldNoDeadline() async throws {
+        let server = try await TestServer.start()
+        defer { Task { try? await server.stop() } }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask { for _ in 0..<25 { _ = try await server.call("GET", "/healthz") } }
+            }
+            try await group.waitForAll()
+        }
+        let metrics = try await server.call("GET", "/metrics")
+        #expect(metrics.text.contains("inspect_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 200"))
+        #expect(metrics.text.contains("\ninspect_requests_in_flight 1\n"))
     }
 
     @Test func gracefulShutdownFinishesRequestsInFlight() async throws {
