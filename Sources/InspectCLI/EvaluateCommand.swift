@@ -7,7 +7,7 @@ import Inspection
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Evaluate a trained model on labelled folders: the training report, a per-image CSV, and pixel AUROC with masks.",
+        abstract: "Evaluate a trained model on labelled folders: the training report, a per-image CSV, and pixel AUROC and PRO with masks.",
         discussion: """
             Masks (white = defect) are matched to anomalous images by file name stem \
             ("12.png" takes "12.png", "12.jpg" or "12_mask.png"); good images count as defect-free. \
@@ -25,7 +25,7 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: "Folder of anomalous test images.")
     var badDir: String
 
-    @Option(help: "Folder of ground-truth masks of the anomalous images, for pixel-level AUROC.")
+    @Option(help: "Folder of ground-truth masks of the anomalous images, for pixel-level AUROC and PRO.")
     var masks: String?
 
     @Option(help: "Per-image CSV (path, label, score, prediction).")
@@ -86,6 +86,8 @@ struct EvaluateCommand: ParsableCommand {
         if masks != nil {
             let pixel = PixelMetrics.auroc(maps: maps, masks: maskPixels)
             print("Pixel AUROC over \(maps.count) images: \(pixel.map { String(format: "%.3f", $0) } ?? "n/a (no defect or no background pixels)")")
+            let pro = PixelMetrics.perRegionOverlap(maps: maps, masks: maskPixels, width: size.width)
+            print("PRO (per-region overlap, area up to 30% FPR): \(pro.map { String(format: "%.3f", $0) } ?? "n/a (no defect region or no background pixels)")")
         }
         do {
             try rows.joined(separator: "\n").appending("\n").write(toFile: csv, atomically: true, encoding: .utf8)

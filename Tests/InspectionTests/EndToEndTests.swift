@@ -60,6 +60,9 @@ final class GeneratedFixture: @unchecked Sendable {
             }
         }
         #expect((PixelMetrics.auroc(maps: maps, masks: masks) ?? 0) >= 0.9)
+        // Each drawn defect, small or large, is mostly found before 30% false-positive pixels.
+        let pro = PixelMetrics.perRegionOverlap(maps: maps, masks: masks, width: 160) ?? 0
+        #expect(pro >= 0.7, "PRO \(pro)")
     }
 
     @Test func savedAndLoadedModelsScoreAlike() throws {

@@ -32,6 +32,49 @@ import Testing
         #expect(abs(pixel - exact) < 1e-9)
     }
 
+    @Test func connectedRegionsAreEightConnected() {
+        // 4 wide: a diagonal pair (one region), a lone pixel at the far corner (another).
+        let mask = [true, false, false, false,
+                    false, true, false, false,
+                    false, false, false, true]
+        let (labels, sizes) = PixelMetrics.connectedRegions(mask, width: 4)
+        #expect(sizes == [2, 1])
+        #expect(labels == [0, -1, -1, -1, -1, 0, -1, -1, -1, -1, -1, 1])
+    }
+
+    @Test func perRegionOverlapByHand() throws {
+        // 6 wide, 2 rows: a 1-pixel region (found: score 1) and a 3-pixel region scored like
+        // the background (0). At the top threshold FPR 0 and PRO 1/2 (regions count equally,
+        // whatever their size); at the lowest FPR 1 and PRO 1. The curve interpolated at
+        // FPR 0.3 is 0.65, so the area is 0.3 * (0.5 + 0.65) / 2 and the normalised PRO 0.575.
+        let mask = [true, false, false, true, true, true,
+                    false, false, false, false, false, false]
+        let map: [Float] = [1, 0, 0, 0, 0, 0,
+                            0, 0, 0, 0, 0, 0]
+        let pro = try #require(PixelMetrics.perRegionOverlap(maps: [map], masks: [mask], width: 6))
+        #expect(abs(pro - 0.575) < 1e-9)
+        // A map that is exactly the mask finds every region before any false positive.
+        let perfect = try #require(PixelMetrics.perRegionOverlap(maps: [mask.map { $0 ? 1 : 0 }], masks: [mask], width: 6))
+        #expect(abs(perfect - 1) < 1e-9)
+        // No region or no background: undefined.
+        #expect(PixelMetrics.perRegionOverlap(maps: [map], masks: [[Bool](repeating: false, count: 12)], width: 6) == nil)
+    }
+
+    @Test func perRegionOverlapOfNoiseIsHalfTheLimit() throws {
+        // Scores independent of the mask: each region's overlap tracks the FPR, so the
+        // normalised area up to FPR 0.3 is about 0.15. 200 x 200 pixels with 100 square regions.
+        var state: UInt64 = 12345
+        let width = 200
+        var map = [Float](repeating: 0, count: width * width), mask = [Bool](repeating: false, count: width * width)
+        for i in map.indices {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            map[i] = Float(state >> 40) / Float(1 << 24)
+        }
+        for y in 0..<width where y % 20 < 6 { for x in 0..<width where x % 20 < 6 { mask[y * width + x] = true } }
+        let pro = try #require(PixelMetrics.perRegionOverlap(maps: [map], masks: [mask], width: width))
+        #expect(abs(pro - 0.15) < 0.01)
+    }
+
     @Test func thresholdPolicies() {
         let scores: [Float] = [1, 2, 3, 4, 5, 6, 7, 8]
         let labels = [false, false, false, true, false, true, true, true]
