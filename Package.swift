@@ -96,7 +96,7 @@ let package = Package(
         .executableTarget(name: "BenchImaging", dependencies: ["Imaging"], swiftSettings: nativeSwift),
         .executableTarget(name: "BenchFaces", dependencies: ["Faces", "Imaging"], swiftSettings: nativeSwift),
         // Decoder torture (truncations, mutations), run under sanitizers by tools/test.sh.
-        .executableTarget(name: "ImagingRobustness", dependencies: ["Imaging"]),
+        .executableTarget(name: "ImagingRobustness", dependencies: ["Imaging", "Tensors"]),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness"], exclude: ["Fixtures"]),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),

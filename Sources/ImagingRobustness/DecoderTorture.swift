@@ -1,4 +1,5 @@
 import Imaging
+import Tensors  // SeededGenerator
 
 /// Feeds damaged copies of image files to the decoders: every prefix (truncation at each
 /// byte) and seeded random mutations (1 to 8 bytes overwritten, bit-flipped or set to
@@ -42,7 +43,7 @@ public enum DecoderTorture {
     public static func mutations(of original: [UInt8], name: String, rounds: Int, seed: UInt64) -> TortureReport {
         var report = TortureReport()
         guard !original.isEmpty else { return report }
-        var random = SplitMix64(seed: seed ^ UInt64(original.count))
+        var random = SeededGenerator(seed: seed ^ UInt64(original.count))
         for round in 0..<rounds {
             var bytes = original
             for _ in 0..<(1 + Int(random.next() % 8)) {
@@ -56,18 +57,5 @@ public enum DecoderTorture {
             attempt(bytes, label: "\(name) mutation \(round)", into: &report)
         }
         return report
-    }
-}
-
-/// A small deterministic generator (SplitMix64, Steele et al. 2014) for reproducible runs.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

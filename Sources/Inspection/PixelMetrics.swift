@@ -6,16 +6,13 @@ public enum PixelMetrics {
     /// 1/4096 of the score range.
     public static func auroc(maps: [[Float]], masks: [[Bool]]) -> Double? {
         precondition(maps.count == masks.count, "PixelMetrics.auroc: \(maps.count) maps for \(masks.count) masks")
-        var low = Float.infinity, high = -Float.infinity
-        for map in maps { for v in map { low = min(low, v); high = max(high, v) } }
-        guard low.isFinite, high.isFinite else { return nil }
-        let bins = 4096
-        let scale = high > low ? Float(bins - 1) / (high - low) : 0
+        guard let binning = ScoreBinning(maps) else { return nil }
+        let bins = ScoreBinning.bins
         var positive = [Double](repeating: 0, count: bins), negative = [Double](repeating: 0, count: bins)
         for (map, mask) in zip(maps, masks) {
             precondition(map.count == mask.count, "PixelMetrics.auroc: map of \(map.count) pixels, mask of \(mask.count)")
             for (v, isDefect) in zip(map, mask) {
-                let bin = Int((v - low) * scale)
+                let bin = binning.bin(v)
                 if isDefect { positive[bin] += 1 } else { negative[bin] += 1 }
             }
         }
@@ -43,11 +40,8 @@ public enum PixelMetrics {
     public static func perRegionOverlap(maps: [[Float]], masks: [[Bool]], width: Int, fprLimit: Double = 0.3) -> Double? {
         precondition(maps.count == masks.count, "PixelMetrics.perRegionOverlap: \(maps.count) maps for \(masks.count) masks")
         precondition(width > 0 && fprLimit > 0 && fprLimit <= 1, "PixelMetrics.perRegionOverlap: width \(width), fprLimit \(fprLimit)")
-        var low = Float.infinity, high = -Float.infinity
-        for map in maps { for v in map { low = min(low, v); high = max(high, v) } }
-        guard low.isFinite, high.isFinite else { return nil }
-        let bins = 4096
-        let scale = high > low ? Float(bins - 1) / (high - low) : 0
+        guard let binning = ScoreBinning(maps) else { return nil }
+        let bins = ScoreBinning.bins
         // overlapMass[b]: sum over regions of (region pixels in bin b) / region size.
         var overlapMass = [Double](repeating: 0, count: bins), negative = [Double](repeating: 0, count: bins)
         var regions = 0
@@ -57,7 +51,7 @@ public enum PixelMetrics {
             let (labels, sizes) = connectedRegions(mask, width: width)
             regions += sizes.count
             for (i, v) in map.enumerated() {
-                let bin = Int((v - low) * scale)
+                let bin = binning.bin(v)
                 let label = labels[i]
                 if label < 0 { negative[bin] += 1 } else { overlapMass[bin] += 1 / Double(sizes[label]) }
             }
@@ -116,4 +110,21 @@ public enum PixelMetrics {
         }
         return (labels, sizes)
     }
+}
+
+/// Scores binned into 4096 levels between the global minimum and maximum of the maps.
+struct ScoreBinning {
+    static let bins = 4096
+    let low: Float
+    let scale: Float
+
+    init?(_ maps: [[Float]]) {
+        var low = Float.infinity, high = -Float.infinity
+        for map in maps { for v in map { low = min(low, v); high = max(high, v) } }
+        guard low.isFinite, high.isFinite else { return nil }
+        self.low = low
+        scale = high > low ? Float(Self.bins - 1) / (high - low) : 0
+    }
+
+    @inline(__always) func bin(_ v: Float) -> Int { Int((v - low) * scale) }
 }
