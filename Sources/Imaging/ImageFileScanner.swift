@@ -5,7 +5,8 @@ import Foundation
 /// A file counts as an image when its name has an image extension (so a broken `.jpg` is
 /// reported, not silently skipped) or, whatever its name, when its first bytes are an image
 /// signature. Other files (CSV labels, manifests, notes) are listed as skipped. Hidden files
-/// and folders (".DS_Store", ".git") are ignored. Order is natural: "2.png" before "10.png".
+/// and folders (".DS_Store", ".git") are ignored. Symbolic links to files are followed, links
+/// to folders are not. Order is natural: "2.png" before "10.png".
 public struct ImageFileScan: Sendable {
     /// Image files, in natural order of their paths.
     public var images: [String] = []
@@ -35,19 +36,35 @@ public enum ImageFileScanner {
                 continue
             }
             guard let walker = fm.enumerator(at: URL(fileURLWithPath: path),
-                                             includingPropertiesForKeys: [.isRegularFileKey],
+                                             includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
                                              options: [.skipsHiddenFiles]) else {
                 scan.problems.append((path, "cannot list this folder"))
                 continue
             }
             var found: [String] = []
             for case let url as URL in walker {
-                let isFile = (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) ?? false
-                if isFile { found.append(relativePath(url.path, root: path)) }
+                switch entryKind(url) {
+                case .file: found.append(relativePath(url.path, root: path))
+                case .brokenLink: scan.problems.append((relativePath(url.path, root: path), "broken symbolic link"))
+                case .other: break
+                }
             }
             for file in found.sorted(by: naturalOrder) { classify(file, into: &scan) }
         }
         return scan
+    }
+
+    private enum EntryKind { case file, brokenLink, other }
+
+    /// A regular file, or a symbolic link to one (as photo folders made of links often are).
+    /// Links to folders are not followed, so a link cycle cannot make the walk endless.
+    private static func entryKind(_ url: URL) -> EntryKind {
+        guard let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey]) else { return .other }
+        if values.isRegularFile == true { return .file }
+        guard values.isSymbolicLink == true else { return .other }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.resolvingSymlinksInPath().path, isDirectory: &isDirectory) else { return .brokenLink }
+        return isDirectory.boolValue ? .other : .file
     }
 
     /// Keeps the user's spelling of the root ("../data/good/1.png", not an absolute path).

@@ -35,6 +35,21 @@ struct FolderCheckTests {
         #expect(scan.problems.map(\.path) == [root + "/missing"])
     }
 
+    @Test func scanFollowsLinksToFilesButNotToFolders() throws {
+        let root = try Self.makeMessyFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/links", withIntermediateDirectories: false)
+        try fm.createSymbolicLink(atPath: root + "/links/linked.png", withDestinationPath: root + "/2.png")
+        try fm.createSymbolicLink(atPath: root + "/links/dangling.png", withDestinationPath: root + "/gone.png")
+        try fm.createSymbolicLink(atPath: root + "/links/loop", withDestinationPath: root)
+        let scan = ImageFileScanner.scan([root + "/links"])
+        #expect(scan.images == [root + "/links/linked.png"])
+        #expect(scan.skipped.isEmpty)
+        #expect(scan.problems.map(\.path) == [root + "/links/dangling.png"])
+        #expect(scan.problems.first?.reason == "broken symbolic link")
+    }
+
     @Test func checkReportsEachFolderAndEachUnreadableFile() throws {
         let root = try Self.makeMessyFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
