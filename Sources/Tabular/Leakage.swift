@@ -14,6 +14,9 @@ public enum LeakageGuard {
     public static let minGroupShare = 0.05
     /// ... in which the target is one class at least this often, is a leak.
     public static let purity = 0.99
+    /// Fewer rows than this and a column can rank the target perfectly by chance (6 rows and
+    /// a numeric column do it in 1 of 20 draws), so the AUC test is not made.
+    public static let minRowsForAUC = 100
 
     public static func check(_ ds: Datasource, columns: [String]) throws -> [LeakageWarning] {
         var out: [LeakageWarning] = []
@@ -31,7 +34,7 @@ public enum LeakageGuard {
             for (k, l) in zip(keys, y) { let s = sum[k, default: (0, 0)]; sum[k] = (s.pos + l, s.n + 1) }
             let scores = keys.map { k in sum[k].map { Double($0.pos) / Double($0.n) } ?? base }
             let auc = Metrics.auc(scores: scores, labels: y)
-            if auc >= maxAUC {
+            if n >= minRowsForAUC && auc >= maxAUC {
                 out.append(LeakageWarning(column: a.attributeName, reason: String(format: "alone it ranks the target with AUC %.3f", auc)))
                 continue
             }
