@@ -32,6 +32,11 @@ for line in labels.split(whereSeparator: \.isNewline).dropFirst() {
     var record: [String: Any] = ["file": fields[0]]
     do {
         let faces = try analyzer.analyze(file: dataset.appendingPathComponent("images").appendingPathComponent(fields[0]).path)
+        // Every detection in pixels (read by tools/fit_face_landmark_box.py), then the protocol's largest face.
+        record["detections"] = faces.map { f -> [String: Any] in
+            let d = f.detection
+            return ["box": [d.x1, d.y1, d.x2, d.y2], "score": Double(d.score), "points": d.points.map { [$0.x, $0.y] }]
+        }
         if let largest = faces.max(by: { $0.detail.BoundingBox.Width * $0.detail.BoundingBox.Height < $1.detail.BoundingBox.Width * $1.detail.BoundingBox.Height }) {
             record["age"] = Double(largest.estimate.age)
             record["gender"] = largest.detail.Gender.Value.lowercased()

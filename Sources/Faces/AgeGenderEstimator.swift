@@ -73,24 +73,38 @@ public struct AgeGenderEstimator: Sendable {
 
     /// Runs both networks over aligned chips (one age chip and one gender chip per face).
     public func estimate(ageChips: [Image], genderChips: [Image]) -> [AgeGenderEstimate] {
-        precondition(ageChips.count == genderChips.count, "one age chip and one gender chip per face")
-        guard !ageChips.isEmpty else { return [] }
-        let n = ageChips.count
+        estimate(ageChipGroups: ageChips.map { [$0] }, genderChipGroups: genderChips.map { [$0] })
+    }
+
+    /// Runs both networks over several aligned chips per face (for example cut at slightly
+    /// different boxes) and averages each face's probabilities over its chips, and over their
+    /// mirror images when `averageMirrored` is on.
+    public func estimate(ageChipGroups: [[Image]], genderChipGroups: [[Image]]) -> [AgeGenderEstimate] {
+        precondition(ageChipGroups.count == genderChipGroups.count, "age chips and gender chips for every face")
+        guard !ageChipGroups.isEmpty else { return [] }
         let mirror = { (chips: [Image]) in averageMirrored ? chips + chips.map { $0.flippedHorizontally() } : chips }
-        let ages = ageProbabilities(Self.batch(mirror(ageChips), size: ageChipSize, ageNormalization)).scalars
-        let genders = genderProbabilities(Self.batch(mirror(genderChips), size: genderChipSize, genderNormalization)).scalars
-        // Row i, averaged with its mirrored copy (row n + i) when there is one.
-        func row(_ values: [Float], _ i: Int, _ width: Int) -> [Float] {
-            let own = values[i * width..<(i + 1) * width]
-            guard averageMirrored else { return Array(own) }
-            return zip(own, values[(n + i) * width..<(n + i + 1) * width]).map { ($0 + $1) / 2 }
+        let ageGroups = ageChipGroups.map(mirror), genderGroups = genderChipGroups.map(mirror)
+        let ages = ageProbabilities(Self.batch(ageGroups.flatMap { $0 }, size: ageChipSize, ageNormalization)).scalars
+        let genders = genderProbabilities(Self.batch(genderGroups.flatMap { $0 }, size: genderChipSize, genderNormalization)).scalars
+        // The mean of each face's rows (rows are in face order, `counts[i]` rows for face i).
+        func means(_ values: [Float], _ counts: [Int], _ width: Int) -> [[Float]] {
+            var row = 0
+            return counts.map { count in
+                var sum = [Float](repeating: 0, count: width)
+                for r in row..<(row + count) {
+                    for j in 0..<width { sum[j] += values[r * width + j] }
+                }
+                row += count
+                return sum.map { $0 / Float(count) }
+            }
         }
-        return (0..<n).map { i in
-            let p = row(ages, i, ageBins.count)
+        let ageMeans = means(ages, ageGroups.map(\.count), ageBins.count)
+        let genderMeans = means(genders, genderGroups.map(\.count), 2)
+        return zip(ageMeans, genderMeans).map { p, g in
             // Accumulated in bin order in Float, as the reference does.
             var expected: Float = 0
             for (bin, probability) in zip(ageBins, p) { expected += bin * probability }
-            return AgeGenderEstimate(age: expected, ageProbabilities: p, maleProbability: row(genders, i, 2)[1])
+            return AgeGenderEstimate(age: expected, ageProbabilities: p, maleProbability: g[1])
         }
     }
 

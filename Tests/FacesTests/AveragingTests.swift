@@ -1,0 +1,66 @@
+import Foundation
+import Imaging
+import Networks
+import Tensors
+import Testing
+@testable import Faces
+
+/// Test-time averaging: over several chips per face (box jitter) and over mirrored chips.
+struct AveragingTests {
+    let estimator: AgeGenderEstimator
+    let chips: Tensor
+    let genderChips: Tensor
+
+    init() throws {
+        var estimator = try AgeGenderEstimator(modelsDirectory: FacesFixtures.models)
+        estimator.averageMirrored = false
+        self.estimator = estimator
+        let fixture = try SafetensorsFile(contentsOf: FacesFixtures.url("network-parity.safetensors").path)
+        chips = try fixture.tensor("age_chips")
+        genderChips = try fixture.tensor("gender_chips")
+    }
+
+    /// Chip `i` of a [N, S, S, 3] byte-valued tensor as an RGB image.
+    func image(_ t: Tensor, _ i: Int) -> Image {
+        let size = t.shape[1]
+        let values = t.scalars[i * size * size * 3..<(i + 1) * size * size * 3]
+        return Image(width: size, height: size, format: .rgb, pixels: values.map { UInt8(max(0, min(255, $0.rounded()))) })
+    }
+
+    /// A face with two chips gets the mean of the two chips' probabilities, and its age is the
+    /// expectation over those mean probabilities.
+    @Test func aFacesChipsAreAveraged() throws {
+        let (a, b) = (image(chips, 0), image(chips, 1))
+        let (ga, gb) = (image(genderChips, 0), image(genderChips, 1))
+        let single = estimator.estimate(ageChips: [a, b], genderChips: [ga, gb])
+        let grouped = estimator.estimate(ageChipGroups: [[a, b]], genderChipGroups: [[ga, gb]])
+        #expect(grouped.count == 1)
+        let meanAge = (single[0].age + single[1].age) / 2
+        #expect(abs(grouped[0].age - meanAge) < 1e-3, "\(grouped[0].age) vs \(meanAge)")
+        #expect(abs(grouped[0].maleProbability - (single[0].maleProbability + single[1].maleProbability) / 2) < 1e-6)
+        #expect(single[0].age != single[1].age)
+    }
+
+    /// Mirror averaging equals grouping each chip with its mirror image.
+    @Test func mirrorAveragingIsGroupingWithTheMirroredChip() throws {
+        var mirrored = estimator
+        mirrored.averageMirrored = true
+        let (a, g) = (image(chips, 2), image(genderChips, 2))
+        let viaFlag = mirrored.estimate(ageChips: [a], genderChips: [g])[0]
+        let viaGroup = estimator.estimate(ageChipGroups: [[a, a.flippedHorizontally()]], genderChipGroups: [[g, g.flippedHorizontally()]])[0]
+        #expect(abs(viaFlag.age - viaGroup.age) < 1e-4)
+        #expect(abs(viaFlag.maleProbability - viaGroup.maleProbability) < 1e-6)
+    }
+
+    /// The jittered boxes: the box itself first, then shifted and resized by the fraction of
+    /// its side; none without jitter.
+    @Test func jitteredBoxes() {
+        let box = FaceBox(left: 100, top: 50, right: 299, bottom: 249)   // 200 x 200
+        #expect(FaceAnalyzer.jitteredBoxes(box, fraction: 0) == [box])
+        let boxes = FaceAnalyzer.jitteredBoxes(box, fraction: 0.03)
+        #expect(boxes.count == 7 && boxes[0] == box)
+        #expect(boxes[1] == FaceBox(left: 106, top: 50, right: 305, bottom: 249))
+        #expect(boxes[4] == FaceBox(left: 100, top: 44, right: 299, bottom: 243))
+        #expect(boxes[5].width == 206 && boxes[6].width == 194)
+    }
+}
