@@ -25,8 +25,8 @@ enum InspectionReportPrinter {
     }
 
     /// Memory alone, head alone and fused, each at its own threshold, on the evaluation set.
-    static func printAblation(_ rows: [(model: String, report: EvaluationReport)]) {
-        print("Ablation (same evaluation set, each at its own threshold chosen on training data):")
+    static func printAblation(_ rows: [(model: String, report: EvaluationReport)], title: String) {
+        print(title)
         func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "n/a" }
         printAligned([["  model", "AUROC", "F1", "precision", "recall"]]
                      + rows.map { ["  " + $0.model, f($0.report.auroc), f($0.report.f1), f($0.report.precision), f($0.report.recall)] },

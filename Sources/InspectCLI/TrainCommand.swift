@@ -118,7 +118,10 @@ struct TrainCommand: ParsableCommand {
         print("Saved model: threshold \(String(format: "%.4f", result.thresholdChoice.threshold)) (\(result.thresholdChoice.method))")
         if !result.thresholdChoice.targetMet { print("warning: the target could not be met on the training images; the closest threshold was taken") }
         if result.ablation.count > 1 {
-            InspectionReportPrinter.printAblation(result.ablation)
+            InspectionReportPrinter.printAblation(result.ablation, title: "Ablation (same evaluation set, each at its own threshold chosen on training data):")
+        }
+        if !result.outOfFold.isEmpty {
+            InspectionReportPrinter.printAblation(result.outOfFold, title: "Cross-validation on the training images (out-of-fold scores, thresholds chosen on them):")
         }
         if let head = result.card.head {
             print(String(format: "Head: %@ fine-tuned for %d epochs (early stopping over %d folds); fused score = %.1f x memory + %.1f x head (standardised)",

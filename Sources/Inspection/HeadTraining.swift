@@ -6,7 +6,7 @@ import Tensors
 /// Settings of the supervised head's training (issue 4, part 2).
 public struct HeadTrainingOptions: Sendable {
     /// Deep maps per training image: the photo itself plus augmented variants.
-    public var variantsPerImage = 8
+    public var variantsPerImage = 16
     /// Images per step, half good and half anomalous (class balancing by sampling).
     public var batchSize = 16
     /// Steps per epoch; an epoch is a fixed number of balanced batches.

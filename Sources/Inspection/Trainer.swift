@@ -37,6 +37,9 @@ public struct TrainingResult: Sendable {
     /// Memory alone, head alone and fused on the evaluation set, each at its own threshold
     /// chosen on training data (only "memory" without a supervised head).
     public var ablation: [(model: String, report: EvaluationReport)]
+    /// The same three on out-of-fold scores of the final model's training images (empty
+    /// without a supervised head).
+    public var outOfFold: [(model: String, report: EvaluationReport)]
     /// Wall-clock seconds per phase, in order.
     public var phaseSeconds: [(phase: String, seconds: Double)]
     /// How many photos were not of the input size's aspect/size and were resized (all are
@@ -172,7 +175,7 @@ public enum Trainer {
                              ablation: evaluation.count > 1 ? Dictionary(uniqueKeysWithValues: evaluation.map { ($0.model, $0.report) }) : nil)
         return TrainingResult(model: model, card: card, evaluation: evaluation[0].report, evaluatedOn: evaluatedOn,
                               evaluationScores: zip(evalIndices, evaluation[0].scores).map { (all[$0.0].path, labels[$0.0], $0.1) },
-                              thresholdChoice: choice, ablation: evaluation.map { ($0.model, $0.report) },
+                              thresholdChoice: choice, ablation: evaluation.map { ($0.model, $0.report) }, outOfFold: finalHead?.outOfFold ?? [],
                               phaseSeconds: phases, otherSizes: otherSizes)
     }
 
@@ -188,6 +191,9 @@ public enum Trainer {
         var headChoice: ThresholdChoice
         /// Spread of the fused out-of-fold scores of good images (for the confidence).
         var calibration: ScoreCalibration
+        /// Out-of-fold reports on the training images (memory, head, fused), each at its own
+        /// threshold chosen on those same scores: what the settings were chosen on.
+        var outOfFold: [(model: String, report: EvaluationReport)]
     }
 
     /// Cross-validates the head on `indices` (early stopping and out-of-fold logits), fuses its
@@ -218,8 +224,13 @@ public enum Trainer {
         guard head.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) else {
             throw InspectionError("", "the supervised head diverged (non-finite weights); train with fewer anomalous images or without them")
         }
+        let memoryChoice = ThresholdSelector.choose(scores: memoryOOF, labels: oofLabels, policy: options.policy)
+        let outOfFold = [("fused", EvaluationReport(scores: fused, labels: oofLabels, threshold: choice.threshold)),
+                         ("memory alone", EvaluationReport(scores: memoryOOF, labels: oofLabels, threshold: memoryChoice.threshold)),
+                         ("fine-tuned head alone", EvaluationReport(scores: headOOF, labels: oofLabels, threshold: headChoice.threshold))]
         return FittedHead(head: head, epochs: epochs, folds: k, fusion: fusion, choice: choice, headChoice: headChoice,
-                          calibration: ScoreCalibration(goodScores: zip(fused, oofLabels).filter { !$0.1 }.map(\.0)))
+                          calibration: ScoreCalibration(goodScores: zip(fused, oofLabels).filter { !$0.1 }.map(\.0)),
+                          outOfFold: outOfFold)
     }
 
     struct Fitted {
