@@ -27,8 +27,11 @@ public struct InspectionResult: Sendable {
     public var confidence: Double
     /// Anomaly map at the model's input size (from the memory).
     public var map: AnomalyMap
-    /// Share of the map's pixels at or above the memory's threshold.
+    /// Share of the map's pixels at or above `mapThreshold`.
     public var anomalousArea: Double
+    /// The threshold in the map's units (memory distances) that marks anomalous pixels: the
+    /// decision threshold for a memory-only model, the memory-alone threshold for a fused one.
+    public var mapThreshold: Float
     /// The normal-patch memory's score alone.
     public var memoryScore: Float
     /// The supervised head's logit alone; nil without a head.
@@ -89,8 +92,9 @@ public final class InspectionModel: @unchecked Sendable {
         let map = patch.map(width: inputSize.width, height: inputSize.height)
         let score = head.flatMap { h in headLogit.map { h.fusion.fuse(memory: patch.score, head: $0) } } ?? patch.score
         let confidence = 0.5 + 0.5 * Double(tanh(abs(score - threshold) / calibration.goodSpread))
+        let mapThreshold = head?.memoryThreshold ?? threshold
         return InspectionResult(score: score, threshold: threshold, confidence: confidence, map: map,
-                                anomalousArea: map.areaFraction(threshold: head?.memoryThreshold ?? threshold),
+                                anomalousArea: map.areaFraction(threshold: mapThreshold), mapThreshold: mapThreshold,
                                 memoryScore: patch.score, headScore: headLogit)
     }
 }
