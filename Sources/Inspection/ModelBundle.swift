@@ -7,7 +7,11 @@ import Tensors
 /// how well it did.
 public struct ModelCard: Codable, Sendable, Equatable {
     public static let kind = "inspect-anomaly-model"
-    public static let currentVersion = 1
+    /// Version 1: memory-only models. Version 2: models with a supervised head (`head`), whose
+    /// score and threshold are fused ones, so a program that reads only version 1 refuses them
+    /// instead of scoring with the memory alone against a fused threshold.
+    public static let memoryOnlyVersion = 1
+    public static let currentVersion = 2
 
     public struct Backbone: Codable, Sendable, Equatable {
         public var name: String
@@ -130,8 +134,11 @@ public enum ModelBundle {
         guard card.kind == ModelCard.kind else {
             throw InspectionError(cardPath, "kind is \"\(card.kind)\", expected \"\(ModelCard.kind)\"")
         }
-        guard card.version == ModelCard.currentVersion else {
-            throw InspectionError(cardPath, "model format version \(card.version); this program reads version \(ModelCard.currentVersion)")
+        guard (ModelCard.memoryOnlyVersion...ModelCard.currentVersion).contains(card.version) else {
+            throw InspectionError(cardPath, "model format version \(card.version); this program reads versions \(ModelCard.memoryOnlyVersion) to \(ModelCard.currentVersion)")
+        }
+        guard card.version >= ModelCard.currentVersion || card.head == nil else {
+            throw InspectionError(cardPath, "a version \(card.version) card cannot carry a supervised head")
         }
         return card
     }

@@ -152,7 +152,7 @@ public enum Trainer {
         let model = InspectionModel(extractor: extractor, memory: final.memory, inputSize: size,
                                     calibration: finalHead?.calibration ?? final.calibration, stride8Weight: final.stride8Weight,
                                     threshold: choice.threshold, head: supervisedHead)
-        let card = ModelCard(kind: ModelCard.kind, version: ModelCard.currentVersion,
+        let card = ModelCard(kind: ModelCard.kind, version: finalHead == nil ? ModelCard.memoryOnlyVersion : ModelCard.currentVersion,
                              created: ISO8601DateFormatter().string(from: Date()), inputSize: size,
                              backbone: .init(name: extractor.name, sha256: extractor.weightsSHA256),
                              threshold: choice.threshold, thresholdMethod: choice.method,

@@ -13,6 +13,7 @@ import Testing
         let result = try #require(fixture.result, "training failed: \(fixture.error ?? "")")
         let head = try #require(result.card.head)
         #expect(result.card.scoring == ModelCard.fusedScoring)
+        #expect(result.card.version == ModelCard.currentVersion)  // version 1 readers refuse it
         #expect(head.startedFrom == "fresh weights")  // the texture extractor has no head layer
         #expect(head.epochs >= 1 && head.epochs <= HeadTrainingOptions().maxEpochs)
         #expect(result.ablation.map(\.model) == ["fused", "memory alone", "fine-tuned head alone"])
@@ -91,6 +92,8 @@ import Testing
         #expect(wrongShape.contains("supervised head") && wrongShape.contains("head.conv.weight"), "\(wrongShape)")
         let badFusion = try loadError("head-fusion", card: { $0.head?.fusion.memoryWeight = 2 })
         #expect(badFusion.contains("fusion"), "\(badFusion)")
+        let oldVersion = try loadError("head-version-1", card: { $0.version = ModelCard.memoryOnlyVersion })
+        #expect(oldVersion.contains("cannot carry a supervised head"), "\(oldVersion)")
         let noHead = try loadError("head-missing", card: { $0.head = nil })
         #expect(noHead.contains("describes no head"), "\(noHead)")
     }
