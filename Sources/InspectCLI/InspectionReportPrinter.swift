@@ -24,6 +24,15 @@ enum InspectionReportPrinter {
         print("Threshold \(String(format: "%.4f", report.threshold)): \(thresholdMethod)")
     }
 
+    /// Memory alone, head alone and fused, each at its own threshold, on the evaluation set.
+    static func printAblation(_ rows: [(model: String, report: EvaluationReport)], title: String) {
+        print(title)
+        func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "n/a" }
+        printAligned([["  model", "AUROC", "F1", "precision", "recall"]]
+                     + rows.map { ["  " + $0.model, f($0.report.auroc), f($0.report.f1), f($0.report.precision), f($0.report.recall)] },
+                     rightAligned: [1, 2, 3, 4])
+    }
+
     static func printPhases(_ phases: [(phase: String, seconds: Double)]) {
         let sorted = phases.sorted { $0.seconds > $1.seconds }
         print("Slowest phases: " + sorted.prefix(3).map { "\($0.phase) \(formatDuration($0.seconds))" }.joined(separator: ", "))

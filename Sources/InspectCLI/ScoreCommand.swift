@@ -122,7 +122,7 @@ struct ScoreCommand: ParsableCommand {
             "Anomalies": [["Name": "background", "PixelAnomaly": ["TotalPercentageArea": ((1 - area) * 1000).rounded() / 1000]],
                           ["Name": "anomaly", "PixelAnomaly": ["TotalPercentageArea": area, "Color": "#FF0000"]]],
         ]
-        if maskJSON, let png = try? ImageEncoder.png(r.map.maskImage(threshold: r.threshold)) {
+        if maskJSON, let png = try? ImageEncoder.png(r.map.maskImage(threshold: r.mapThreshold)) {
             object["AnomalyMask"] = Data(png).base64EncodedString()
         }
         return jsonLine(object)
@@ -135,8 +135,8 @@ struct ScoreCommand: ParsableCommand {
         names.insert(stem)
         let base = (folder as NSString).appendingPathComponent(stem)
         do {
-            try r.map.overlay(on: original, threshold: r.threshold).write(to: base + ".overlay.png")
-            try r.map.resized(width: original.width, height: original.height).maskImage(threshold: r.threshold).write(to: base + ".mask.png")
+            try r.map.overlay(on: original, threshold: r.mapThreshold).write(to: base + ".overlay.png")
+            try r.map.resized(width: original.width, height: original.height).maskImage(threshold: r.mapThreshold).write(to: base + ".mask.png")
             return nil
         } catch {
             return "\(base): cannot write the heat map: \(error.reason)"

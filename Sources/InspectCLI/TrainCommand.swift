@@ -11,13 +11,15 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             The model remembers the patches of good images (PatchCore normal-patch memory over \
             EfficientNet-Lite0 features) and scores a photo by how far its most unusual patch is \
-            from anything seen on good items. Anomalous images, when given, are used to choose \
-            the threshold (by cross-validation on the training images); with good images only, \
-            the threshold is the 99th percentile of held-back good images' scores plus one \
-            interquartile range. Without --test-good/--test-bad, 20% of each class is held back \
-            (seeded) for the report, then the saved model is retrained on all images. \
-            The supervised fine-tuned head and score fusion are not implemented yet: scoring is \
-            memory-only. The model is written to STORE/NAME/ (see --model-store).
+            from anything seen on good items. With anomalous images (at least 2), it also \
+            fine-tunes the network's last 1x1 convolution with a small head on good vs anomalous \
+            (augmented photos, balanced batches, early stopping by cross-validation) and fuses \
+            the head's score with the memory's; the fusion weight and the threshold are chosen \
+            on out-of-fold scores of the training images. With good images only, the score is \
+            the memory's and the threshold is the 99th percentile of held-back good images' \
+            scores plus one interquartile range. Without --test-good/--test-bad, 20% of each \
+            class is held back (seeded) for the report, then the saved model is retrained on all \
+            images. The model is written to STORE/NAME/ (see --model-store).
             """
     )
 
@@ -115,6 +117,16 @@ struct TrainCommand: ParsableCommand {
                                             thresholdMethod: "chosen on the evaluation model's training images only")
         print("Saved model: threshold \(String(format: "%.4f", result.thresholdChoice.threshold)) (\(result.thresholdChoice.method))")
         if !result.thresholdChoice.targetMet { print("warning: the target could not be met on the training images; the closest threshold was taken") }
+        if result.ablation.count > 1 {
+            InspectionReportPrinter.printAblation(result.ablation, title: "Ablation (same evaluation set, each at its own threshold chosen on training data):")
+        }
+        if !result.outOfFold.isEmpty {
+            InspectionReportPrinter.printAblation(result.outOfFold, title: "Cross-validation on the training images (out-of-fold scores, thresholds chosen on them):")
+        }
+        if let head = result.card.head {
+            print(String(format: "Head: %@ fine-tuned for %d epochs (early stopping over %d folds); fused score = %.1f x memory + %.1f x head (standardised)",
+                         head.startedFrom, head.epochs, head.folds, head.fusion.memoryWeight, 1 - head.fusion.memoryWeight))
+        }
         print("Memory: \(result.model.memory.count) patches of \(result.model.memory.dimension) features; input \(result.card.inputSize)")
         InspectionReportPrinter.printPhases(result.phaseSeconds)
         print("Trained in \(formatDuration(Date().timeIntervalSince(started))); model written to \(path)")

@@ -4,7 +4,8 @@ import Networks
 import Tensors
 
 /// EfficientNet-Lite0 (ImageNet weights) as the patch-feature extractor: the stride-8 map
-/// after stage 3 (40 channels) and the stride-16 map after stage 5 (112 channels).
+/// after stage 3 (40 channels) and the stride-16 map after stage 5 (112 channels); for the
+/// supervised head, the stride-32 map after the last block and the network's head convolution.
 public final class EfficientNetExtractor: FeatureExtractor {
     public static let backboneName = "efficientnet-lite0"
     public let name = EfficientNetExtractor.backboneName
@@ -37,6 +38,15 @@ public final class EfficientNetExtractor: FeatureExtractor {
         let maps = network.features(batch, taps: [.stride8, .stride16])
         return (maps[0], maps[1])
     }
+
+    /// The deep map is the last block's output (stride 32, 320 channels); the head fine-tunes
+    /// the network's 320->1280 head convolution on it.
+    public func extractWithDeep(_ batch: Tensor) -> (stride8: Tensor, stride16: Tensor, deep: Tensor) {
+        let maps = network.features(batch, taps: [.stride8, .stride16, .stride32])
+        return (maps[0], maps[1], maps[2])
+    }
+
+    public var headStart: ConvBatchNorm? { network.parameters.head }
 }
 
 /// The feature extractors a model can be trained with, by name.

@@ -1,4 +1,5 @@
 import Imaging
+import Networks
 import Tensors
 
 /// A frozen feature extractor for the normal-patch memory: it maps a batch of normalised
@@ -18,4 +19,16 @@ public protocol FeatureExtractor: AnyObject, Sendable {
     var sizeMultiple: Int { get }
     /// Features of a batch [N, H, W, 3]: [N, H/8, W/8, C8] and [N, H/16, W/16, C16].
     func extract(_ batch: Tensor) -> (stride8: Tensor, stride16: Tensor)
+    /// The same two maps and, from the same pass, the deepest frozen map [N, h, w, Cd] that
+    /// the supervised head (`ConvPoolingHead`) reads.
+    func extractWithDeep(_ batch: Tensor) -> (stride8: Tensor, stride16: Tensor, deep: Tensor)
+    /// The layer the supervised head fine-tunes: the network's own last 1x1 convolution with
+    /// its BatchNorm, reading the deep map; nil when the extractor has none (the head then
+    /// starts from fresh weights of `freshHeadWidth` channels).
+    var headStart: ConvBatchNorm? { get }
+}
+
+extension FeatureExtractor {
+    /// Width of a fresh head's convolution when `headStart` is nil.
+    public var freshHeadWidth: Int { 32 }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Networks
 
 /// How far scores of good images spread, to turn a score into a confidence.
 public struct ScoreCalibration: Sendable, Codable, Equatable {
@@ -16,48 +17,84 @@ public struct ScoreCalibration: Sendable, Codable, Equatable {
 
 /// One image's verdict.
 public struct InspectionResult: Sendable {
+    /// The model's score: the fused score when the model has a supervised head, else the
+    /// memory's score.
     public var score: Float
     public var threshold: Float
     public var isAnomalous: Bool { score >= threshold }
     /// 0.5 at the threshold, towards 1 as the score moves away from it (either way):
     /// 0.5 + 0.5 tanh(|score - threshold| / spread of good scores).
     public var confidence: Double
-    /// Anomaly map at the model's input size.
+    /// Anomaly map at the model's input size (from the memory).
     public var map: AnomalyMap
-    /// Share of the map's pixels at or above the threshold.
+    /// Share of the map's pixels at or above `mapThreshold`.
     public var anomalousArea: Double
+    /// The threshold in the map's units (memory distances) that marks anomalous pixels: the
+    /// decision threshold for a memory-only model, the memory-alone threshold for a fused one.
+    public var mapThreshold: Float
+    /// The normal-patch memory's score alone.
+    public var memoryScore: Float
+    /// The supervised head's logit alone; nil without a head.
+    public var headScore: Float?
 }
 
-/// A trained inspection model: the extractor, the normal-patch memory and the threshold.
+/// The fine-tuned supervised head of a model trained with anomalous images, and how its
+/// logit is fused with the memory's score.
+public struct SupervisedHead: @unchecked Sendable {
+    public let network: ConvPoolingHead
+    public let fusion: ScoreFusion
+    /// The memory-alone threshold (memory score units): it marks the anomalous area on maps.
+    public let memoryThreshold: Float
+
+    public init(network: ConvPoolingHead, fusion: ScoreFusion, memoryThreshold: Float) {
+        self.network = network
+        self.fusion = fusion
+        self.memoryThreshold = memoryThreshold
+    }
+}
+
+/// A trained inspection model: the extractor, the normal-patch memory, the optional
+/// supervised head, and the threshold.
 public final class InspectionModel: @unchecked Sendable {
     public let extractor: FeatureExtractor
     public let memory: PatchMemory
     public let inputSize: InputSize
+    /// Spread of the model's score on good images (for the confidence).
     public let calibration: ScoreCalibration
     /// Weight of the stride-8 features in patch distances (see `PatchFeatures`).
     public let stride8Weight: Float
+    public let head: SupervisedHead?
     public var threshold: Float
 
     public init(extractor: FeatureExtractor, memory: PatchMemory, inputSize: InputSize,
-                calibration: ScoreCalibration, stride8Weight: Float, threshold: Float) {
+                calibration: ScoreCalibration, stride8Weight: Float, threshold: Float, head: SupervisedHead? = nil) {
         self.stride8Weight = stride8Weight
         self.extractor = extractor
         self.memory = memory
         self.inputSize = inputSize
         self.calibration = calibration
         self.threshold = threshold
+        self.head = head
     }
 
     /// Scores images already resized to the input size (RGB). Call from one thread.
     public func inspect(_ images: [Image]) -> [InspectionResult] {
-        PatchGrid.extract(images, with: extractor, stride8Weight: stride8Weight).map(result)
+        guard let head else {
+            return PatchGrid.extract(images, with: extractor, stride8Weight: stride8Weight).map { result($0, headLogit: nil) }
+        }
+        let extracted = PatchGrid.extractWithDeep(images, with: extractor, stride8Weight: stride8Weight)
+        let logits = HeadTrainer.logits(head.network, extracted.compactMap(\.deep))
+        return zip(extracted, logits).map { result($0.0.grid, headLogit: $0.1) }
     }
 
-    func result(_ grid: PatchGrid) -> InspectionResult {
+    func result(_ grid: PatchGrid, headLogit: Float?) -> InspectionResult {
         let patch = PatchScore(grid: grid, memory: memory)
         let map = patch.map(width: inputSize.width, height: inputSize.height)
-        let confidence = 0.5 + 0.5 * Double(tanh(abs(patch.score - threshold) / calibration.goodSpread))
-        return InspectionResult(score: patch.score, threshold: threshold, confidence: confidence,
-                                map: map, anomalousArea: map.areaFraction(threshold: threshold))
+        let score = head.flatMap { h in headLogit.map { h.fusion.fuse(memory: patch.score, head: $0) } } ?? patch.score
+        let confidence = 0.5 + 0.5 * Double(tanh(abs(score - threshold) / calibration.goodSpread))
+        let mapThreshold = head?.memoryThreshold ?? threshold
+        return InspectionResult(score: score, threshold: threshold, confidence: confidence, map: map,
+                                anomalousArea: map.areaFraction(threshold: mapThreshold), mapThreshold: mapThreshold,
+                                memoryScore: patch.score, headScore: headLogit)
     }
 }

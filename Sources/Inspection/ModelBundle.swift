@@ -1,12 +1,17 @@
 import Checksums
 import Foundation
 import Networks
+import Tensors
 
 /// `model.json` of a model bundle (DESIGN.md): what the model is, what it was made with and
 /// how well it did.
 public struct ModelCard: Codable, Sendable, Equatable {
     public static let kind = "inspect-anomaly-model"
-    public static let currentVersion = 1
+    /// Version 1: memory-only models. Version 2: models with a supervised head (`head`), whose
+    /// score and threshold are fused ones, so a program that reads only version 1 refuses them
+    /// instead of scoring with the memory alone against a fused threshold.
+    public static let memoryOnlyVersion = 1
+    public static let currentVersion = 2
 
     public struct Backbone: Codable, Sendable, Equatable {
         public var name: String
@@ -44,15 +49,43 @@ public struct ModelCard: Codable, Sendable, Equatable {
     public var evaluatedOn: String
     public var classBalance: ClassBalance
     public var weights: Weights
-    /// Which scores make the model's score. Only "memory" (the normal-patch memory) exists so
-    /// far; the supervised head and the fusion are not implemented.
+    /// Which scores make the model's score: `memoryScoring` (the normal-patch memory alone,
+    /// when trained on good images only) or `fusedScoring` (memory and fine-tuned head).
     public var scoring: String
+    /// The supervised head, when the model has one.
+    public var head: Head?
+    /// Memory alone, head alone and fused on the evaluation set, each at its own threshold.
+    public var ablation: [String: EvaluationReport]?
+
+    public static let memoryScoring = "memory"
+    public static let fusedScoring = "fused: memory + fine-tuned head"
+
+    /// What the supervised head is and how its logit joins the memory's score.
+    public struct Head: Codable, Sendable, Equatable {
+        /// Channels of the deep map it reads, and of its 1x1 convolution.
+        public var inputChannels: Int
+        public var width: Int
+        /// "efficientnet-lite0 head convolution" (fine-tuned) or "fresh weights".
+        public var startedFrom: String
+        /// Training epochs (the early-stopping point of the cross-validation) and its folds.
+        public var epochs: Int
+        public var folds: Int
+        public var variantsPerImage: Int
+        public var fusion: ScoreFusion
+        /// Threshold of the memory score alone: marks the anomalous area of the maps.
+        public var memoryThreshold: Float
+        /// Threshold of the head's logit alone (for comparison; the model uses `threshold`).
+        public var headThreshold: Float
+        public var headThresholdMethod: String
+    }
 }
 
 /// A model bundle: a directory with `model.json` and `weights.safetensors` (the memory bank).
 public enum ModelBundle {
     public static let cardFile = "model.json"
     public static let weightsFile = "weights.safetensors"
+    /// Prefix of the supervised head's tensors in the weights file.
+    public static let headPrefix = "head."
 
     /// Writes the bundle (creating the directory). The weights are written first and hashed
     /// into the card.
@@ -65,8 +98,11 @@ public enum ModelBundle {
         let weightsPath = (directory as NSString).appendingPathComponent(weightsFile)
         let data: Data
         do {
-            data = try SafetensorsWriter.encode([(name: "memory.bank", shape: [model.memory.count, model.memory.dimension], values: model.memory.bank)],
-                                                metadata: ["format": ModelCard.kind])
+            var tensors = [(name: "memory.bank", shape: [model.memory.count, model.memory.dimension], values: model.memory.bank)]
+            for (name, tensor) in model.head?.network.namedTensors ?? [] {
+                tensors.append((name: headPrefix + name, shape: tensor.shape, values: tensor.scalars))
+            }
+            data = try SafetensorsWriter.encode(tensors, metadata: ["format": ModelCard.kind])
             try data.write(to: URL(fileURLWithPath: weightsPath), options: .atomic)
         } catch {
             throw InspectionError(weightsPath, "cannot write the weights: \(error)")
@@ -98,8 +134,11 @@ public enum ModelBundle {
         guard card.kind == ModelCard.kind else {
             throw InspectionError(cardPath, "kind is \"\(card.kind)\", expected \"\(ModelCard.kind)\"")
         }
-        guard card.version == ModelCard.currentVersion else {
-            throw InspectionError(cardPath, "model format version \(card.version); this program reads version \(ModelCard.currentVersion)")
+        guard (ModelCard.memoryOnlyVersion...ModelCard.currentVersion).contains(card.version) else {
+            throw InspectionError(cardPath, "model format version \(card.version); this program reads versions \(ModelCard.memoryOnlyVersion) to \(ModelCard.currentVersion)")
+        }
+        guard card.version >= ModelCard.currentVersion || card.head == nil else {
+            throw InspectionError(cardPath, "a version \(card.version) card cannot carry a supervised head")
         }
         return card
     }
@@ -122,16 +161,45 @@ public enum ModelBundle {
         guard digest == card.weights.sha256 else {
             throw InspectionError(weightsPath, "the weights file is corrupted or was changed (sha256 \(digest.prefix(12))…, the card says \(card.weights.sha256.prefix(12))…)")
         }
-        let bank: [Float]
+        let bank: [Float], file: SafetensorsFile
         do {
-            bank = try SafetensorsFile(data: data, source: weightsPath).floats("memory.bank", shape: [card.memory.patches, card.memory.dimension])
+            file = try SafetensorsFile(data: data, source: weightsPath)
+            bank = try file.floats("memory.bank", shape: [card.memory.patches, card.memory.dimension])
         } catch {
             throw InspectionError(weightsPath, "\(error)")
         }
         guard bank.allSatisfy(\.isFinite) else { throw InspectionError(weightsPath, "the memory holds non-finite values") }
         let memory = PatchMemory(bank: bank, dimension: card.memory.dimension)
+        let head = try card.head.map { h throws(InspectionError) in try loadHead(h, from: file, path: weightsPath, scoring: card.scoring) }
+        if head == nil && card.scoring != ModelCard.memoryScoring {
+            throw InspectionError((directory as NSString).appendingPathComponent(cardFile),
+                                  "scoring is \"\(card.scoring)\" but the card describes no head")
+        }
         let model = InspectionModel(extractor: extractor, memory: memory, inputSize: card.inputSize,
-                                    calibration: card.calibration, stride8Weight: card.memory.stride8Weight, threshold: card.threshold)
+                                    calibration: card.calibration, stride8Weight: card.memory.stride8Weight, threshold: card.threshold,
+                                    head: head)
         return (model, card)
+    }
+
+    /// The head's tensors, checked for names, shapes and finite values.
+    static func loadHead(_ h: ModelCard.Head, from file: SafetensorsFile, path: String, scoring: String) throws(InspectionError) -> SupervisedHead {
+        guard scoring == ModelCard.fusedScoring else {
+            throw InspectionError(path, "the card describes a head but its scoring is \"\(scoring)\"")
+        }
+        var tensors: [String: Tensor] = [:]
+        for (name, shape) in ConvPoolingHead.tensorShapes(inputChannels: h.inputChannels, width: h.width) {
+            let values: [Float]
+            do { values = try file.floats(headPrefix + name, shape: shape) } catch {
+                throw InspectionError(path, "the supervised head's weights: \(error)")
+            }
+            guard values.allSatisfy(\.isFinite) else {
+                throw InspectionError(path, "the supervised head's tensor \(headPrefix + name) holds non-finite values")
+            }
+            tensors[name] = Tensor(shape: shape, data: values)
+        }
+        guard (h.fusion.memoryWeight >= 0 && h.fusion.memoryWeight <= 1), h.fusion.memory.goodSpread > 0, h.fusion.head.goodSpread > 0 else {
+            throw InspectionError(path, "the card's fusion weights or calibration are out of range")
+        }
+        return SupervisedHead(network: ConvPoolingHead(tensors: tensors), fusion: h.fusion, memoryThreshold: h.memoryThreshold)
     }
 }

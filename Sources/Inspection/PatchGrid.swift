@@ -31,20 +31,42 @@ public struct PatchGrid: Sendable {
 
     /// Patch grids of resized RGB images, extracted in batches.
     public static func extract(_ images: [Image], with extractor: FeatureExtractor, stride8Weight: Float = 1, batchSize: Int = 4) -> [PatchGrid] {
-        var grids: [PatchGrid] = []
+        extractWithDeep(images, with: extractor, stride8Weight: stride8Weight, batchSize: batchSize, deep: false).map(\.grid)
+    }
+
+    /// Patch grids and, when `deep`, each image's deep map [1, h, w, Cd] for the supervised
+    /// head, from the same pass.
+    public static func extractWithDeep(_ images: [Image], with extractor: FeatureExtractor, stride8Weight: Float = 1,
+                                       batchSize: Int = 4, deep: Bool = true) -> [(grid: PatchGrid, deep: Tensor?)] {
+        var results: [(grid: PatchGrid, deep: Tensor?)] = []
         var start = 0
         while start < images.count {
             let slice = Array(images[start..<min(images.count, start + batchSize)])
-            let (s8, s16) = extractor.extract(ImagePreparation.batch(slice, normalization: extractor.normalization))
+            let batch = ImagePreparation.batch(slice, normalization: extractor.normalization)
+            let (s8, s16, deepMap): (Tensor, Tensor, Tensor?)
+            if deep {
+                (s8, s16, deepMap) = extractor.extractWithDeep(batch)
+            } else {
+                ((s8, s16), deepMap) = (extractor.extract(batch), nil)
+            }
             let combined = PatchFeatures.combine(stride8: s8, stride16: s16, stride8Weight: stride8Weight)
             let (n, h, w, d) = (combined.shape[0], combined.shape[1], combined.shape[2], combined.shape[3])
             for i in 0..<n {
                 let values = Array(UnsafeBufferPointer(start: combined.data + i * h * w * d, count: h * w * d))
-                grids.append(PatchGrid(width: w, height: h, dimension: d, values: values, stride8Channels: s8.shape[3]))
+                results.append((PatchGrid(width: w, height: h, dimension: d, values: values, stride8Channels: s8.shape[3]),
+                                deepMap.map { imageSlice($0, i) }))
             }
             start += slice.count
         }
-        return grids
+        return results
+    }
+
+    /// Image `i` of an NHWC batch as a [1, h, w, C] tensor.
+    static func imageSlice(_ batch: Tensor, _ i: Int) -> Tensor {
+        let size = batch.count / batch.shape[0]
+        let t = Tensor(shape: [1] + batch.shape.dropFirst())
+        t.data.update(from: batch.data + i * size, count: size)
+        return t
     }
 }
 

@@ -1,5 +1,6 @@
 import Checksums
 import Imaging
+import Networks
 import Tensors
 
 /// A fixed, weight-free feature extractor: per 8x8 (and 16x16) cell, the mean and standard
@@ -21,6 +22,14 @@ public final class TextureStatisticsExtractor: FeatureExtractor {
     public func extract(_ batch: Tensor) -> (stride8: Tensor, stride16: Tensor) {
         (cellStatistics(batch, cell: 8), cellStatistics(batch, cell: 16))
     }
+
+    /// The deep map is the 16x16-cell statistics again; the head starts from fresh weights.
+    public func extractWithDeep(_ batch: Tensor) -> (stride8: Tensor, stride16: Tensor, deep: Tensor) {
+        let (s8, s16) = extract(batch)
+        return (s8, s16, s16)
+    }
+
+    public var headStart: ConvBatchNorm? { nil }
 
     private func cellStatistics(_ x: Tensor, cell: Int) -> Tensor {
         let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])

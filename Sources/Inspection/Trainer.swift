@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Networks
 
 /// Training settings.
 public struct TrainingOptions: Sendable {
@@ -15,6 +16,9 @@ public struct TrainingOptions: Sendable {
     public var inputLongSide = 320
     /// Decoding threads.
     public var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// Train the supervised head when there are anomalous training images (at least 2).
+    public var supervisedHead = true
+    public var head = HeadTrainingOptions()
 
     public init() {}
 }
@@ -30,6 +34,12 @@ public struct TrainingResult: Sendable {
     /// Per-image scores of the evaluation set.
     public var evaluationScores: [(path: String, isAnomalous: Bool, score: Float)]
     public var thresholdChoice: ThresholdChoice
+    /// Memory alone, head alone and fused on the evaluation set, each at its own threshold
+    /// chosen on training data (only "memory" without a supervised head).
+    public var ablation: [(model: String, report: EvaluationReport)]
+    /// The same three on out-of-fold scores of the final model's training images (empty
+    /// without a supervised head).
+    public var outOfFold: [(model: String, report: EvaluationReport)]
     /// Wall-clock seconds per phase, in order.
     public var phaseSeconds: [(phase: String, seconds: Double)]
     /// How many photos were not of the input size's aspect/size and were resized (all are
@@ -40,7 +50,8 @@ public struct TrainingResult: Sendable {
 /// Progress of one phase: (phase, done, total).
 public typealias TrainingProgress = @Sendable (String, Int, Int) -> Void
 
-/// Trains the normal-patch memory and chooses the threshold (issue 4, parts 1 and 3).
+/// Trains the normal-patch memory, the supervised head when anomalous images exist, their
+/// fusion, and chooses the threshold (issue 4, parts 1 to 3).
 ///
 /// 1. Decode, resize and extract patch features of every image once.
 /// 2. Evaluation: on the given test set, or else on a stratified seeded 20% held back, with a
@@ -71,16 +82,29 @@ public enum Trainer {
             try loadAll(all.map(\.path), size: size, workers: options.workers) { progress("decode", $0, all.count) }
         }
         let otherSizes = loaded.count { $0.original.width != first.original.width || $0.original.height != first.original.height }
+        let trainCount = dataset.images.count
+        let labels = all.map(\.isAnomalous)
+        let supervised = options.supervisedHead && dataset.anomalousCount >= 2 && dataset.goodCount >= 2
+        var deepMaps = DeepMaps(variants: [])
         let grids = try timed("features") { () throws(InspectionError) -> [PatchGrid] in
             var grids: [PatchGrid] = []
             for start in stride(from: 0, to: loaded.count, by: 4) {
-                grids += PatchGrid.extract(loaded[start..<min(start + 4, loaded.count)].map(\.resized), with: extractor)
+                let extracted = PatchGrid.extractWithDeep(loaded[start..<min(start + 4, loaded.count)].map(\.resized), with: extractor,
+                                                          deep: supervised)
+                grids += extracted.map(\.grid)
+                deepMaps.variants += extracted.compactMap { $0.deep.map { [$0] } }
                 progress("features", grids.count, loaded.count)
             }
             return grids
         }
-        let trainCount = dataset.images.count
-        let labels = all.map(\.isAnomalous)
+        if supervised {
+            try timed("augmented variants") {
+                HeadTrainer.augment(&deepMaps, photos: loaded.map(\.original), indices: Array(0..<trainCount), size: size,
+                                    extractor: extractor, options: options.head, seed: options.seed) {
+                    progress("augmented variants", $0, $1)
+                }
+            }
+        }
         let trainIndices = Array(0..<trainCount)
         let layers = LayerWeighting(grids: grids, trainCount: trainCount, seed: options.seed)
 
@@ -100,32 +124,113 @@ public enum Trainer {
         let final = try timed("memory and threshold") { () throws(InspectionError) -> Fitted in
             try fitChoosingWeight(trainIndices, layers: layers, labels: labels, options: options, progress: progress)
         }
+        let finalHead = try timed("supervised head") { () throws(InspectionError) -> FittedHead? in
+            supervised ? try fitHead(trainIndices, memory: final, labels: labels, maps: deepMaps, extractor: extractor,
+                                     options: options, progress: progress) : nil
+        }
         // With a test set the evaluated model is the final one; otherwise a model fitted
-        // without the held-back images (its layer weight chosen without them too).
-        let evaluation = try timed("evaluate") { () throws(InspectionError) -> (EvaluationReport, [Float]) in
+        // without the held-back images (its layer weight and head chosen without them too).
+        let evaluation = try timed("evaluate") { () throws(InspectionError) -> [(model: String, report: EvaluationReport, scores: [Float])] in
             let fitted = test != nil ? final : try fitChoosingWeight(fitIndices, layers: layers, labels: labels,
                                                                     options: options, progress: progress)
+            let fittedHead = test != nil || !supervised ? finalHead
+                : try fitHead(fitIndices, memory: fitted, labels: labels, maps: deepMaps, extractor: extractor, options: options,
+                              progress: progress)
             let evalGrids = layers.grids(fitted.stride8Weight)
-            let scores = evalIndices.map { PatchScore(grid: evalGrids[$0], memory: fitted.memory).score }
-            return (EvaluationReport(scores: scores, labels: evalIndices.map { labels[$0] }, threshold: fitted.choice.threshold), scores)
+            let evalLabels = evalIndices.map { labels[$0] }
+            let memoryScores = evalIndices.map { PatchScore(grid: evalGrids[$0], memory: fitted.memory).score }
+            let memory = ("memory alone", EvaluationReport(scores: memoryScores, labels: evalLabels, threshold: fitted.choice.threshold), memoryScores)
+            guard let fittedHead else { return [memory] }
+            let headScores = HeadTrainer.logits(fittedHead.head, evalIndices.map { deepMaps.variants[$0][0] })
+            let fused = zip(memoryScores, headScores).map { fittedHead.fusion.fuse(memory: $0.0, head: $0.1) }
+            return [("fused", EvaluationReport(scores: fused, labels: evalLabels, threshold: fittedHead.choice.threshold), fused),
+                    memory,
+                    ("fine-tuned head alone", EvaluationReport(scores: headScores, labels: evalLabels, threshold: fittedHead.headChoice.threshold), headScores)]
         }
+        let supervisedHead = finalHead.map { SupervisedHead(network: $0.head, fusion: $0.fusion, memoryThreshold: final.choice.threshold) }
+        let choice = finalHead?.choice ?? final.choice
         let model = InspectionModel(extractor: extractor, memory: final.memory, inputSize: size,
-                                    calibration: final.calibration, stride8Weight: final.stride8Weight, threshold: final.choice.threshold)
-        let card = ModelCard(kind: ModelCard.kind, version: ModelCard.currentVersion,
+                                    calibration: finalHead?.calibration ?? final.calibration, stride8Weight: final.stride8Weight,
+                                    threshold: choice.threshold, head: supervisedHead)
+        let card = ModelCard(kind: ModelCard.kind, version: finalHead == nil ? ModelCard.memoryOnlyVersion : ModelCard.currentVersion,
                              created: ISO8601DateFormatter().string(from: Date()), inputSize: size,
                              backbone: .init(name: extractor.name, sha256: extractor.weightsSHA256),
-                             threshold: final.choice.threshold, thresholdMethod: final.choice.method,
-                             calibration: final.calibration,
+                             threshold: choice.threshold, thresholdMethod: choice.method,
+                             calibration: model.calibration,
                              memory: .init(patches: final.memory.count, dimension: final.memory.dimension,
                                            coresetFraction: options.coresetFraction,
                                            reweightingNeighbours: PatchMemory.reweightingNeighbours, mapSigma: 4,
                                            stride8Weight: final.stride8Weight),
-                             trainingMetrics: evaluation.0, evaluatedOn: evaluatedOn,
+                             trainingMetrics: evaluation[0].report, evaluatedOn: evaluatedOn,
                              classBalance: .init(good: dataset.goodCount, anomalous: dataset.anomalousCount),
-                             weights: .init(file: ModelBundle.weightsFile, sha256: ""), scoring: "memory")
-        return TrainingResult(model: model, card: card, evaluation: evaluation.0, evaluatedOn: evaluatedOn,
-                              evaluationScores: zip(evalIndices, evaluation.1).map { (all[$0.0].path, labels[$0.0], $0.1) },
-                              thresholdChoice: final.choice, phaseSeconds: phases, otherSizes: otherSizes)
+                             weights: .init(file: ModelBundle.weightsFile, sha256: ""),
+                             scoring: finalHead == nil ? ModelCard.memoryScoring : ModelCard.fusedScoring,
+                             head: finalHead.map { h in
+                                 ModelCard.Head(inputChannels: h.head.inputChannels, width: h.head.width,
+                                                startedFrom: extractor.headStart == nil ? "fresh weights" : "\(extractor.name) head convolution",
+                                                epochs: h.epochs, folds: h.folds, variantsPerImage: options.head.variantsPerImage,
+                                                fusion: h.fusion, memoryThreshold: final.choice.threshold,
+                                                headThreshold: h.headChoice.threshold, headThresholdMethod: h.headChoice.method)
+                             },
+                             ablation: evaluation.count > 1 ? Dictionary(uniqueKeysWithValues: evaluation.map { ($0.model, $0.report) }) : nil)
+        return TrainingResult(model: model, card: card, evaluation: evaluation[0].report, evaluatedOn: evaluatedOn,
+                              evaluationScores: zip(evalIndices, evaluation[0].scores).map { (all[$0.0].path, labels[$0.0], $0.1) },
+                              thresholdChoice: choice, ablation: evaluation.map { ($0.model, $0.report) }, outOfFold: finalHead?.outOfFold ?? [],
+                              phaseSeconds: phases, otherSizes: otherSizes)
+    }
+
+    /// The head trained on all of `indices`, its out-of-fold scores, the fusion with the
+    /// memory's out-of-fold scores, and the thresholds chosen on them.
+    struct FittedHead {
+        var head: ConvPoolingHead
+        var epochs: Int
+        var folds: Int
+        var fusion: ScoreFusion
+        /// Threshold of the fused score, and of the head's logit alone (for the ablation).
+        var choice: ThresholdChoice
+        var headChoice: ThresholdChoice
+        /// Spread of the fused out-of-fold scores of good images (for the confidence).
+        var calibration: ScoreCalibration
+        /// Out-of-fold reports on the training images (memory, head, fused), each at its own
+        /// threshold chosen on those same scores: what the settings were chosen on.
+        var outOfFold: [(model: String, report: EvaluationReport)]
+    }
+
+    /// Cross-validates the head on `indices` (early stopping and out-of-fold logits), fuses its
+    /// out-of-fold logits with the memory's out-of-fold scores, chooses the fused threshold on
+    /// them with the training policy, and trains the final head on all of `indices` for the
+    /// early-stopping epoch count.
+    static func fitHead(_ indices: [Int], memory: Fitted, labels: [Bool], maps: DeepMaps, extractor: FeatureExtractor,
+                        options: TrainingOptions, progress: TrainingProgress) throws(InspectionError) -> FittedHead {
+        let (epochs, headOOF) = HeadTrainer.crossValidate(indices, labels: labels, maps: maps, extractor: extractor,
+                                                          options: options.head, seed: options.seed) {
+            progress("supervised head cross-validation", $0, $1)
+        }
+        var memoryByIndex: [Int: Float] = [:]
+        for (index, score) in zip(memory.oofIndices, memory.oofScores) { memoryByIndex[index] = score }
+        let memoryOOF = indices.map { memoryByIndex[$0] ?? 0 }
+        let oofLabels = indices.map { labels[$0] }
+        let fusion = ScoreFusion.choose(memoryScores: memoryOOF, headScores: headOOF, labels: oofLabels)
+        let fused = zip(memoryOOF, headOOF).map { fusion.fuse(memory: $0.0, head: $0.1) }
+        let k = max(2, min(options.head.folds, oofLabels.count { $0 }, oofLabels.count { !$0 }))
+        let data = " on out-of-fold scores of \(oofLabels.count { !$0 }) good and \(oofLabels.count { $0 }) anomalous training images"
+        var choice = ThresholdSelector.choose(scores: fused, labels: oofLabels, policy: options.policy)
+        choice.method += data + String(format: " (fused: memory weight %.1f, head weight %.1f)", fusion.memoryWeight, 1 - fusion.memoryWeight)
+        var headChoice = ThresholdSelector.choose(scores: headOOF, labels: oofLabels, policy: options.policy)
+        headChoice.method += data
+        let (head, _) = HeadTrainer.train(indices, labels: labels, maps: maps, extractor: extractor, epochs: epochs, validation: [],
+                                          options: options.head, seed: options.seed &+ 1000)
+        progress("supervised head cross-validation", k + 1, k + 1)
+        guard head.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) else {
+            throw InspectionError("", "the supervised head diverged (non-finite weights); train with fewer anomalous images or without them")
+        }
+        let memoryChoice = ThresholdSelector.choose(scores: memoryOOF, labels: oofLabels, policy: options.policy)
+        let outOfFold = [("fused", EvaluationReport(scores: fused, labels: oofLabels, threshold: choice.threshold)),
+                         ("memory alone", EvaluationReport(scores: memoryOOF, labels: oofLabels, threshold: memoryChoice.threshold)),
+                         ("fine-tuned head alone", EvaluationReport(scores: headOOF, labels: oofLabels, threshold: headChoice.threshold))]
+        return FittedHead(head: head, epochs: epochs, folds: k, fusion: fusion, choice: choice, headChoice: headChoice,
+                          calibration: ScoreCalibration(goodScores: zip(fused, oofLabels).filter { !$0.1 }.map(\.0)),
+                          outOfFold: outOfFold)
     }
 
     struct Fitted {
@@ -135,6 +240,8 @@ public enum Trainer {
         var stride8Weight: Float = 1
         var oofScores: [Float]
         var oofLabels: [Bool]
+        /// The image index of each out-of-fold score.
+        var oofIndices: [Int]
 
         /// How well the out-of-fold scores separate anomalous from good images: AUROC, then
         /// the anomalous median's distance above the good median in units of the good
@@ -180,7 +287,7 @@ public enum Trainer {
         guard goods.count >= 2 else { throw InspectionError("", "too few good images to train and validate (\(goods.count))") }
         let k = min(options.folds, goods.count)
         let fold = Splits.folds(labels: indices.map { labels[$0] }, folds: k, seed: options.seed &+ 1)
-        var oofScores: [Float] = [], oofLabels: [Bool] = []
+        var oofScores: [Float] = [], oofLabels: [Bool] = [], oofIndices: [Int] = []
         for f in 0..<k {
             progress("threshold cross-validation", f, k + 1)
             let memoryImages = zip(indices, fold).filter { !labels[$0.0] && $0.1 != f }.map(\.0)
@@ -188,6 +295,7 @@ public enum Trainer {
             for (index, g) in zip(indices, fold) where g == f {
                 oofScores.append(PatchScore(grid: grids[index], memory: memory).score)
                 oofLabels.append(labels[index])
+                oofIndices.append(index)
             }
         }
         let choice = ThresholdSelector.choose(scores: oofScores, labels: oofLabels, policy: options.policy)
@@ -199,7 +307,8 @@ public enum Trainer {
         if oofLabels.contains(true) { method += " and \(oofLabels.count - goodScores.count) anomalous" }
         method += " training images"
         return Fitted(memory: memory, choice: ThresholdChoice(threshold: choice.threshold, method: method, targetMet: choice.targetMet),
-                      calibration: ScoreCalibration(goodScores: goodScores), oofScores: oofScores, oofLabels: oofLabels)
+                      calibration: ScoreCalibration(goodScores: goodScores), oofScores: oofScores, oofLabels: oofLabels,
+                      oofIndices: oofIndices)
     }
 
     static func memoryFor(_ images: [Int], grids: [PatchGrid], preselected: [PatchGrid], options: TrainingOptions) -> PatchMemory {

@@ -25,7 +25,7 @@ extension InspectService {
                 }
                 let resized = decoded.image.converted(to: .rgb).resized(width: size.width, height: size.height, filter: .antialiased)
                 let r = loaded.inspect(resized)
-                let mask = try withMask ? ImageEncoder.png(r.map.resized(width: w, height: h).maskImage(threshold: r.threshold)) : nil
+                let mask = try withMask ? ImageEncoder.png(r.map.resized(width: w, height: h).maskImage(threshold: r.mapThreshold)) : nil
                 return DetectAnomaliesResult(r, mask: mask.map { Data($0).base64EncodedString() })
             }
             return answer(result, route: route, input: .image(bytes, contentType: type, isFace: false))

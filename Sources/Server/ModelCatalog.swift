@@ -106,7 +106,7 @@ public final class LoadedInspectionModel: @unchecked Sendable {
         return ModelDescription(Name: name, Kind: "inspection", Version: card.version, Created: card.created, Threshold: Double(card.threshold),
                                 Metrics: metrics,
                                 Details: ["backbone": card.backbone.name, "inputSize": card.inputSize.description,
-                                          "thresholdMethod": card.thresholdMethod, "evaluatedOn": card.evaluatedOn,
+                                          "thresholdMethod": card.thresholdMethod, "evaluatedOn": card.evaluatedOn, "scoring": card.scoring,
                                           "goodImages": String(card.classBalance.good), "anomalousImages": String(card.classBalance.anomalous)])
     }
 }

@@ -144,3 +144,37 @@ public func globalAvgPoolBackward(inputShape: [Int], gradOutput dy: Tensor) -> T
     }
     return dx
 }
+
+/// Global max pooling: [N, H, W, C] -> [N, C], the largest value of each channel over the map
+/// (ties: the first position in row-major order).
+public func globalMaxPool(_ x: Tensor, out: Tensor? = nil) -> Tensor {
+    let (n, h, w, c) = x.nhwc
+    precondition(h * w > 0, "globalMaxPool: empty map \(x.shape)")
+    let y = Tensor.output(out, shape: [n, c])
+    WorkerPool.shared.parallelFor(count: n) { image in
+        let o = y.data + image * c
+        o.update(from: x.data + image * h * w * c, count: c)
+        for p in 1..<(h * w) {
+            let src = x.data + (image * h * w + p) * c
+            for ch in 0..<c where src[ch] > o[ch] { o[ch] = src[ch] }
+        }
+    }
+    return y
+}
+
+/// Global max pooling backward: each dY[n, c] goes to the position that held the maximum
+/// (the first one on ties, as in the forward pass); every other position gets zero.
+public func globalMaxPoolBackward(_ x: Tensor, gradOutput dy: Tensor) -> Tensor {
+    let (n, h, w, c) = x.nhwc
+    precondition(dy.shape == [n, c], "globalMaxPoolBackward: gradOutput \(dy.shape), expected \([n, c])")
+    let dx = Tensor(shape: x.shape)
+    for image in 0..<n {
+        let base = image * h * w * c
+        for ch in 0..<c {
+            var best = 0
+            for p in 1..<(h * w) where x.data[base + p * c + ch] > x.data[base + best * c + ch] { best = p }
+            dx.data[base + best * c + ch] = dy.data[image * c + ch]
+        }
+    }
+    return dx
+}

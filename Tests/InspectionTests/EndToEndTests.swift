@@ -132,6 +132,9 @@ final class GeneratedFixture: @unchecked Sendable {
         #expect(result.card.classBalance == .init(good: 16, anomalous: 0))
         #expect(result.thresholdChoice.method.contains("good images only"))
         #expect(result.card.memory.stride8Weight == 1)
+        // No anomalous images: no head, memory-only scoring, a version 1 card.
+        #expect(result.card.head == nil && result.model.head == nil)
+        #expect(result.card.scoring == ModelCard.memoryScoring && result.card.version == ModelCard.memoryOnlyVersion)
         let test = try InspectionDataset.folders(good: fixture.test.good, bad: fixture.test.bad)
         var scores = [Float](repeating: 0, count: test.images.count)
         BatchScorer.score(test.images.map(\.path), model: result.model) { i, row in scores[i] = (try? row.result.get().score) ?? -1 }

@@ -79,6 +79,24 @@ func naivePool(_ x: [Double], n: Int, h: Int, w: Int, c: Int, k: Int, stride: In
         }
         expectClose(dx.scalars, numeric, absolute: 1e-6, "global average pool backward")
     }
+
+    @Test func globalMaxPoolAndBackward() {
+        let x = randomTensor([3, 5, 7, 11], seed: 5)
+        let y = globalMaxPool(x)
+        func maxima(_ xs: [Double]) -> [Double] {
+            var out = [Double](repeating: -.infinity, count: 33)
+            for b in 0..<3 { for p in 0..<35 { for ch in 0..<11 { out[b * 11 + ch] = max(out[b * 11 + ch], xs[(b * 35 + p) * 11 + ch]) } } }
+            return out
+        }
+        // A maximum is one of the inputs: exact.
+        #expect(y.scalars.map(Double.init) == maxima(x.doubles))
+        let weights = lossWeights(33, seed: 6)
+        let dx = globalMaxPoolBackward(x, gradOutput: Tensor(shape: [3, 11], data: weights.map(Float.init)))
+        // Piecewise linear: central differences are exact away from ties (random inputs tie
+        // within 1e-6 with negligible probability); each gradient element is one dY value.
+        expectClose(dx.scalars, numericGradient(x.doubles) { dot(weights, maxima($0)) }, absolute: 1e-6, "global max pool backward")
+        #expect(dx.scalars.count { $0 != 0 } == 33)
+    }
 }
 
 @Suite("Resize") struct ResizeTests {

@@ -1,0 +1,42 @@
+/// One calibrated anomaly score from the memory's score and the head's logit (issue 4,
+/// part 3). Each is standardised against the good images' out-of-fold scores,
+/// z = (s - good median) / (good 95th percentile - good median), so both read "how many
+/// good-spreads above a typical good item"; the fused score is w z_memory + (1 - w) z_head,
+/// with w chosen on out-of-fold scores of the training images (`choose`). Standardising
+/// first makes w a share of influence, not a correction for the scores' units.
+public struct ScoreFusion: Sendable, Codable, Equatable {
+    public var memory: ScoreCalibration
+    public var head: ScoreCalibration
+    public var memoryWeight: Float
+
+    public init(memory: ScoreCalibration, head: ScoreCalibration, memoryWeight: Float) {
+        self.memory = memory
+        self.head = head
+        self.memoryWeight = memoryWeight
+    }
+
+    public func fuse(memory m: Float, head h: Float) -> Float {
+        memoryWeight * (m - memory.goodMedian) / memory.goodSpread + (1 - memoryWeight) * (h - head.goodMedian) / head.goodSpread
+    }
+
+    /// Weights tried, memory alone first.
+    public static let memoryWeightCandidates: [Float] = [1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0]
+
+    /// Chooses the memory weight on out-of-fold scores (aligned arrays): the largest memory
+    /// weight whose fused AUROC is the best reached by any weight. The head has to improve the
+    /// out-of-fold ranking to get any weight, and gets no more than it needs: the memory
+    /// generalises to defect types never shown, while the head is fitted on a few anomalous
+    /// images and its out-of-fold figures are optimistic (the early-stopping point was chosen
+    /// on them). Memory alone (weight 1) when the head adds nothing.
+    public static func choose(memoryScores: [Float], headScores: [Float], labels: [Bool]) -> ScoreFusion {
+        let goods = { (values: [Float]) in zip(values, labels).filter { !$0.1 }.map(\.0) }
+        let memory = ScoreCalibration(goodScores: goods(memoryScores)), head = ScoreCalibration(goodScores: goods(headScores))
+        let rated = memoryWeightCandidates.map { w -> (ScoreFusion, Double) in
+            let fusion = ScoreFusion(memory: memory, head: head, memoryWeight: w)
+            let fused = zip(memoryScores, headScores).map { fusion.fuse(memory: $0.0, head: $0.1) }
+            return (fusion, RankingMetrics.auroc(scores: fused, labels: labels) ?? 0)
+        }
+        let best = rated.map(\.1).max() ?? 0
+        return rated.first { $0.1 >= best - 1e-9 }?.0 ?? ScoreFusion(memory: memory, head: head, memoryWeight: 1)
+    }
+}
