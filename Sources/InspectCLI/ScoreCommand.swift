@@ -81,13 +81,14 @@ struct ScoreCommand: ParsableCommand {
 
         let bar = ProgressBar(total: scan.images.count, label: "scoring")
         let started = Date()
-        var scored = 0, anomalous = 0, errors = 0
+        var scored = 0, anomalous = 0, errors = 0, otherSizes = 0
         var heatmapNames = Set<String>()
         BatchScorer.score(scan.images, model: loaded.model, decodeWorkers: jobs, keepOriginals: heatmaps != nil) { _, row in
             switch row.result {
             case .success(let result):
                 scored += 1
                 if result.isAnomalous { anomalous += 1 }
+                if let trained = loaded.card.photoSize, let size = row.photoSize, size != trained { otherSizes += 1 }
                 sink.write(format == .csv ? csvRow(row.path, result) : jsonRow(row.path, result))
                 if let heatmaps, let original = row.original {
                     if let problem = writeHeatmaps(row.path, result, original, heatmaps, &heatmapNames) { printError(problem) }
@@ -103,7 +104,14 @@ struct ScoreCommand: ParsableCommand {
         sink.close()
         let seconds = Date().timeIntervalSince(started)
         let summary = "scored \(scored), anomalous \(anomalous), errors \(errors) in \(formatDuration(seconds)) (\(formatRate(Double(scored + errors) / max(seconds, 1e-9))) images/s); threshold \(String(format: "%.4f", loaded.model.threshold))"
-        if out == nil { FileHandle.standardError.write(Data((summary + "\n").utf8)) } else { print(summary) }
+        var lines = [summary]
+        if otherSizes > 0, let trained = loaded.card.photoSize {
+            lines.append("\(otherSizes) of \(scored) photos differ in size from the training photos (\(trained)); "
+                         + "every photo is resized to the model's input (\(loaded.card.inputSize)), so their scores may be less reliable")
+        }
+        for line in lines {
+            if out == nil { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
+        }
         if errors > 0 { throw ExitCode(1) }
     }
 

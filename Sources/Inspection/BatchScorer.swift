@@ -7,6 +7,8 @@ public struct ScoredImage: Sendable {
     public var result: Result<InspectionResult, InspectionError>
     /// The decoded photo (for overlays); nil when it could not be read.
     public var original: Image?
+    /// The photo's own size; nil when it could not be read.
+    public var photoSize: InputSize?
 }
 
 /// Scores many files as a stream: background threads decode and resize ahead (at most
@@ -39,10 +41,11 @@ public enum BatchScorer {
             for (index, outcome) in run {
                 switch outcome {
                 case .failure(let error):
-                    onResult(index, ScoredImage(path: paths[index], result: .failure(error), original: nil))
+                    onResult(index, ScoredImage(path: paths[index], result: .failure(error), original: nil, photoSize: nil))
                 case .success:
                     if let (result, image) = byIndex[index] {
-                        onResult(index, ScoredImage(path: paths[index], result: .success(result), original: keepOriginals ? image.original : nil))
+                        onResult(index, ScoredImage(path: paths[index], result: .success(result), original: keepOriginals ? image.original : nil,
+                                                    photoSize: image.photoSize))
                     }
                 }
             }

@@ -23,6 +23,8 @@ public struct PreparedImage: Sendable {
     public var original: Image
     /// Resized to the input size.
     public var resized: Image
+    /// The photo's own size (before any DCT scaling in decoding), upright.
+    public var photoSize: InputSize
 }
 
 /// Decoding and resizing as Lookout for Vision accepts photos: PNG or JPEG from 64x64 to
@@ -48,7 +50,8 @@ public enum ImagePreparation {
             throw InspectionError(path, "\(w)x\(h) is smaller than \(smallestSide)x\(smallestSide)")
         }
         let rgb = decoded.image.converted(to: .rgb)
-        return PreparedImage(original: rgb, resized: rgb.resized(width: size.width, height: size.height, filter: .antialiased))
+        return PreparedImage(original: rgb, resized: rgb.resized(width: size.width, height: size.height, filter: .antialiased),
+                             photoSize: InputSize(width: w, height: h))
     }
 
     /// A batch tensor [N, H, W, 3] of resized images, normalised for the extractor.

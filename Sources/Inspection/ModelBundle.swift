@@ -56,6 +56,10 @@ public struct ModelCard: Codable, Sendable, Equatable {
     public var head: Head?
     /// Memory alone, head alone and fused on the evaluation set, each at its own threshold.
     public var ablation: [String: EvaluationReport]?
+    /// Size of the training photos (the first one's, as decoded); photos of other sizes are
+    /// resized to `inputSize` all the same, and `score` says how many differed. Absent in
+    /// bundles written before it existed.
+    public var photoSize: InputSize?
 
     public static let memoryScoring = "memory"
     public static let fusedScoring = "fused: memory + fine-tuned head"

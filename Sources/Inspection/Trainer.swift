@@ -81,7 +81,7 @@ public enum Trainer {
         let loaded = try timed("decode") { () throws(InspectionError) -> [PreparedImage] in
             try loadAll(all.map(\.path), size: size, workers: options.workers) { progress("decode", $0, all.count) }
         }
-        let otherSizes = loaded.count { $0.original.width != first.original.width || $0.original.height != first.original.height }
+        let otherSizes = loaded.count { $0.photoSize != first.photoSize }
         let trainCount = dataset.images.count
         let labels = all.map(\.isAnomalous)
         let supervised = options.supervisedHead && dataset.anomalousCount >= 2 && dataset.goodCount >= 2
@@ -172,7 +172,8 @@ public enum Trainer {
                                                 fusion: h.fusion, memoryThreshold: final.choice.threshold,
                                                 headThreshold: h.headChoice.threshold, headThresholdMethod: h.headChoice.method)
                              },
-                             ablation: evaluation.count > 1 ? Dictionary(uniqueKeysWithValues: evaluation.map { ($0.model, $0.report) }) : nil)
+                             ablation: evaluation.count > 1 ? Dictionary(uniqueKeysWithValues: evaluation.map { ($0.model, $0.report) }) : nil,
+                             photoSize: first.photoSize)
         return TrainingResult(model: model, card: card, evaluation: evaluation[0].report, evaluatedOn: evaluatedOn,
                               evaluationScores: zip(evalIndices, evaluation[0].scores).map { (all[$0.0].path, labels[$0.0], $0.1) },
                               thresholdChoice: choice, ablation: evaluation.map { ($0.model, $0.report) }, outOfFold: finalHead?.outOfFold ?? [],

@@ -71,9 +71,13 @@ final class GeneratedFixture: @unchecked Sendable {
         try ModelBundle.save(result.model, card: result.card, to: dir)
         let (loaded, card) = try ModelBundle.load(dir, extractor: TextureStatisticsExtractor())
         #expect(card.threshold == result.model.threshold)
+        #expect(card.photoSize == InputSize(width: 160, height: 120))  // the photos' size, not the input's 160x128
         let paths = try InspectionDataset.imagesIn(fixture.test.bad)
         var before: [Float] = [], after: [Float] = []
-        BatchScorer.score(paths, model: result.model) { _, row in before.append((try? row.result.get().score) ?? -1) }
+        BatchScorer.score(paths, model: result.model) { _, row in
+            before.append((try? row.result.get().score) ?? -1)
+            #expect(row.photoSize == InputSize(width: 160, height: 120))
+        }
         BatchScorer.score(paths, model: loaded) { _, row in after.append((try? row.result.get().score) ?? -1) }
         #expect(before == after)
     }
