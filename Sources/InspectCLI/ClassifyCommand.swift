@@ -61,9 +61,4 @@ struct ClassifyCommand: ParsableCommand {
         }
         if failed > 0 { throw ExitCode(1) }
     }
-
-    private func jsonLine(_ object: [String: Any]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
 }

@@ -89,7 +89,7 @@ struct ScoreCommand: ParsableCommand {
                 scored += 1
                 if result.isAnomalous { anomalous += 1 }
                 if let trained = loaded.card.photoSize, let size = row.photoSize, size != trained { otherSizes += 1 }
-                sink.write(format == .csv ? csvRow(row.path, result) : jsonRow(row.path, result))
+                sink.write(format == .csv ? csvRow(row.path, result) : jsonRow(row.path, result, photoSize: row.photoSize))
                 if let heatmaps, let original = row.original {
                     if let problem = writeHeatmaps(row.path, result, original, heatmaps, &heatmapNames) { printError(problem) }
                 }
@@ -121,19 +121,9 @@ struct ScoreCommand: ParsableCommand {
          String(format: "%.3f", r.anomalousArea * 100), ""].joined(separator: ",")
     }
 
-    private func jsonRow(_ path: String, _ r: InspectionResult) -> String {
-        let area = (r.anomalousArea * 1000).rounded() / 1000
-        var object: [String: Any] = [
-            "Path": path, "Source": ["Type": "direct"], "IsAnomalous": r.isAnomalous,
-            "Confidence": (r.confidence * 10000).rounded() / 10000,
-            "Score": Double(r.score), "Threshold": Double(r.threshold),
-            "Anomalies": [["Name": "background", "PixelAnomaly": ["TotalPercentageArea": ((1 - area) * 1000).rounded() / 1000]],
-                          ["Name": "anomaly", "PixelAnomaly": ["TotalPercentageArea": area, "Color": "#FF0000"]]],
-        ]
-        if maskJSON, let png = try? ImageEncoder.png(r.map.maskImage(threshold: r.mapThreshold)) {
-            object["AnomalyMask"] = Data(png).base64EncodedString()
-        }
-        return jsonLine(object)
+    private func jsonRow(_ path: String, _ r: InspectionResult, photoSize: InputSize?) -> String {
+        let mask = maskJSON ? try? r.maskPNG(size: photoSize ?? InputSize(width: r.map.width, height: r.map.height)) : nil
+        return jsonLine(DetectAnomaliesResult(r, path: path, mask: mask))
     }
 
     /// Writes NAME.overlay.png and NAME.mask.png; returns a problem message or nil.
@@ -156,10 +146,6 @@ func csvField(_ s: String) -> String {
     s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
 }
 
-func jsonLine(_ object: [String: Any]) -> String {
-    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
-    return String(decoding: data, as: UTF8.self)
-}
 
 /// Rows to stdout or a file, flushed per row so results stream.
 final class RowSink {

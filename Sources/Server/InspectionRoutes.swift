@@ -25,8 +25,7 @@ extension InspectService {
                 }
                 let resized = decoded.image.converted(to: .rgb).resized(width: size.width, height: size.height, filter: .antialiased)
                 let r = loaded.inspect(resized)
-                let mask = try withMask ? ImageEncoder.png(r.map.resized(width: w, height: h).maskImage(threshold: r.mapThreshold)) : nil
-                return DetectAnomaliesResult(r, mask: mask.map { Data($0).base64EncodedString() })
+                return DetectAnomaliesResult(r, mask: withMask ? try r.maskPNG(size: InputSize(width: w, height: h)) : nil)
             }
             return answer(result, route: route, input: .image(bytes, contentType: type, isFace: false))
         }
@@ -40,35 +39,5 @@ extension InspectService {
         case "false", "0", "no": return false
         default: throw APIError.badRequest("?\(name)=\(value): expected true or false")
         }
-    }
-}
-
-/// Lookout for Vision's DetectAnomalies result (DESIGN.md), plus Score and Threshold.
-struct DetectAnomaliesResult: Encodable {
-    struct Source: Encodable { var `Type` = "direct" }
-    struct PixelAnomaly: Encodable {
-        var TotalPercentageArea: Double
-        var Color: String?
-    }
-    struct Anomaly: Encodable {
-        var Name: String
-        var PixelAnomaly: PixelAnomaly
-    }
-    var Source = Source()
-    var IsAnomalous: Bool
-    var Confidence: Double
-    var Score: Double
-    var Threshold: Double
-    var AnomalyMask: String?
-    var Anomalies: [Anomaly]
-
-    init(_ r: InspectionResult, mask: String?) {
-        IsAnomalous = r.isAnomalous
-        Confidence = r.confidence
-        Score = Double(r.score)
-        Threshold = Double(r.threshold)
-        AnomalyMask = mask
-        Anomalies = [Anomaly(Name: "background", PixelAnomaly: .init(TotalPercentageArea: 1 - r.anomalousArea)),
-                     Anomaly(Name: "anomaly", PixelAnomaly: .init(TotalPercentageArea: r.anomalousArea, Color: "#FF0000"))]
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import Imaging
+
+/// One photo's verdict in the shape of Lookout for Vision's DetectAnomalies result (DESIGN.md),
+/// plus our Score and Threshold: the JSON of `inspect score --format jsonl` (with Path) and
+/// of the server's detect route (without).
+public struct DetectAnomaliesResult: Codable, Sendable, Equatable {
+    public struct Source: Codable, Sendable, Equatable { public var `Type` = "direct" }
+    public struct PixelAnomaly: Codable, Sendable, Equatable {
+        public var TotalPercentageArea: Double
+        public var Color: String?
+    }
+    public struct Anomaly: Codable, Sendable, Equatable {
+        public var Name: String
+        public var PixelAnomaly: PixelAnomaly
+    }
+    public var Path: String?
+    public var Source = Source()
+    public var IsAnomalous: Bool
+    public var Confidence: Double
+    public var Score: Double
+    public var Threshold: Double
+    /// The binary mask at the photo's size, as a base64 PNG (white: anomalous).
+    public var AnomalyMask: String?
+    public var Anomalies: [Anomaly]
+
+    /// `mask`: the PNG of `maskPNG`, when asked for. Confidence is rounded to 4 decimals and
+    /// the area shares to 3, as Lookout reports them.
+    public init(_ r: InspectionResult, path: String? = nil, mask: [UInt8]? = nil) {
+        Path = path
+        IsAnomalous = r.isAnomalous
+        Confidence = (r.confidence * 10000).rounded() / 10000
+        Score = Double(r.score)
+        Threshold = Double(r.threshold)
+        AnomalyMask = mask.map { Data($0).base64EncodedString() }
+        let area = (r.anomalousArea * 1000).rounded() / 1000
+        Anomalies = [Anomaly(Name: "background", PixelAnomaly: .init(TotalPercentageArea: ((1 - area) * 1000).rounded() / 1000)),
+                     Anomaly(Name: "anomaly", PixelAnomaly: .init(TotalPercentageArea: area, Color: "#FF0000"))]
+    }
+}
+
+extension InspectionResult {
+    /// The binary anomaly mask at `size` (the photo's own size) as PNG bytes: the map
+    /// upsampled, thresholded at `mapThreshold`.
+    public func maskPNG(size: InputSize) throws(ImagingError) -> [UInt8] {
+        try ImageEncoder.png(map.resized(width: size.width, height: size.height).maskImage(threshold: mapThreshold))
+    }
+}
