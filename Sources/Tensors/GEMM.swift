@@ -1,23 +1,35 @@
 // SGEMM driver: C = alpha * op(A) * op(B) + beta * C for row-major Float32 matrices.
 //
 // Blocking after Goto & van de Geijn, "Anatomy of high-performance matrix multiplication"
-// (ACM TOMS 2008), with the loop order that measured best on the development machine:
+// (ACM TOMS 2008), with the loop order that measured best on the development machines:
 //   jc over NC columns of C    (a KC x NC block of B is packed into NR-wide panels; L2/L3)
 //     pc over KC of the k dimension
 //       ir over MR rows of C   (one MR x KC sliver of A, packed or read in place, stays in L1)
 //         jr over NR columns   -> micro-kernel on an MR x NR tile of C in registers
 // The C tiles of one sliver are adjacent along its rows, so C is written in sequential
 // streams, and the B block is read by every sliver from L2/L3.
-// Threads split C into contiguous row blocks (or column blocks when C is wide); each block
-// runs the whole loop nest with the packing buffers of the thread that takes it. Every element of C is
-// computed by one thread in a fixed k order, so results do not depend on the thread count.
+// Threads: each (jc, pc) step packs its B block once (split across the pool when large) into
+// one buffer that every thread reads, then splits its C block into jobs of whole row tiles
+// (and whole panels when there are few rows), taken from a shared counter. Every element of C
+// is computed by one job in a fixed k order, so results do not depend on the thread count.
 
 import Foundation
 
 enum GEMMBlocking {
-    // Chosen by measurement on the 2-core AVX2 development machine (32 KiB L1d, 512 KiB L2).
+    // Measured on the 2-core AVX2 (Zen 2: 32 KiB L1d, 512 KiB L2) and AVX-512 (Zen 4: 32 KiB
+    // L1d, 1 MiB L2) machines; on Zen 4 the micro-kernel ran at the FMA peak for any kc from
+    // 256 to 1024 and with the B block in L2 or L3, so the Zen 2 values stay.
     static let kc = 384              // an A sliver is 6 x 384 floats (9 KiB, L1); a B panel 24 KiB
     static let nc = 256 * gemmNR     // 4096 columns: a 384 x 4096 packed B block is 6 MiB (L3)
+
+    /// The depth of the k blocks for a product with inner dimension k: k split into the fewest
+    /// blocks of at most `kc`, as equal as possible (the last may be shorter by a few), so that
+    /// no block is left with a short, inefficient depth (k = 1024 gives 342, 342, 340, not
+    /// 384, 384, 256). PackedMatrix lays out its k blocks with the same depth.
+    static func kcDepth(k: Int) -> Int {
+        let blocks = max(1, (k + kc - 1) / kc)
+        return max(1, (k + blocks - 1) / blocks)
+    }
 }
 
 /// Row-major SGEMM: C[m x n] = alpha * op(A) * op(B) + beta * C, where op(A) is m x k and
@@ -57,7 +69,8 @@ enum GEMMOperandB {
     case packed(PackedMatrix)
 }
 
-/// The driver shared by both entry points: trivial cases, then the thread split.
+/// The driver shared by both entry points: trivial cases, then the blocked loop nest, with
+/// the C block of each (jc, pc) step split into jobs for the pool.
 private func gemm(_ av: MatrixView, _ b: GEMMOperandB, m: Int, n: Int, k: Int, alpha: Float, beta: Float,
                   c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue, pool: WorkerPool) {
     if m == 0 || n == 0 { return }
@@ -66,21 +79,88 @@ private func gemm(_ av: MatrixView, _ b: GEMMOperandB, m: Int, n: Int, k: Int, a
         epilogue.apply(c, ldc: ldc, rows: m, cols: n)
         return
     }
-    let threads = pool.threads
     // Below ~0.5 MFLOP the wake-up of a worker costs more than it saves.
-    if threads == 1 || m * n * k < 1 << 18 {
-        gemmBlock(av, b, rows: 0..<m, cols: 0..<n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
+    let threads = m * n * k < 1 << 18 ? 1 : pool.threads
+    let kcDepth = GEMMBlocking.kcDepth(k: k)
+    // The B block is packed once into the calling thread's buffer and shared by every job.
+    let packBuffer: UnsafeMutablePointer<Float>? = switch b {
+    case .view: ThreadScratch.current.buffer(.gemmB, count: kcDepth * min(GEMMBlocking.nc, n + gemmNR))
+    case .packed: nil
+    }
+    for jc in stride(from: 0, to: n, by: GEMMBlocking.nc) {
+        let nc = min(GEMMBlocking.nc, n - jc)
+        let jobs = GEMMJobs(rows: m, cols: nc, k: k, threads: threads)
+        for pc in stride(from: 0, to: k, by: kcDepth) {
+            let kc = min(kcDepth, k - pc)
+            let panels: UnsafePointer<Float>
+            switch b {
+            case .view(let view):
+                let buffer = packBuffer!
+                packBlock(view, p0: pc, kc: kc, j0: jc, nc: nc, into: buffer, threads: threads, pool: pool)
+                panels = UnsafePointer(buffer)
+            case .packed(let matrix):
+                panels = matrix.panels(p0: pc, kc: kc, j0: jc)
+            }
+            // The first k block applies beta; later ones accumulate onto it. After the last,
+            // each finished row sliver gets the epilogue.
+            let step = GEMMStep(a: av, pc: pc, kc: kc, jc: jc, panels: panels, alpha: alpha,
+                                beta: pc == 0 ? beta : 1, c: c, ldc: ldc,
+                                epilogue: pc + kc == k ? epilogue : nil)
+            if jobs.count == 1 {
+                step.run(rows: 0..<m, cols: 0..<nc)
+            } else {
+                pool.parallelFor(count: jobs.count) { job in
+                    let (rows, cols) = jobs[job]
+                    step.run(rows: rows, cols: cols)
+                }
+            }
+        }
+    }
+}
+
+/// Packs the kc x nc block of op(B) at (p0, j0) into panels, split across the pool when large
+/// (each job packs whole panels; the layout does not depend on the split).
+private func packBlock(_ b: MatrixView, p0: Int, kc: Int, j0: Int, nc: Int, into buffer: UnsafeMutablePointer<Float>,
+                       threads: Int, pool: WorkerPool) {
+    // Below ~64 K floats a second thread saves less than its wake-up costs.
+    let parts = kc * nc >= 1 << 16 ? threads : 1
+    let ranges = splitRange(nc, parts: parts, align: gemmNR)
+    if ranges.count == 1 {
+        packB(b, p0: p0, kc: kc, j0: j0, nc: nc, into: buffer)
         return
     }
-    // Split the larger dimension of C into a few jobs per thread (so a delayed thread's share
-    // is taken over by the others); each job packs the parts of B it needs (unless prepacked).
-    let splitRows = m >= n
-    let jobs = threads * (m * n * k >= 1 << 24 ? 3 : 1)
-    let parts = splitRows ? splitRange(m, parts: jobs, align: gemmMR)
-                          : splitRange(n, parts: jobs, align: gemmNR)
-    pool.parallelFor(count: parts.count) { job in
-        gemmBlock(av, b, rows: splitRows ? parts[job] : 0..<m, cols: splitRows ? 0..<n : parts[job],
-                  k: k, alpha: alpha, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
+    pool.parallelFor(count: ranges.count) { part in
+        let cols = ranges[part]
+        packB(b, p0: p0, kc: kc, j0: j0 + cols.lowerBound, nc: cols.count, into: buffer + cols.lowerBound * kc)
+    }
+}
+
+/// How one (jc, pc) step's C block [rows x cols] is split into jobs: a grid of row ranges (whole
+/// row tiles) by column ranges (whole panels). Rows are split first: a job then streams whole
+/// rows of C; columns are split only when there are too few row tiles to go round. Several
+/// jobs per thread on large blocks, so that a thread the OS delays leaves its share to the
+/// others. Depends only on the shape and the thread count.
+struct GEMMJobs {
+    let rowRanges: [Range<Int>]
+    let colRanges: [Range<Int>]
+
+    init(rows: Int, cols: Int, k: Int, threads: Int) {
+        if threads == 1 {
+            rowRanges = [0..<rows]
+            colRanges = [0..<cols]
+            return
+        }
+        let target = threads * (rows * cols * k >= 1 << 24 ? 4 : 1)
+        let rowTiles = (rows + gemmMR - 1) / gemmMR
+        rowRanges = splitRange(rows, parts: min(rowTiles, target), align: gemmMR)
+        let colParts = (target + rowRanges.count - 1) / rowRanges.count
+        colRanges = splitRange(cols, parts: colParts, align: gemmNR)
+    }
+
+    var count: Int { rowRanges.count * colRanges.count }
+
+    subscript(job: Int) -> (rows: Range<Int>, cols: Range<Int>) {
+        (rowRanges[job / colRanges.count], colRanges[job % colRanges.count])
     }
 }
 
@@ -95,60 +175,54 @@ private func scaleMatrix(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
     }
 }
 
-/// The single-threaded blocked loop nest on C[rows, cols].
-private func gemmBlock(_ a: MatrixView, _ b: GEMMOperandB, rows: Range<Int>, cols: Range<Int>, k: Int,
-                       alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue) {
-    let scratch = ThreadScratch.current
-    // A wide C passes each A sliver through many B panels, which repays packing it into a
-    // contiguous L1 buffer (rows of a large power-of-two stride would otherwise compete for
-    // the same cache sets). For at most 256 columns it does not pay: the kernel reads A in
-    // place (six sequential row streams, or six adjacent values per k step for a transposed
-    // A). Partial row tiles are always packed (zero-padded). Measured on EfficientNet-Lite0's
-    // 1x1-convolution shapes and on the squares.
-    let packsA = cols.count > 16 * gemmNR
-    let sliver = scratch.buffer(.gemmA, count: gemmMR * GEMMBlocking.kc)
-    let packBuffer: UnsafeMutablePointer<Float> = switch b {
-    case .view: scratch.buffer(.gemmB, count: GEMMBlocking.kc * min(GEMMBlocking.nc, cols.count + gemmNR))
-    case .packed: scratch.buffer(.gemmB, count: 0)   // unused
-    }
-    let tileBuffer = scratch.buffer(.gemmTile, count: gemmMR * gemmNR)
-    for jc in stride(from: cols.lowerBound, to: cols.upperBound, by: GEMMBlocking.nc) {
-        let nc = min(GEMMBlocking.nc, cols.upperBound - jc)
-        for pc in stride(from: 0, to: k, by: GEMMBlocking.kc) {
-            let kc = min(GEMMBlocking.kc, k - pc)
-            let packedB: UnsafePointer<Float>
-            switch b {
-            case .view(let view):
-                packB(view, p0: pc, kc: kc, j0: jc, nc: nc, into: packBuffer)
-                packedB = UnsafePointer(packBuffer)
-            case .packed(let matrix):
-                packedB = matrix.panels(p0: pc, kc: kc, j0: jc)
+/// One (jc, pc) step of the loop nest: C[:, jc..<jc+nc] (+)= alpha * op(A)[:, pc..<pc+kc] * B block,
+/// with the B block packed in `panels`.
+private struct GEMMStep {
+    let a: MatrixView
+    let pc: Int, kc: Int, jc: Int
+    let panels: UnsafePointer<Float>
+    let alpha: Float, beta: Float
+    let c: UnsafeMutablePointer<Float>
+    let ldc: Int
+    /// Set on the last k step.
+    let epilogue: GEMMEpilogue?
+
+    /// The part rows x cols of the block (cols relative to jc), on the calling thread.
+    func run(rows: Range<Int>, cols: Range<Int>) {
+        let scratch = ThreadScratch.current
+        // A wide C passes each A sliver through many B panels, which repays packing it into a
+        // contiguous L1 buffer (rows of a large power-of-two stride would otherwise compete for
+        // the same cache sets). For at most 256 columns it does not pay: the kernel reads A in
+        // place (MR sequential row streams, or MR adjacent values per k step for a transposed
+        // A). Partial row tiles are always packed (zero-padded). Measured on EfficientNet-Lite0's
+        // 1x1-convolution shapes and on the squares.
+        let packsA = cols.count > 16 * gemmNR
+        let sliver = scratch.buffer(.gemmA, count: gemmMR * GEMMBlocking.kc)
+        let tileBuffer = scratch.buffer(.gemmTile, count: gemmMR * gemmNR)
+        let epilogue = epilogue?.from(column: jc + cols.lowerBound)
+        for ir in stride(from: rows.lowerBound, to: rows.upperBound, by: gemmMR) {
+            let mr = min(gemmMR, rows.upperBound - ir)
+            // Where this row tile's A values are, and their row and k strides.
+            let packed = packsA || mr < gemmMR
+            var ap = UnsafePointer(sliver), aRow = 1, aCol = gemmMR
+            if packed {
+                packA(a, i0: ir, mc: mr, p0: pc, kc: kc, into: sliver)
+            } else {
+                ap = a.base + ir * a.rowStride + pc * a.colStride
+                aRow = a.rowStride
+                aCol = a.colStride
             }
-            // The first k block applies beta; later ones accumulate onto it.
-            let betaNow: Float = pc == 0 ? beta : 1
-            for ir in stride(from: rows.lowerBound, to: rows.upperBound, by: gemmMR) {
-                let mr = min(gemmMR, rows.upperBound - ir)
-                // Where this row tile's A values are, and their row and k strides.
-                let packed = packsA || mr < gemmMR
-                var ap = UnsafePointer(sliver), aRow = 1, aCol = gemmMR
-                if packed {
-                    packA(a, i0: ir, mc: mr, p0: pc, kc: kc, into: sliver)
-                } else {
-                    ap = a.base + ir * a.rowStride + pc * a.colStride
-                    aRow = a.rowStride
-                    aCol = a.colStride
-                }
-                for jr in stride(from: 0, to: nc, by: gemmNR) {
-                    gemmTile(kc: kc, a: ap, aRow: aRow, aCol: aCol, packedA: packed, b: packedB + jr * kc,
-                             c: c + ir * ldc + jc + jr, ldc: ldc, rows: mr, cols: min(gemmNR, nc - jr),
-                             alpha: alpha, beta: betaNow, scratch: tileBuffer)
-                }
-                // After the last k block, bias and activation on the row sliver just written,
-                // while it is in L1 (6 rows: a few KiB), instead of a later pass over all of C.
-                // (Applied in the micro-kernel's registers, the generic SIMD compares measured
-                // several times slower.)
-                if pc + kc == k { epilogue.from(column: jc).apply(c + ir * ldc + jc, ldc: ldc, rows: mr, cols: nc) }
+            let cRow = c + ir * ldc + jc
+            for jr in stride(from: cols.lowerBound, to: cols.upperBound, by: gemmNR) {
+                gemmTile(kc: kc, a: ap, aRow: aRow, aCol: aCol, packedA: packed, b: panels + jr * kc,
+                         c: cRow + jr, ldc: ldc, rows: mr, cols: min(gemmNR, cols.upperBound - jr),
+                         alpha: alpha, beta: beta, scratch: tileBuffer)
             }
+            // After the last k block, bias and activation on the row sliver just written,
+            // while it is in L1 (a few KiB), instead of a later pass over all of C.
+            // (Applied in the micro-kernel's registers, the generic SIMD compares measured
+            // several times slower.)
+            epilogue?.apply(cRow + cols.lowerBound, ldc: ldc, rows: mr, cols: cols.count)
         }
     }
 }

@@ -48,10 +48,12 @@ private func microKernel<V: SIMD>(_: V.Type, kc: Int, a: UnsafePointer<Float>, a
 @inline(__always)
 private func storeRow<V: SIMD>(_ c: UnsafeMutablePointer<Float>, _ v: V, _ alpha: Float, _ beta: Float) where V.Scalar == Float {
     let p = UnsafeMutableRawPointer(c)
+    // alpha and beta as vectors: the vector-by-scalar operators compiled to lane-by-lane code.
+    let scaled = v * V(repeating: alpha)
     if beta == 0 {
-        p.storeBytes(of: v * alpha, as: V.self)
+        p.storeBytes(of: scaled, as: V.self)
     } else {
-        p.storeBytes(of: (v * alpha).addingProduct(beta, p.loadUnaligned(as: V.self)), as: V.self)
+        p.storeBytes(of: scaled.addingProduct(V(repeating: beta), p.loadUnaligned(as: V.self)), as: V.self)
     }
 }
 

@@ -2,7 +2,7 @@
 // (the weights of a layer at inference). Packing B costs a pass over all of it; a prepacked
 // B is read in place by every later product.
 //
-// Layout: for each k block of GEMMBlocking.kc rows (the last one shorter), the panels that
+// Layout: for each k block of GEMMBlocking.kcDepth(k:) rows (the last one shorter), the panels that
 // `packB` would write for all columns: ceil(n / gemmNR) panels of gemmNR columns by kc, zero
 // padded. The panels of the k block starting at p0 start at p0 * paddedColumns, and within it
 // the panel of column j0 (a multiple of gemmNR) at j0 * kc.
@@ -28,8 +28,9 @@ public final class PackedMatrix: @unchecked Sendable {
         data = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
             .bindMemory(to: Float.self, capacity: count)
         let view = MatrixView(b, ld: ld, transposed: transposed)
-        for p0 in stride(from: 0, to: rows, by: GEMMBlocking.kc) where columns > 0 {
-            packB(view, p0: p0, kc: min(GEMMBlocking.kc, rows - p0), j0: 0, nc: columns, into: data + p0 * paddedColumns)
+        let depth = GEMMBlocking.kcDepth(k: rows)
+        for p0 in stride(from: 0, to: rows, by: depth) where columns > 0 {
+            packB(view, p0: p0, kc: min(depth, rows - p0), j0: 0, nc: columns, into: data + p0 * paddedColumns)
         }
     }
 
