@@ -8,10 +8,11 @@
 //         jr over NR columns   -> micro-kernel on an MR x NR tile of C in registers
 // The C tiles of one sliver are adjacent along its rows, so C is written in sequential
 // streams, and the B block is read by every sliver from L2/L3.
-// Threads: each (jc, pc) step packs its B block once (split across the pool when large) into
-// one buffer that every thread reads, then splits its C block into jobs of whole row tiles
-// (and whole panels when there are few rows), taken from a shared counter. Every element of C
-// is computed by one job in a fixed k order, so results do not depend on the thread count.
+// Threads: B's column block is packed once for all of k (split across the pool when large)
+// into one buffer that every thread reads; then the C block is split into jobs of whole row
+// tiles (and whole panels when there are few rows), taken from a shared counter, each running
+// the pc and ir loops on its part. Every element of C is computed by one job in a fixed k
+// order, so results do not depend on the thread count.
 
 import Foundation
 
@@ -21,6 +22,9 @@ enum GEMMBlocking {
     // 256 to 1024 and with the B block in L2 or L3, so the Zen 2 values stay.
     static let kc = 384              // an A sliver is 6 x 384 floats (9 KiB, L1); a B panel 24 KiB
     static let nc = 256 * gemmNR     // 4096 columns: a 384 x 4096 packed B block is 6 MiB (L3)
+    /// At most this many floats of B are packed per call (12 MiB: what the per-thread buffers
+    /// of two threads held when each thread packed its own kc x nc block).
+    static let packedBLimit = 3 << 20
 
     /// The depth of the k blocks for a product with inner dimension k: k split into the fewest
     /// blocks of at most `kc`, as equal as possible (the last may be shorter by a few), so that
@@ -30,6 +34,17 @@ enum GEMMBlocking {
         let blocks = max(1, (k + kc - 1) / kc)
         return max(1, (k + blocks - 1) / blocks)
     }
+
+    /// The width of the column blocks when B is packed per call (all of k at once): n split
+    /// evenly into the fewest blocks of whole panels, at most `nc` wide and with k x width
+    /// within `packedBLimit`.
+    static func ncWidth(n: Int, k: Int) -> Int {
+        let widest = max(gemmNR, min(nc, packedBLimit / max(1, k) / gemmNR * gemmNR))
+        let blocks = max(1, (n + widest - 1) / widest)
+        return roundUpToPanel((n + blocks - 1) / blocks)
+    }
+
+    static func roundUpToPanel(_ columns: Int) -> Int { (columns + gemmNR - 1) / gemmNR * gemmNR }
 }
 
 /// Row-major SGEMM: C[m x n] = alpha * op(A) * op(B) + beta * C, where op(A) is m x k and
@@ -69,8 +84,8 @@ enum GEMMOperandB {
     case packed(PackedMatrix)
 }
 
-/// The driver shared by both entry points: trivial cases, then the blocked loop nest, with
-/// the C block of each (jc, pc) step split into jobs for the pool.
+/// The driver shared by both entry points: trivial cases, then for each column block of B
+/// its packed panels and the jobs that use them.
 private func gemm(_ av: MatrixView, _ b: GEMMOperandB, m: Int, n: Int, k: Int, alpha: Float, beta: Float,
                   c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue, pool: WorkerPool) {
     if m == 0 || n == 0 { return }
@@ -81,64 +96,42 @@ private func gemm(_ av: MatrixView, _ b: GEMMOperandB, m: Int, n: Int, k: Int, a
     }
     // Below ~0.5 MFLOP the wake-up of a worker costs more than it saves.
     let threads = m * n * k < 1 << 18 ? 1 : pool.threads
-    let kcDepth = GEMMBlocking.kcDepth(k: k)
-    // The B block is packed once into the calling thread's buffer and shared by every job.
-    let packBuffer: UnsafeMutablePointer<Float>? = switch b {
-    case .view: ThreadScratch.current.buffer(.gemmB, count: kcDepth * min(GEMMBlocking.nc, n + gemmNR))
-    case .packed: nil
+    let blockWidth: Int
+    var packBuffer: UnsafeMutablePointer<Float>? = nil
+    switch b {
+    case .view:
+        blockWidth = GEMMBlocking.ncWidth(n: n, k: k)
+        packBuffer = ThreadScratch.current.buffer(.gemmB, count: k * min(blockWidth, GEMMBlocking.roundUpToPanel(n)))
+    case .packed:
+        blockWidth = GEMMBlocking.nc
     }
-    for jc in stride(from: 0, to: n, by: GEMMBlocking.nc) {
-        let nc = min(GEMMBlocking.nc, n - jc)
+    for jc in stride(from: 0, to: n, by: blockWidth) {
+        let nc = min(blockWidth, n - jc)
+        let panels: PanelLayout
+        switch b {
+        case .view(let view):
+            panels = PanelLayout(packing: view, k: k, j0: jc, nc: nc, into: packBuffer!, threads: threads, pool: pool)
+        case .packed(let matrix):
+            panels = matrix.layout.from(column: jc)
+        }
+        let block = GEMMColumnBlock(a: av, k: k, jc: jc, panels: panels, alpha: alpha, beta: beta,
+                                    c: c, ldc: ldc, epilogue: epilogue.from(column: jc))
         let jobs = GEMMJobs(rows: m, cols: nc, k: k, threads: threads)
-        for pc in stride(from: 0, to: k, by: kcDepth) {
-            let kc = min(kcDepth, k - pc)
-            let panels: UnsafePointer<Float>
-            switch b {
-            case .view(let view):
-                let buffer = packBuffer!
-                packBlock(view, p0: pc, kc: kc, j0: jc, nc: nc, into: buffer, threads: threads, pool: pool)
-                panels = UnsafePointer(buffer)
-            case .packed(let matrix):
-                panels = matrix.panels(p0: pc, kc: kc, j0: jc)
-            }
-            // The first k block applies beta; later ones accumulate onto it. After the last,
-            // each finished row sliver gets the epilogue.
-            let step = GEMMStep(a: av, pc: pc, kc: kc, jc: jc, panels: panels, alpha: alpha,
-                                beta: pc == 0 ? beta : 1, c: c, ldc: ldc,
-                                epilogue: pc + kc == k ? epilogue : nil)
-            if jobs.count == 1 {
-                step.run(rows: 0..<m, cols: 0..<nc)
-            } else {
-                pool.parallelFor(count: jobs.count) { job in
-                    let (rows, cols) = jobs[job]
-                    step.run(rows: rows, cols: cols)
-                }
+        if jobs.count == 1 {
+            block.run(rows: 0..<m, cols: 0..<nc)
+        } else {
+            pool.parallelFor(count: jobs.count) { job in
+                let (rows, cols) = jobs[job]
+                block.run(rows: rows, cols: cols)
             }
         }
     }
 }
 
-/// Packs the kc x nc block of op(B) at (p0, j0) into panels, split across the pool when large
-/// (each job packs whole panels; the layout does not depend on the split).
-private func packBlock(_ b: MatrixView, p0: Int, kc: Int, j0: Int, nc: Int, into buffer: UnsafeMutablePointer<Float>,
-                       threads: Int, pool: WorkerPool) {
-    // Below ~64 K floats a second thread saves less than its wake-up costs.
-    let parts = kc * nc >= 1 << 16 ? threads : 1
-    let ranges = splitRange(nc, parts: parts, align: gemmNR)
-    if ranges.count == 1 {
-        packB(b, p0: p0, kc: kc, j0: j0, nc: nc, into: buffer)
-        return
-    }
-    pool.parallelFor(count: ranges.count) { part in
-        let cols = ranges[part]
-        packB(b, p0: p0, kc: kc, j0: j0 + cols.lowerBound, nc: cols.count, into: buffer + cols.lowerBound * kc)
-    }
-}
-
-/// How one (jc, pc) step's C block [rows x cols] is split into jobs: a grid of row ranges (whole
-/// row tiles) by column ranges (whole panels). Rows are split first: a job then streams whole
-/// rows of C; columns are split only when there are too few row tiles to go round. Several
-/// jobs per thread on large blocks, so that a thread the OS delays leaves its share to the
+/// How a column block of C [rows x cols] is split into jobs: a grid of row ranges (whole row
+/// tiles) by column ranges (whole panels). Rows are split first (a job then streams whole rows
+/// of C); columns as well when there are fewer than four row tiles per row range. Several jobs
+/// per thread on large products, so that a thread the OS delays leaves its share to the
 /// others. Depends only on the shape and the thread count.
 struct GEMMJobs {
     let rowRanges: [Range<Int>]
@@ -152,7 +145,7 @@ struct GEMMJobs {
         }
         let target = threads * (rows * cols * k >= 1 << 24 ? 4 : 1)
         let rowTiles = (rows + gemmMR - 1) / gemmMR
-        rowRanges = splitRange(rows, parts: min(rowTiles, target), align: gemmMR)
+        rowRanges = splitRange(rows, parts: max(1, min(target, rowTiles / 4)), align: gemmMR)
         let colParts = (target + rowRanges.count - 1) / rowRanges.count
         colRanges = splitRange(cols, parts: colParts, align: gemmNR)
     }
@@ -175,19 +168,19 @@ private func scaleMatrix(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
     }
 }
 
-/// One (jc, pc) step of the loop nest: C[:, jc..<jc+nc] (+)= alpha * op(A)[:, pc..<pc+kc] * B block,
-/// with the B block packed in `panels`.
-private struct GEMMStep {
+/// One column block of the loop nest: C[:, jc..<jc+nc] = alpha * op(A) * B[:, jc..<jc+nc] + beta * C,
+/// with that block of B in packed `panels`.
+private struct GEMMColumnBlock {
     let a: MatrixView
-    let pc: Int, kc: Int, jc: Int
-    let panels: UnsafePointer<Float>
+    let k: Int, jc: Int
+    let panels: PanelLayout
     let alpha: Float, beta: Float
     let c: UnsafeMutablePointer<Float>
     let ldc: Int
-    /// Set on the last k step.
-    let epilogue: GEMMEpilogue?
+    /// From column jc.
+    let epilogue: GEMMEpilogue
 
-    /// The part rows x cols of the block (cols relative to jc), on the calling thread.
+    /// The part rows x cols (cols relative to jc), on the calling thread: the pc and ir loops.
     func run(rows: Range<Int>, cols: Range<Int>) {
         let scratch = ThreadScratch.current
         // A wide C passes each A sliver through many B panels, which repays packing it into a
@@ -199,30 +192,37 @@ private struct GEMMStep {
         let packsA = cols.count > 16 * gemmNR
         let sliver = scratch.buffer(.gemmA, count: gemmMR * GEMMBlocking.kc)
         let tileBuffer = scratch.buffer(.gemmTile, count: gemmMR * gemmNR)
-        let epilogue = epilogue?.from(column: jc + cols.lowerBound)
-        for ir in stride(from: rows.lowerBound, to: rows.upperBound, by: gemmMR) {
-            let mr = min(gemmMR, rows.upperBound - ir)
-            // Where this row tile's A values are, and their row and k strides.
-            let packed = packsA || mr < gemmMR
-            var ap = UnsafePointer(sliver), aRow = 1, aCol = gemmMR
-            if packed {
-                packA(a, i0: ir, mc: mr, p0: pc, kc: kc, into: sliver)
-            } else {
-                ap = a.base + ir * a.rowStride + pc * a.colStride
-                aRow = a.rowStride
-                aCol = a.colStride
+        let epilogue = epilogue.from(column: cols.lowerBound)
+        let depth = GEMMBlocking.kcDepth(k: k)
+        for pc in stride(from: 0, to: k, by: depth) {
+            let kc = min(depth, k - pc)
+            let bBlock = panels.panels(p0: pc, kc: kc, j0: 0)
+            // The first k block applies beta; later ones accumulate onto it.
+            let betaNow: Float = pc == 0 ? beta : 1
+            for ir in stride(from: rows.lowerBound, to: rows.upperBound, by: gemmMR) {
+                let mr = min(gemmMR, rows.upperBound - ir)
+                // Where this row tile's A values are, and their row and k strides.
+                let packed = packsA || mr < gemmMR
+                var ap = UnsafePointer(sliver), aRow = 1, aCol = gemmMR
+                if packed {
+                    packA(a, i0: ir, mc: mr, p0: pc, kc: kc, into: sliver)
+                } else {
+                    ap = a.base + ir * a.rowStride + pc * a.colStride
+                    aRow = a.rowStride
+                    aCol = a.colStride
+                }
+                let cRow = c + ir * ldc + jc
+                for jr in stride(from: cols.lowerBound, to: cols.upperBound, by: gemmNR) {
+                    gemmTile(kc: kc, a: ap, aRow: aRow, aCol: aCol, packedA: packed, b: bBlock + jr * kc,
+                             c: cRow + jr, ldc: ldc, rows: mr, cols: min(gemmNR, cols.upperBound - jr),
+                             alpha: alpha, beta: betaNow, scratch: tileBuffer)
+                }
+                // After the last k block, bias and activation on the row sliver just written,
+                // while it is in L1 (a few KiB), instead of a later pass over all of C.
+                // (Applied in the micro-kernel's registers, the generic SIMD compares measured
+                // several times slower.)
+                if pc + kc == k { epilogue.apply(cRow + cols.lowerBound, ldc: ldc, rows: mr, cols: cols.count) }
             }
-            let cRow = c + ir * ldc + jc
-            for jr in stride(from: cols.lowerBound, to: cols.upperBound, by: gemmNR) {
-                gemmTile(kc: kc, a: ap, aRow: aRow, aCol: aCol, packedA: packed, b: panels + jr * kc,
-                         c: cRow + jr, ldc: ldc, rows: mr, cols: min(gemmNR, cols.upperBound - jr),
-                         alpha: alpha, beta: beta, scratch: tileBuffer)
-            }
-            // After the last k block, bias and activation on the row sliver just written,
-            // while it is in L1 (a few KiB), instead of a later pass over all of C.
-            // (Applied in the micro-kernel's registers, the generic SIMD compares measured
-            // several times slower.)
-            epilogue?.apply(cRow + cols.lowerBound, ldc: ldc, rows: mr, cols: cols.count)
         }
     }
 }
