@@ -96,27 +96,38 @@ private func gemm(_ av: MatrixView, _ b: GEMMOperandB, m: Int, n: Int, k: Int, a
     }
     // Below ~0.5 MFLOP the wake-up of a worker costs more than it saves.
     let threads = m * n * k < 1 << 18 ? 1 : pool.threads
+    // A tall C (m >= n) is split into row jobs, which all need the whole B block: it is packed
+    // once, shared. A wide C is split into column jobs, each packing only its own columns of B
+    // (nothing packed twice, and no separate packing step). Measured: sharing B across
+    // column jobs of EfficientNet's 49-row products was slower than this.
+    let splitRows = m >= n
     let blockWidth: Int
     var packBuffer: UnsafeMutablePointer<Float>? = nil
     switch b {
     case .view:
         blockWidth = GEMMBlocking.ncWidth(n: n, k: k)
-        packBuffer = ThreadScratch.current.buffer(.gemmB, count: k * min(blockWidth, GEMMBlocking.roundUpToPanel(n)))
+        if splitRows || threads == 1 {
+            packBuffer = ThreadScratch.current.buffer(.gemmB, count: k * min(blockWidth, GEMMBlocking.roundUpToPanel(n)))
+        }
     case .packed:
         blockWidth = GEMMBlocking.nc
     }
     for jc in stride(from: 0, to: n, by: blockWidth) {
         let nc = min(blockWidth, n - jc)
-        let panels: PanelLayout
+        let source: GEMMColumnBlock.Panels
         switch b {
         case .view(let view):
-            panels = PanelLayout(packing: view, k: k, j0: jc, nc: nc, into: packBuffer!, threads: threads, pool: pool)
+            if let packBuffer {
+                source = .shared(PanelLayout(packing: view, k: k, j0: jc, nc: nc, into: packBuffer, threads: threads, pool: pool))
+            } else {
+                source = .perJob(view)
+            }
         case .packed(let matrix):
-            panels = matrix.layout.from(column: jc)
+            source = .shared(matrix.layout.from(column: jc))
         }
-        let block = GEMMColumnBlock(a: av, k: k, jc: jc, panels: panels, alpha: alpha, beta: beta,
+        let block = GEMMColumnBlock(a: av, k: k, jc: jc, source: source, alpha: alpha, beta: beta,
                                     c: c, ldc: ldc, epilogue: epilogue.from(column: jc))
-        let jobs = GEMMJobs(rows: m, cols: nc, k: k, threads: threads)
+        let jobs = GEMMJobs(rows: m, cols: nc, k: k, threads: threads, splitRows: splitRows)
         if jobs.count == 1 {
             block.run(rows: 0..<m, cols: 0..<nc)
         } else {
@@ -128,26 +139,18 @@ private func gemm(_ av: MatrixView, _ b: GEMMOperandB, m: Int, n: Int, k: Int, a
     }
 }
 
-/// How a column block of C [rows x cols] is split into jobs: a grid of row ranges (whole row
-/// tiles) by column ranges (whole panels). Rows are split first (a job then streams whole rows
-/// of C); columns as well when there are fewer than four row tiles per row range. Several jobs
-/// per thread on large products, so that a thread the OS delays leaves its share to the
-/// others. Depends only on the shape and the thread count.
+/// How a column block of C [rows x cols] is split into jobs: row ranges (whole row tiles) of
+/// a tall C, column ranges (whole panels) of a wide one. Several jobs per thread on large
+/// products, so that a thread the OS delays leaves its share to the others. Depends only on
+/// the shape and the thread count.
 struct GEMMJobs {
     let rowRanges: [Range<Int>]
     let colRanges: [Range<Int>]
 
-    init(rows: Int, cols: Int, k: Int, threads: Int) {
-        if threads == 1 {
-            rowRanges = [0..<rows]
-            colRanges = [0..<cols]
-            return
-        }
-        let target = threads * (rows * cols * k >= 1 << 24 ? 4 : 1)
-        let rowTiles = (rows + gemmMR - 1) / gemmMR
-        rowRanges = splitRange(rows, parts: max(1, min(target, rowTiles / 4)), align: gemmMR)
-        let colParts = (target + rowRanges.count - 1) / rowRanges.count
-        colRanges = splitRange(cols, parts: colParts, align: gemmNR)
+    init(rows: Int, cols: Int, k: Int, threads: Int, splitRows: Bool) {
+        let target = threads == 1 ? 1 : threads * (rows * cols * k >= 1 << 24 ? 4 : 1)
+        rowRanges = splitRows ? splitRange(rows, parts: target, align: gemmMR) : [0..<rows]
+        colRanges = splitRows ? [0..<cols] : splitRange(cols, parts: target, align: gemmNR)
     }
 
     var count: Int { rowRanges.count * colRanges.count }
@@ -173,7 +176,13 @@ private func scaleMatrix(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
 private struct GEMMColumnBlock {
     let a: MatrixView
     let k: Int, jc: Int
-    let panels: PanelLayout
+    /// Where the block's packed B panels are: packed before the jobs (or prepacked), or packed
+    /// by each job for its own columns.
+    enum Panels {
+        case shared(PanelLayout)
+        case perJob(MatrixView)
+    }
+    let source: Panels
     let alpha: Float, beta: Float
     let c: UnsafeMutablePointer<Float>
     let ldc: Int
@@ -193,6 +202,16 @@ private struct GEMMColumnBlock {
         let sliver = scratch.buffer(.gemmA, count: gemmMR * GEMMBlocking.kc)
         let tileBuffer = scratch.buffer(.gemmTile, count: gemmMR * gemmNR)
         let epilogue = epilogue.from(column: cols.lowerBound)
+        let panels: PanelLayout
+        switch source {
+        case .shared(let layout):
+            panels = layout
+        case .perJob(let view):
+            // Only this job's columns, in this thread's buffer, seen from the block's column 0.
+            let buffer = scratch.buffer(.gemmB, count: k * GEMMBlocking.roundUpToPanel(cols.count))
+            panels = PanelLayout(packing: view, k: k, j0: jc + cols.lowerBound, nc: cols.count, into: buffer)
+                .from(column: -cols.lowerBound)
+        }
         let depth = GEMMBlocking.kcDepth(k: k)
         for pc in stride(from: 0, to: k, by: depth) {
             let kc = min(depth, k - pc)

@@ -124,7 +124,7 @@ struct PanelLayout {
         base + p0 * paddedColumns + (firstColumn + j0) * kc
     }
 
-    /// The same panels, with column `j0` (a multiple of gemmNR) as column 0.
+    /// The same panels, with column `j0` (a multiple of gemmNR, possibly negative) as column 0.
     func from(column j0: Int) -> PanelLayout {
         var shifted = self
         shifted.firstColumn += j0

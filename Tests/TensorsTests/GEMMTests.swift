@@ -70,8 +70,10 @@ import Testing
             check(transA: false, transB: true, m: 40, n: 290, k: 500, alpha: 1, beta: 1, seed: 2)
             // One row tile only: the jobs split the columns.
             check(transA: false, transB: false, m: 5, n: 1000, k: 300, alpha: 1, beta: 0.5, seed: 3)
-            // A B column block large enough (400 x 700) to be packed by both threads.
-            check(transA: false, transB: true, m: 64, n: 700, k: 400, alpha: -1, beta: 0, seed: 4)
+            // A tall C whose B (400 x 200) is large enough to be packed by both threads.
+            check(transA: false, transB: true, m: 400, n: 200, k: 400, alpha: -1, beta: 0, seed: 4)
+            // A wide C: each column job packs its own part of B.
+            check(transA: true, transB: false, m: 64, n: 700, k: 400, alpha: 1, beta: 1, seed: 5)
         }
     }
 
