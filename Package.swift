@@ -18,8 +18,9 @@ import Foundation
 
 let portable = ProcessInfo.processInfo.environment["INSPECT_PORTABLE"].map { $0 != "0" && !$0.isEmpty } ?? false
 
-/// Host-CPU code generation for release builds, unless INSPECT_PORTABLE is set.
-let nativeSwift: [SwiftSetting] = portable ? [] : [
+/// Host-CPU code generation for release builds, unless INSPECT_PORTABLE is set (then the
+/// INSPECT_PORTABLE condition tells the kernels that x86-64 has no FMA instruction).
+let nativeSwift: [SwiftSetting] = portable ? [.define("INSPECT_PORTABLE")] : [
     .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)),
 ]
 let nativeC: [CSetting] = portable ? [] : [

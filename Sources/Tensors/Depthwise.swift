@@ -53,10 +53,10 @@ func depthwiseForward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafeP
                                 for kx in 0..<g.kw {
                                     let wv = load16(wRow + kx * c)
                                     let xp = xRow + g.inputX(ox, kx) * c
-                                    acc0.addProduct(load16(xp), wv)
-                                    acc1.addProduct(load16(xp + xStep), wv)
-                                    acc2.addProduct(load16(xp + 2 * xStep), wv)
-                                    acc3.addProduct(load16(xp + 3 * xStep), wv)
+                                    multiplyAdd(into: &acc0, load16(xp), wv)
+                                    multiplyAdd(into: &acc1, load16(xp + xStep), wv)
+                                    multiplyAdd(into: &acc2, load16(xp + 2 * xStep), wv)
+                                    multiplyAdd(into: &acc3, load16(xp + 3 * xStep), wv)
                                 }
                             }
                             store16(out + ch, activate(acc0, activation))
@@ -80,7 +80,7 @@ func depthwiseForward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafeP
                             for kx in kxs {
                                 let xv = load16(xRow + g.inputX(ox, kx) * c)
                                 let wv = load16(wRow + kx * c)
-                                acc.addProduct(xv, wv)
+                                multiplyAdd(into: &acc, xv, wv)
                             }
                         }
                         store16(out + ch, activate(acc, activation))
@@ -134,9 +134,9 @@ func depthwiseBackward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: Unsafe
                             var ch = channels.lowerBound
                             while ch + 16 <= channels.upperBound {
                                 let gv = load16(grad + ch)
-                                store16(dw + tap + ch, load16(dw + tap + ch).addingProduct(gv, load16(xImage + pixel + ch)))
+                                store16(dw + tap + ch, multiplyAdd(load16(dw + tap + ch), gv, load16(xImage + pixel + ch)))
                                 if let d = dxImage {
-                                    store16(d + pixel + ch, load16(d + pixel + ch).addingProduct(gv, load16(w + tap + ch)))
+                                    store16(d + pixel + ch, multiplyAdd(load16(d + pixel + ch), gv, load16(w + tap + ch)))
                                 }
                                 ch += 16
                             }

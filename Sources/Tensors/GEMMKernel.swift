@@ -27,12 +27,12 @@ private func microKernel<V: SIMD>(_: V.Type, kc: Int, a: UnsafePointer<Float>, a
     var pb = UnsafeRawPointer(b)
     for _ in 0..<kc {
         let bv = pb.loadUnaligned(as: V.self)
-        c0.addProduct(V(repeating: a0.pointee), bv)
-        c1.addProduct(V(repeating: a1.pointee), bv)
-        c2.addProduct(V(repeating: a2.pointee), bv)
-        c3.addProduct(V(repeating: a3.pointee), bv)
-        c4.addProduct(V(repeating: a4.pointee), bv)
-        c5.addProduct(V(repeating: a5.pointee), bv)
+        multiplyAdd(into: &c0, V(repeating: a0.pointee), bv)
+        multiplyAdd(into: &c1, V(repeating: a1.pointee), bv)
+        multiplyAdd(into: &c2, V(repeating: a2.pointee), bv)
+        multiplyAdd(into: &c3, V(repeating: a3.pointee), bv)
+        multiplyAdd(into: &c4, V(repeating: a4.pointee), bv)
+        multiplyAdd(into: &c5, V(repeating: a5.pointee), bv)
         a0 += aCol; a1 += aCol; a2 += aCol; a3 += aCol; a4 += aCol; a5 += aCol
         pb += gemmNR * MemoryLayout<Float>.stride
     }
@@ -48,10 +48,12 @@ private func microKernel<V: SIMD>(_: V.Type, kc: Int, a: UnsafePointer<Float>, a
 @inline(__always)
 private func storeRow<V: SIMD>(_ c: UnsafeMutablePointer<Float>, _ v: V, _ alpha: Float, _ beta: Float) where V.Scalar == Float {
     let p = UnsafeMutableRawPointer(c)
+    // alpha and beta as vectors: the vector-by-scalar operators compiled to lane-by-lane code.
+    let scaled = v * V(repeating: alpha)
     if beta == 0 {
-        p.storeBytes(of: v * alpha, as: V.self)
+        p.storeBytes(of: scaled, as: V.self)
     } else {
-        p.storeBytes(of: (v * alpha).addingProduct(beta, p.loadUnaligned(as: V.self)), as: V.self)
+        p.storeBytes(of: multiplyAdd(scaled, V(repeating: beta), p.loadUnaligned(as: V.self)), as: V.self)
     }
 }
 

@@ -80,3 +80,54 @@ func packB(_ b: MatrixView, p0: Int, kc: Int, j0: Int, nc: Int,
         j += gemmNR
     }
 }
+
+/// Where packed panels of op(B) are, for every k block: the k block starting at p0 (depth
+/// `GEMMBlocking.kcDepth`) starts at p0 * paddedColumns, and within it the panel of column j
+/// (a multiple of gemmNR) at j * kc. The layout of PackedMatrix, and of B packed per call.
+struct PanelLayout {
+    let base: UnsafePointer<Float>
+    /// The packed columns, rounded up to whole panels.
+    let paddedColumns: Int
+    /// The column that the `j0` arguments count from.
+    var firstColumn = 0
+
+    init(base: UnsafePointer<Float>, paddedColumns: Int) {
+        self.base = base
+        self.paddedColumns = paddedColumns
+    }
+
+    /// Packs columns j0..<j0+nc of op(B) [k x n], all k blocks, into `buffer`, split across the
+    /// pool when large (each job packs whole panels; the layout does not depend on the split).
+    init(packing b: MatrixView, k: Int, j0: Int, nc: Int, into buffer: UnsafeMutablePointer<Float>,
+         threads: Int = 1, pool: WorkerPool = .shared) {
+        base = UnsafePointer(buffer)
+        paddedColumns = GEMMBlocking.roundUpToPanel(nc)
+        let depth = GEMMBlocking.kcDepth(k: k), padded = paddedColumns
+        func pack(_ cols: Range<Int>) {
+            for p0 in stride(from: 0, to: k, by: depth) {
+                let kc = min(depth, k - p0)
+                packB(b, p0: p0, kc: kc, j0: j0 + cols.lowerBound, nc: cols.count,
+                      into: buffer + p0 * padded + cols.lowerBound * kc)
+            }
+        }
+        // Below ~64 K floats a second thread saves less than its wake-up costs.
+        let ranges = splitRange(nc, parts: k * nc >= 1 << 16 ? threads : 1, align: gemmNR)
+        if ranges.count > 1 {
+            pool.parallelFor(count: ranges.count) { part in pack(ranges[part]) }
+        } else if nc > 0 {
+            pack(0..<nc)
+        }
+    }
+
+    /// The panels of the k block starting at `p0` (kc deep), from column `j0`.
+    func panels(p0: Int, kc: Int, j0: Int) -> UnsafePointer<Float> {
+        base + p0 * paddedColumns + (firstColumn + j0) * kc
+    }
+
+    /// The same panels, with column `j0` (a multiple of gemmNR, possibly negative) as column 0.
+    func from(column j0: Int) -> PanelLayout {
+        var shifted = self
+        shifted.firstColumn += j0
+        return shifted
+    }
+}

@@ -2,10 +2,8 @@
 // (the weights of a layer at inference). Packing B costs a pass over all of it; a prepacked
 // B is read in place by every later product.
 //
-// Layout: for each k block of GEMMBlocking.kc rows (the last one shorter), the panels that
-// `packB` would write for all columns: ceil(n / gemmNR) panels of gemmNR columns by kc, zero
-// padded. The panels of the k block starting at p0 start at p0 * paddedColumns, and within it
-// the panel of column j0 (a multiple of gemmNR) at j0 * kc.
+// Layout: `PanelLayout` (GEMMPacking.swift) over all `columns`, k blocks of
+// GEMMBlocking.kcDepth(k: rows) rows, panels zero-padded to gemmNR columns.
 
 /// op(B) [rows x columns] in the GEMM's packed panel layout; see `sgemm(m:a:lda:packedB:...)`.
 public final class PackedMatrix: @unchecked Sendable {
@@ -13,8 +11,9 @@ public final class PackedMatrix: @unchecked Sendable {
     public let rows: Int
     /// n: the columns of op(B), i.e. of C.
     public let columns: Int
-    let paddedColumns: Int
     let data: UnsafeMutablePointer<Float>
+    /// Where the panels of each k block are.
+    let layout: PanelLayout
 
     /// Packs op(B) [rows x columns], stored row-major with row stride `ld` (for `transposed`
     /// B is stored columns x rows, as `sgemm`'s transB).
@@ -23,14 +22,10 @@ public final class PackedMatrix: @unchecked Sendable {
         precondition(ld >= (transposed ? rows : columns), "PackedMatrix: leading dimension \(ld) too small")
         self.rows = rows
         self.columns = columns
-        paddedColumns = (columns + gemmNR - 1) / gemmNR * gemmNR
-        let count = max(1, rows * paddedColumns)
+        let count = max(1, rows * GEMMBlocking.roundUpToPanel(columns))
         data = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
             .bindMemory(to: Float.self, capacity: count)
-        let view = MatrixView(b, ld: ld, transposed: transposed)
-        for p0 in stride(from: 0, to: rows, by: GEMMBlocking.kc) where columns > 0 {
-            packB(view, p0: p0, kc: min(GEMMBlocking.kc, rows - p0), j0: 0, nc: columns, into: data + p0 * paddedColumns)
-        }
+        layout = PanelLayout(packing: MatrixView(b, ld: ld, transposed: transposed), k: rows, j0: 0, nc: columns, into: data)
     }
 
     /// Packs a [k, n] tensor (for example 1x1 convolution weights [1, 1, Cin, Cout] as [Cin, Cout]).
@@ -40,9 +35,4 @@ public final class PackedMatrix: @unchecked Sendable {
     }
 
     deinit { data.deallocate() }
-
-    /// The packed panels of the k block starting at `p0` (kc rows deep), from column `j0`.
-    func panels(p0: Int, kc: Int, j0: Int) -> UnsafePointer<Float> {
-        UnsafePointer(data + p0 * paddedColumns + j0 * kc)
-    }
 }

@@ -68,7 +68,23 @@ import Testing
         withThreadCounts([2]) { _ in
             check(transA: false, transB: false, m: 300, n: 70, k: 800, alpha: 1, beta: 0, seed: 1)
             check(transA: false, transB: true, m: 40, n: 290, k: 500, alpha: 1, beta: 1, seed: 2)
+            // One row tile only: the jobs split the columns.
+            check(transA: false, transB: false, m: 5, n: 1000, k: 300, alpha: 1, beta: 0.5, seed: 3)
+            // A tall C whose B (400 x 200) is large enough to be packed by both threads.
+            check(transA: false, transB: true, m: 400, n: 200, k: 400, alpha: -1, beta: 0, seed: 4)
+            // A wide C: each column job packs its own part of B.
+            check(transA: true, transB: false, m: 64, n: 700, k: 400, alpha: 1, beta: 1, seed: 5)
         }
+    }
+
+    @Test func kBlocksAreEvenAndCoverK() {
+        for k in [1, 383, 384, 385, 800, 1024, 2048, 5000] {
+            let depth = GEMMBlocking.kcDepth(k: k)
+            let blocks = (k + depth - 1) / depth
+            #expect(depth <= GEMMBlocking.kc && blocks == (k + GEMMBlocking.kc - 1) / GEMMBlocking.kc, "k=\(k)")
+            #expect(k - (blocks - 1) * depth > depth - blocks, "k=\(k): last block \(k - (blocks - 1) * depth) of \(depth)")
+        }
+        #expect(GEMMBlocking.kcDepth(k: 0) >= 1)
     }
 
     @Test func everyKernelPath() {

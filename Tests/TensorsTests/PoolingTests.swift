@@ -99,26 +99,48 @@ func naivePool(_ x: [Double], n: Int, h: Int, w: Int, c: Int, k: Int, stride: In
     }
 }
 
+/// Plain bilinear resize in Double with half-pixel centres (the formula in resizeBilinear's doc).
+func naiveBilinear(_ x: [Double], n: Int, h: Int, w: Int, c: Int, height oh: Int, width ow: Int) -> [Double] {
+    var y: [Double] = []
+    for b in 0..<n { for oy in 0..<oh { for ox in 0..<ow { for ch in 0..<c {
+        let sy = min(max((Double(oy) + 0.5) * Double(h) / Double(oh) - 0.5, 0), Double(h - 1))
+        let sx = min(max((Double(ox) + 0.5) * Double(w) / Double(ow) - 0.5, 0), Double(w - 1))
+        let y0 = Int(sy.rounded(.down)), x0 = Int(sx.rounded(.down))
+        let y1 = min(y0 + 1, h - 1), x1 = min(x0 + 1, w - 1)
+        let fy = sy - Double(y0), fx = sx - Double(x0)
+        func v(_ yy: Int, _ xx: Int) -> Double { x[((b * h + yy) * w + xx) * c + ch] }
+        y.append((1 - fy) * ((1 - fx) * v(y0, x0) + fx * v(y0, x1)) + fy * ((1 - fx) * v(y1, x0) + fx * v(y1, x1)))
+    } } } }
+    return y
+}
+
 @Suite("Resize") struct ResizeTests {
     @Test func bilinearMatchesNaive() {
         for (i, (h, w, oh, ow)) in [(4, 5, 9, 13), (7, 3, 7, 3), (6, 6, 2, 3), (1, 4, 3, 8)].enumerated() {
             let c = 3
             let x = randomTensor([2, h, w, c], seed: UInt64(i))
             let y = resizeBilinear(x, height: oh, width: ow)
-            var expected: [Double] = []
-            for b in 0..<2 { for oy in 0..<oh { for ox in 0..<ow { for ch in 0..<c {
-                let sy = min(max((Double(oy) + 0.5) * Double(h) / Double(oh) - 0.5, 0), Double(h - 1))
-                let sx = min(max((Double(ox) + 0.5) * Double(w) / Double(ow) - 0.5, 0), Double(w - 1))
-                let y0 = Int(sy.rounded(.down)), x0 = Int(sx.rounded(.down))
-                let y1 = min(y0 + 1, h - 1), x1 = min(x0 + 1, w - 1)
-                let fy = sy - Double(y0), fx = sx - Double(x0)
-                func v(_ yy: Int, _ xx: Int) -> Double { Double(x.data[((b * h + yy) * w + xx) * c + ch]) }
-                expected.append((1 - fy) * ((1 - fx) * v(y0, x0) + fx * v(y0, x1)) + fy * ((1 - fx) * v(y1, x0) + fx * v(y1, x1)))
-            } } } }
+            let expected = naiveBilinear(x.doubles, n: 2, h: h, w: w, c: c, height: oh, width: ow)
             // A few Float32 operations on values in [-1, 1] (the source coordinate itself is
             // rounded to Float32 too, moving the weights by ~u * size): 1e-5.
             expectClose(y.scalars, expected, absolute: 1e-5, "bilinear case \(i)")
             if h == oh && w == ow { #expect(y.scalars == x.scalars) }
+        }
+    }
+
+    @Test func bilinearBackwardMatchesFiniteDifferences() {
+        // Upsampling (the anomaly-map case), identity, downsampling, and a single input row.
+        for (i, (h, w, oh, ow)) in [(4, 5, 9, 13), (7, 3, 7, 3), (6, 6, 2, 3), (1, 4, 3, 8)].enumerated() {
+            let (n, c) = (2, 3)
+            let x = randomTensor([n, h, w, c], seed: UInt64(20 + i))
+            let weights = lossWeights(n * oh * ow * c, seed: UInt64(30 + i))
+            let dx = resizeBilinearBackward(inputShape: x.shape, gradOutput: Tensor(shape: [n, oh, ow, c], data: weights.map(Float.init)))
+            #expect(dx.shape == x.shape)
+            // The loss is linear in x, so central differences on the Double reference are exact
+            // up to Double rounding. Each input gradient is a Float32 sum of at most ~20 products
+            // of values below 1 (weights in [-1, 1]): 1e-5.
+            let numeric = numericGradient(x.doubles) { dot(weights, naiveBilinear($0, n: n, h: h, w: w, c: c, height: oh, width: ow)) }
+            expectClose(dx.scalars, numeric, absolute: 1e-5, "bilinear backward case \(i)")
         }
     }
 }
