@@ -13,7 +13,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 duration="${1:-10}"
 shift || true
-command -v wrk >/dev/null || { echo "installing wrk (Debian)" >&2; apt-get install -y -qq wrk >&2; }
+command -v wrk >/dev/null || { echo "installing wrk (Debian)" >&2; apt-get update -qq >&2; apt-get install -y -qq wrk >&2; }
 swift build -c release --product inspect >&2
 inspect="$(swift build -c release --show-bin-path)/inspect"
 work="$(mktemp -d)"
