@@ -49,9 +49,18 @@ printf '{"age": 28, "sex": "male", "pclass": 3, "embarked": "S"}' > "$work/survi
 
 declare -a rows
 status=0
+# Waits (at most 30 s) until no inference job runs or waits: requests of a closed wrk run still
+# in the queue would otherwise meet the next run with 503s.
+drain() {
+    for _ in $(seq 1 300); do
+        curl -s "$url/metrics" | grep -Eq '^inspect_inference_(running|waiting) [1-9]' || return 0
+        sleep 0.1
+    done
+}
 run() {  # name method path body-file content-type
     local name="$1"
     local out
+    drain
     out="$(BENCH_METHOD="$2" BENCH_BODY_FILE="$4" BENCH_TYPE="$5" wrk -t2 -c16 -d"${duration}s" --timeout 30s --latency -s "$work/post.lua" "$url$3" | grep '^RESULT')"
     read -r _ rps p50 p99 errors total <<<"$out"
     rows+=("$name|$rps|$p50|$p99|$errors|$total|$(rss)")

@@ -4,13 +4,13 @@ import Foundation
 /// A bounded queue in front of the models: at most `workers` jobs run at once on dedicated
 /// threads (never on Swift's cooperative pool, which the HTTP handlers need), at most
 /// `capacity` more wait; a job beyond that is refused at once with 503 and Retry-After.
-/// A caller that gives up (timeout, client gone) gets its answer immediately; a job that
-/// has not started by then is skipped, one already running finishes and is dropped.
+/// A caller that gives up (its request timed out) gets its answer immediately; a job that
+/// has not started by then is skipped, one already running finishes and is dropped. (A client
+/// that disconnects does not cancel its request: Hummingbird lets the handler finish.)
 final class InferenceQueue: @unchecked Sendable {
     private let limits: ServerLimits
     private let metrics: PrometheusMetrics
-    private let threads = DispatchQueue(label: "inspect.inference", attributes: .concurrent)
-    private let slots: DispatchSemaphore
+    private let threads: InferenceThreads
     private let lock = NSLock()
     private var admitted = 0
     private var running = 0
@@ -18,7 +18,7 @@ final class InferenceQueue: @unchecked Sendable {
     init(limits: ServerLimits, metrics: PrometheusMetrics) {
         self.limits = limits
         self.metrics = metrics
-        slots = DispatchSemaphore(value: max(1, limits.inferenceWorkers))
+        threads = InferenceThreads(count: max(1, limits.inferenceWorkers))
         metrics.addGauges { [weak self] in
             guard let self else { return [] }
             let (admitted, running) = self.lock.withLock { (self.admitted, self.running) }
@@ -42,13 +42,9 @@ final class InferenceQueue: @unchecked Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 answer.attach(continuation)
-                threads.async { [self] in
-                    slots.wait()
+                threads.submit { [self] in
                     lock.withLock { running += 1 }
-                    defer {
-                        lock.withLock { running -= 1; admitted -= 1 }
-                        slots.signal()
-                    }
+                    defer { lock.withLock { running -= 1; admitted -= 1 } }
                     guard !answer.isAnswered else { return }
                     if limits.artificialInferenceDelaySeconds > 0 { Thread.sleep(forTimeInterval: limits.artificialInferenceDelaySeconds) }
                     let start = DispatchTime.now().uptimeNanoseconds
@@ -91,5 +87,43 @@ private final class SingleAnswer<T: Sendable>: @unchecked Sendable {
             return nil
         }
         c?.resume(with: result)
+    }
+}
+
+/// A fixed set of long-lived threads taking jobs in order. Inference runs only on these, so
+/// the per-thread scratch buffers of the kernels exist once per worker; on Dispatch's threads,
+/// which come and go and multiply while jobs wait, each new thread grew its own and the
+/// server's memory grew with every burst of requests.
+private final class InferenceThreads: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var head = 0
+
+    init(count: Int) {
+        for index in 0..<count {
+            let thread = Thread { [self] in work() }
+            thread.name = "inspect.inference.\(index)"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while head == jobs.count { condition.wait() }
+            let job = jobs[head]
+            head += 1
+            if head > 64 && head * 2 > jobs.count { jobs.removeFirst(head); head = 0 }
+            condition.unlock()
+            job()
+        }
     }
 }
