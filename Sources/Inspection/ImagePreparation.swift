@@ -42,12 +42,18 @@ public enum ImagePreparation {
         } catch {
             throw InspectionError(path, error.reason)
         }
+        return try prepare(decoded, source: path, size: size)
+    }
+
+    /// Checks a decoded photo against the accepted sizes (`source` names it in the error),
+    /// converts it to RGB and resizes it to the input size.
+    public static func prepare(_ decoded: DecodedImage, source: String, size: InputSize) throws(InspectionError) -> PreparedImage {
         let (w, h) = (decoded.originalWidth, decoded.originalHeight)
         guard w <= largestSide, h <= largestSide else {
-            throw InspectionError(path, "\(w)x\(h) is larger than \(largestSide)x\(largestSide)")
+            throw InspectionError(source, "\(w)x\(h) is larger than \(largestSide)x\(largestSide)")
         }
         guard w >= smallestSide, h >= smallestSide else {
-            throw InspectionError(path, "\(w)x\(h) is smaller than \(smallestSide)x\(smallestSide)")
+            throw InspectionError(source, "\(w)x\(h) is smaller than \(smallestSide)x\(smallestSide)")
         }
         let rgb = decoded.image.converted(to: .rgb)
         return PreparedImage(original: rgb, resized: rgb.resized(width: size.width, height: size.height, filter: .antialiased),

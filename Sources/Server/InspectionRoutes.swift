@@ -18,14 +18,12 @@ extension InspectService {
             let result = try await queue.run(model: name) { [body] in
                 let size = loaded.model.inputSize
                 let decoded = try body.decodeImage(bytes, source: "request body", minimumSize: (size.width, size.height))
-                let (w, h) = (decoded.originalWidth, decoded.originalHeight)
-                let (lo, hi) = (ImagePreparation.smallestSide, ImagePreparation.largestSide)
-                guard (lo...hi).contains(w), (lo...hi).contains(h) else {
-                    throw APIError.invalidImage("request body: \(w)x\(h) is outside the accepted \(lo)x\(lo) to \(hi)x\(hi)")
+                let prepared: PreparedImage
+                do throws(InspectionError) { prepared = try ImagePreparation.prepare(decoded, source: "request body", size: size) } catch {
+                    throw APIError.invalidImage(error.description)
                 }
-                let resized = decoded.image.converted(to: .rgb).resized(width: size.width, height: size.height, filter: .antialiased)
-                let r = loaded.inspect(resized)
-                return DetectAnomaliesResult(r, mask: withMask ? try r.maskPNG(size: InputSize(width: w, height: h)) : nil)
+                let r = loaded.inspect(prepared.resized)
+                return DetectAnomaliesResult(r, mask: withMask ? try r.maskPNG(size: prepared.photoSize) : nil)
             }
             return answer(result, route: route, input: .image(bytes, contentType: type, isFace: false))
         }
