@@ -39,4 +39,18 @@ public struct ScoreFusion: Sendable, Codable, Equatable {
         let best = rated.map(\.1).max() ?? 0
         return rated.first { $0.1 >= best - 1e-9 }?.0 ?? ScoreFusion(memory: memory, head: head, memoryWeight: 1)
     }
+
+    /// The validation set the fused threshold is chosen on (aligned out-of-fold arrays in,
+    /// scores and labels out). The head knows only the defect types of the training images,
+    /// and in cross-validation the other folds showed it those same types, so the out-of-fold
+    /// anomalies are ones it recognises. A defect of a type it never saw gets only the
+    /// memory's evidence; so when the head has weight, each anomalous image counts once more
+    /// with the head's logit at its good median (neutral), and the threshold also catches what
+    /// the memory alone would.
+    public func thresholdValidation(memoryScores: [Float], headScores: [Float], labels: [Bool]) -> (scores: [Float], labels: [Bool]) {
+        let fused = zip(memoryScores, headScores).map { fuse(memory: $0.0, head: $0.1) }
+        guard memoryWeight < 1 else { return (fused, labels) }
+        let unseenTypes = zip(memoryScores, labels).filter(\.1).map { fuse(memory: $0.0, head: head.goodMedian) }
+        return (fused + unseenTypes, labels + Array(repeating: true, count: unseenTypes.count))
+    }
 }

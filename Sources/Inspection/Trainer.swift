@@ -215,8 +215,10 @@ public enum Trainer {
         let fused = zip(memoryOOF, headOOF).map { fusion.fuse(memory: $0.0, head: $0.1) }
         let k = max(2, min(options.head.folds, oofLabels.count { $0 }, oofLabels.count { !$0 }))
         let data = " on out-of-fold scores of \(oofLabels.count { !$0 }) good and \(oofLabels.count { $0 }) anomalous training images"
-        var choice = ThresholdSelector.choose(scores: fused, labels: oofLabels, policy: options.policy)
-        choice.method += data + String(format: " (fused: memory weight %.1f, head weight %.1f)", fusion.memoryWeight, 1 - fusion.memoryWeight)
+        let validation = fusion.thresholdValidation(memoryScores: memoryOOF, headScores: headOOF, labels: oofLabels)
+        var choice = ThresholdSelector.choose(scores: validation.scores, labels: validation.labels, policy: options.policy)
+        choice.method += data + String(format: " (fused: memory weight %.1f, head weight %.1f", fusion.memoryWeight, 1 - fusion.memoryWeight)
+            + (fusion.memoryWeight < 1 ? "; each anomalous image counted again with the head neutral, as a defect type it never saw)" : ")")
         var headChoice = ThresholdSelector.choose(scores: headOOF, labels: oofLabels, policy: options.policy)
         headChoice.method += data
         let (head, _) = HeadTrainer.train(indices, labels: labels, maps: maps, extractor: extractor, epochs: epochs, validation: [],
@@ -248,7 +250,6 @@ public enum Trainer {
         /// the anomalous median's distance above the good median in units of the good
         /// spread. Nil without anomalous images.
         var separation: (Double, Double)? {
-            let goods = zip(oofScores, oofLabels).filter { !$0.1 }.map(\.0)
             let bads = zip(oofScores, oofLabels).filter { $0.1 }.map(\.0)
             guard !bads.isEmpty, let auc = RankingMetrics.auroc(scores: oofScores, labels: oofLabels) else { return nil }
             return (auc, Double((quantile(bads, 0.5) - calibration.goodMedian) / calibration.goodSpread))

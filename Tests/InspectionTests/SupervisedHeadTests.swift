@@ -112,4 +112,33 @@ import Testing
         #expect(first == weights())
         #expect(first.allSatisfy { $0.isFinite })
     }
+
+    /// Out-of-fold scores where the head recognises every shown defect (logits far above the
+    /// good ones) and the memory sees them only mildly: the plain best-F1 threshold on the fused
+    /// scores sits high in the wide gap the head opens, above an anomaly the memory flags but
+    /// the head calls good; counting each anomaly again with a neutral head brings it down so
+    /// that anomaly is caught, without flagging any good image.
+    @Test func theFusedThresholdAlsoCatchesDefectTypesTheHeadNeverSaw() {
+        let goodMemory: [Float] = [10, 10.5, 11, 11.5, 12, 12.5, 13, 13.5, 14, 15]
+        let goodHead: [Float] = [-5, -4.5, -4, -3.5, -3, -2.5, -2, -1.5, -1, -0.5]
+        let badMemory: [Float] = [19, 20, 21, 22, 23]
+        let badHead: [Float] = [8, 9, 10, 11, 12]
+        let memory = goodMemory + badMemory, head = goodHead + badHead
+        let labels = goodMemory.map { _ in false } + badMemory.map { _ in true }
+        let fusion = ScoreFusion(memory: ScoreCalibration(goodScores: goodMemory), head: ScoreCalibration(goodScores: goodHead),
+                                 memoryWeight: 0.5)
+        let fused = zip(memory, head).map { fusion.fuse(memory: $0.0, head: $0.1) }
+        let plain = ThresholdSelector.choose(scores: fused, labels: labels, policy: .bestF1).threshold
+        let validation = fusion.thresholdValidation(memoryScores: memory, headScores: head, labels: labels)
+        #expect(validation.scores.count == 20 && validation.labels.count { $0 } == 10)
+        let threshold = ThresholdSelector.choose(scores: validation.scores, labels: validation.labels, policy: .bestF1).threshold
+        // A new defect type: the memory scores it like the mildest shown defect, the head like a typical good image.
+        let unseen = fusion.fuse(memory: 19, head: quantile(goodHead, 0.5))
+        #expect(plain > unseen)
+        #expect(threshold <= unseen)
+        #expect(fused.prefix(goodMemory.count).allSatisfy { $0 < threshold })
+        // Memory alone (weight 1): nothing to add.
+        let memoryOnly = ScoreFusion(memory: fusion.memory, head: fusion.head, memoryWeight: 1)
+        #expect(memoryOnly.thresholdValidation(memoryScores: memory, headScores: head, labels: labels).scores.count == 15)
+    }
 }
