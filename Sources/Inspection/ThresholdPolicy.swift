@@ -1,9 +1,10 @@
 /// How the decision threshold is chosen from out-of-fold validation scores (scores of images
 /// the scoring model did not learn from; never the training images' own scores).
 public enum ThresholdPolicy: Sendable, Equatable, Codable {
-    /// The threshold with the best F1, at the midpoint between the two validation scores
-    /// around it (the widest margin to both); when several candidates tie, the middle of
-    /// the widest unbroken run of them.
+    /// The threshold with the best F1. Every threshold between two validation scores gives
+    /// the same F1, so it is placed inside the widest such range of best F1, splitting it in
+    /// proportion to the good and anomalous scores' spreads (the same margin to both sides in
+    /// each class's own units).
     case bestF1
     /// The lowest threshold whose precision is at least the target (catches the most defects
     /// while keeping false alarms to the asked share).
@@ -53,18 +54,31 @@ public enum ThresholdSelector {
         let rated = candidates.map { ($0, ConfusionMatrix(scores: scores, labels: labels, threshold: $0)) }
         switch policy {
         case .bestF1:
-            // Highest F1; among equal candidates, the middle of the widest unbroken run of them.
+            // Highest F1; among equal candidates, the widest unbroken run of them.
             let bestF1 = rated.map(\.1.f1).max() ?? 0
-            var bestRun: (low: Float, high: Float)? = nil, runStart: Float? = nil
-            for (t, m) in rated {
+            var bestRun: (first: Int, last: Int)? = nil, runStart: Int? = nil
+            for (k, (_, m)) in rated.enumerated() {
                 guard m.f1 == bestF1 else { runStart = nil; continue }
-                let start = runStart ?? t
+                let start = runStart ?? k
                 runStart = start
-                if let run = bestRun, t - start <= run.high - run.low { continue }
-                bestRun = (start, t)
+                if let run = bestRun, candidates[k] - candidates[start] <= candidates[run.last] - candidates[run.first] { continue }
+                bestRun = (start, k)
             }
-            let threshold = bestRun.map { ($0.low + $0.high) / 2 } ?? candidates[0]
-            return ThresholdChoice(threshold: threshold, method: policy.description, targetMet: true)
+            guard let run = bestRun else {
+                return ThresholdChoice(threshold: candidates[0], method: policy.description, targetMet: true)
+            }
+            guard run.first > 0, run.last < distinct.count else {
+                return ThresholdChoice(threshold: (candidates[run.first] + candidates[run.last]) / 2, method: policy.description, targetMet: true)
+            }
+            // Every threshold in (low, high] gives this F1. Split that gap in proportion to the
+            // two classes' spreads, so the margin to each side is the same in that class's own
+            // units: low + (high - low) sg / (sg + sa). The good scores are usually far tighter
+            // than the anomalous ones, so this sits nearer the good side than the midpoint.
+            let low = distinct[run.first - 1], high = distinct[run.last]
+            let badScores = zip(scores, labels).filter(\.1).map(\.0)
+            let goodSpread = interquartileRange(goods), badSpread = interquartileRange(badScores)
+            let share = goodSpread + badSpread > 0 ? goodSpread / (goodSpread + badSpread) : 0.5
+            return ThresholdChoice(threshold: low + (high - low) * share, method: policy.description, targetMet: true)
         case .targetPrecision(let target):
             if let t = rated.first(where: { $0.1.precision >= target && $0.1.truePositives > 0 }) {
                 return ThresholdChoice(threshold: t.0, method: policy.description, targetMet: true)
@@ -82,12 +96,16 @@ public enum ThresholdSelector {
     /// The good-only rule of `ThresholdPolicy.goodOnlyQuantile` and `goodOnlyMargin`.
     public static func goodOnly(_ goodScores: [Float]) -> ThresholdChoice {
         let q = quantile(goodScores, ThresholdPolicy.goodOnlyQuantile)
-        let iqr = quantile(goodScores, 0.75) - quantile(goodScores, 0.25)
-        let threshold = q + ThresholdPolicy.goodOnlyMargin * iqr
+        let threshold = q + ThresholdPolicy.goodOnlyMargin * interquartileRange(goodScores)
         return ThresholdChoice(threshold: threshold,
                                method: "good images only: 99th percentile of \(goodScores.count) held-back good scores + 1.0 x IQR",
                                targetMet: true)
     }
+}
+
+/// The 75th minus the 25th percentile of the values.
+public func interquartileRange(_ values: [Float]) -> Float {
+    quantile(values, 0.75) - quantile(values, 0.25)
 }
 
 /// Linear-interpolated quantile (q in 0...1) of the values; 0 for none.

@@ -88,6 +88,19 @@ import Testing
         #expect(goodOnly.threshold > 5)  // above every held-back good score: q99 4.96 + IQR 2
     }
 
+    /// Perfectly separated scores: every threshold in (max good, min anomalous] gives F1 1.
+    /// The good scores spread 1 (IQR), the anomalous 3, so the threshold sits a quarter of the
+    /// way into the gap (10 + 8 x 1/4), not at its midpoint (14).
+    @Test func bestF1SplitsASeparatingGapByTheClassesSpreads() {
+        let goods: [Float] = [8, 8.5, 9, 9.5, 10], anomalous: [Float] = [18, 19.5, 21, 22.5, 24]
+        let labels = goods.map { _ in false } + anomalous.map { _ in true }
+        let choice = ThresholdSelector.choose(scores: goods + anomalous, labels: labels, policy: .bestF1)
+        #expect(abs(choice.threshold - 12) < 1e-4)
+        // Equal spreads: the midpoint.
+        let even = ThresholdSelector.choose(scores: goods + goods.map { $0 + 10 }, labels: labels, policy: .bestF1)
+        #expect(abs(even.threshold - 14) < 1e-4)
+    }
+
     @Test func holdOutIsStratifiedAndSeeded() {
         let labels = (0..<50).map { $0 >= 40 }
         let a = Splits.holdOut(labels: labels, fraction: 0.2, seed: 3)
