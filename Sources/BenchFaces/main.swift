@@ -1,5 +1,5 @@
 // bench-faces: our figures for tools/bench-faces.sh, as one JSON object on stdout.
-//   bench-faces MODELS_DIR DATASET_DIR LATENCY_JPEG [REPEATS]
+//   bench-faces MODELS_DIR DATASET_DIR LATENCY_JPEG [REPEATS] [--box-jitter FRACTION]
 // Accuracy on faces-fairface-dev (protocol in ../shared/datasets/README.md: largest face per
 // image; age correct inside the labelled range, 65 or more for 70+; mean distance to the range;
 // gender accuracy; images with no face), and the latency of one photo file to FaceDetails.
@@ -13,11 +13,21 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
-let arguments = CommandLine.arguments
-guard arguments.count >= 4 else { fail("usage: bench-faces MODELS_DIR DATASET_DIR LATENCY_JPEG [REPEATS]") }
-let repeats = arguments.count > 4 ? Int(arguments[4]) ?? 10 : 10
-let analyzer: FaceAnalyzer
+var arguments = CommandLine.arguments
+// --box-jitter FRACTION overrides FaceAnalyzer.boxJitter (tools/faces-ablation.sh).
+var boxJitter: Double?
+if let flag = arguments.firstIndex(of: "--box-jitter") {
+    guard flag + 1 < arguments.count, let value = Double(arguments[flag + 1]), value >= 0, value < 0.5 else {
+        fail("--box-jitter needs a fraction from 0 to 0.5")
+    }
+    boxJitter = value
+    arguments.removeSubrange(flag...(flag + 1))
+}
+guard arguments.count >= 4 else { fail("usage: bench-faces MODELS_DIR DATASET_DIR LATENCY_JPEG [REPEATS] [--box-jitter FRACTION]") }
+let repeats = max(1, arguments.count > 4 ? Int(arguments[4]) ?? 10 : 10)
+var analyzer: FaceAnalyzer
 do { analyzer = try FaceAnalyzer(modelsDirectory: URL(fileURLWithPath: arguments[1])) } catch { fail("\(error)") }
+if let boxJitter { analyzer.boxJitter = boxJitter }
 
 // Labels: file,gender,age_min,age_max
 let dataset = URL(fileURLWithPath: arguments[2])
@@ -48,38 +58,45 @@ for line in labels.split(whereSeparator: \.isNewline).dropFirst() {
 }
 let datasetSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 
-// Latency: file to FaceDetails, after one warm-up run.
-var times: [Double] = []
+// Latency: file to FaceDetails, after one warm-up run, split into its phases: decode
+// (DCT-scaled), detection, and everything after it (landmarks, chips, age and gender networks).
+func milliseconds(since t0: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6 }
+var totals: [Double] = [], decodes: [Double] = [], detections: [Double] = [], afterDetections: [Double] = []
 var facesInLatencyPhoto = 0
+var decodedSize = (0, 0)
 for i in 0...repeats {
     let t0 = DispatchTime.now().uptimeNanoseconds
-    let faces: [AnalyzedFace]
-    do { faces = try analyzer.analyze(file: arguments[3]) } catch { fail("\(error)") }
-    _ = faces.map(\.detail)
-    let t = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-    if i > 0 { times.append(t) }
-    facesInLatencyPhoto = faces.count
+    let image: Image
+    do {
+        image = try ImageDecoder.decodeFile(arguments[3], options: DecodeOptions(minimumSize: (analyzer.decodeMinimumSide, analyzer.decodeMinimumSide))).image
+    } catch { fail("\(error)") }
+    let rgb = image.format == .rgb ? image : image.converted(to: .rgb)
+    let t1 = DispatchTime.now().uptimeNanoseconds
+    let found = analyzer.detect(full: rgb, detectionImage: rgb)
+    let t2 = DispatchTime.now().uptimeNanoseconds
+    let details = analyzer.analyze(rgb, detections: found).map(\.detail)
+    if i > 0 {
+        totals.append(milliseconds(since: t0))
+        decodes.append(Double(t1 - t0) / 1e6)
+        detections.append(Double(t2 - t1) / 1e6)
+        afterDetections.append(milliseconds(since: t2))
+    }
+    facesInLatencyPhoto = details.count
+    decodedSize = (rgb.width, rgb.height)
 }
-times.sort()
-// Where the time goes (one run each, after the runs above).
-func milliseconds(_ body: () throws -> Void) rethrows -> Double {
-    let t0 = DispatchTime.now().uptimeNanoseconds
-    try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-}
-var decoded: Image?
-let decode = try milliseconds {
-    decoded = try ImageDecoder.decodeFile(arguments[3], options: DecodeOptions(minimumSize: (analyzer.decodeMinimumSide, analyzer.decodeMinimumSide))).image
-}
-guard let decoded else { fail("no image") }
-let analysis = milliseconds { _ = analyzer.analyze(decoded) }
-FileHandle.standardError.write(Data(String(format: "bench-faces: 12-MP photo: DCT-scaled decode %.1f ms (%dx%d), analysis %.1f ms\n",
-                                           decode, decoded.width, decoded.height, analysis).utf8))
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+FileHandle.standardError.write(Data(String(format: "bench-faces: 12-MP photo (decoded at %dx%d), medians of %d runs: decode %.1f ms, detection %.1f ms, after detection %.1f ms, total %.1f ms (box jitter %.2f)\n",
+                                           decodedSize.0, decodedSize.1, repeats, median(decodes), median(detections), median(afterDetections),
+                                           median(totals), analyzer.boxJitter).utf8))
 let result: [String: Any] = [
     "images": perImage,
     "dataset_seconds": datasetSeconds,
-    "latency_ms_median": times[times.count / 2],
-    "latency_ms_min": times.first ?? 0,
+    "box_jitter": analyzer.boxJitter,
+    "latency_ms_median": median(totals),
+    "latency_ms_min": totals.min() ?? 0,
+    "latency_ms_decode_median": median(decodes),
+    "latency_ms_detection_median": median(detections),
+    "latency_ms_after_detection_median": median(afterDetections),
     "latency_faces": facesInLatencyPhoto,
 ]
 let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])

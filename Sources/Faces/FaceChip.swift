@@ -48,8 +48,9 @@ public enum FaceChipExtractor {
         return FacePoint(x: c.x + co * dx - s * dy, y: c.y + s * dx + co * dy)
     }
 
-    public static func extract(from image: Image, _ chip: FaceChipGeometry) -> Image {
-        let rgb = image.format == .rgb ? image : image.converted(to: .rgb)
+    /// Where dlib crops the image for a chip (inclusive pixel bounds, clipped to the image) and
+    /// how many pyramid levels it reduces that crop by. Nil when the crop lies outside.
+    static func sourceRegion(of chip: FaceChipGeometry, width: Int, height: Int) -> (left: Int, top: Int, right: Int, bottom: Int, depth: Int)? {
         let area = Double(chip.size * chip.size)
         // Pyramid depth and the margin the filters need, as dlib computes them.
         var depth = 0, grow = 2.0
@@ -59,23 +60,48 @@ public enum FaceChipExtractor {
         let corners = [FacePoint(x: chip.rect.left, y: chip.rect.top), FacePoint(x: chip.rect.right, y: chip.rect.top),
                        FacePoint(x: chip.rect.left, y: chip.rect.bottom), FacePoint(x: chip.rect.right, y: chip.rect.bottom)]
             .map { rotate($0, around: center, by: chip.angle) }
+        let xs = corners.map(\.x), ys = corners.map(\.y)
         let round = { (v: Double) in Int((v + 0.5).rounded(.down)) }
-        let left = max(0, round(corners.map(\.x).min()! - grow)), top = max(0, round(corners.map(\.y).min()! - grow))
-        let right = min(rgb.width - 1, round(corners.map(\.x).max()! + grow))
-        let bottom = min(rgb.height - 1, round(corners.map(\.y).max()! + grow))
-        guard right >= left, bottom >= top else {
-            return Image(width: chip.size, height: chip.size, format: .rgb, fill: [0, 0, 0])
+        let left = max(0, round((xs.min() ?? 0) - grow)), top = max(0, round((ys.min() ?? 0) - grow))
+        let right = min(width - 1, round((xs.max() ?? 0) + grow)), bottom = min(height - 1, round((ys.max() ?? 0) + grow))
+        guard right >= left, bottom >= top else { return nil }
+        return (left, top, right, bottom, depth)
+    }
+
+    /// One chip, exactly as dlib cuts it: its own crop, reduced by its own pyramid.
+    public static func extract(from image: Image, _ chip: FaceChipGeometry) -> Image {
+        extract(from: image, [chip])[0]
+    }
+
+    /// Several chips of one face (for example at jittered boxes, and the age and the gender
+    /// chip of each) cut from one pyramid built over the union of their crops, instead of one
+    /// pyramid per chip: the costly part for a big face is the first pyramid level of its crop.
+    /// The union starts on the first chip's pyramid grid (its origin moved up and left to a
+    /// multiple of the deepest level's step from the first chip's crop), so the first chip
+    /// comes out exactly as dlib cuts it, and so does any chip whose crop starts a multiple of
+    /// its own step away (the other size of the same landmarks, as dlib's crop margins are
+    /// 2^(depth + 2) - 2). Other chips are sampled from a grid shifted by a fraction of a
+    /// level pixel: within about one grey level of dlib's.
+    public static func extract(from image: Image, _ chips: [FaceChipGeometry]) -> [Image] {
+        let rgb = image.format == .rgb ? image : image.converted(to: .rgb)
+        let regions = chips.compactMap { sourceRegion(of: $0, width: rgb.width, height: rgb.height) }
+        guard let first = regions.first else {
+            return chips.map { Image(width: $0.size, height: $0.size, format: .rgb, fill: [0, 0, 0]) }
         }
-        var source = rgb.cropped(x: left, y: top, width: right - left + 1, height: bottom - top + 1)
-        var rect = FaceBox(left: chip.rect.left - Double(left), top: chip.rect.top - Double(top),
-                           right: chip.rect.right - Double(left), bottom: chip.rect.bottom - Double(top))
-        var level = 0
-        while level < depth, down(rect).area > area, let smaller = pyramidDown(source) {
-            source = smaller
-            rect = down(rect)
-            level += 1
+        var union = regions.dropFirst().reduce(first) { u, r in
+            (min(u.left, r.left), min(u.top, r.top), max(u.right, r.right), max(u.bottom, r.bottom), max(u.depth, r.depth))
         }
-        return sample(source, rect: rect, angle: chip.angle, size: chip.size)
+        // Onto the first chip's grid; at the image's top or left edge that may be impossible.
+        let step = 1 << union.depth
+        let left = first.left - (first.left - union.left + step - 1) / step * step
+        let top = first.top - (first.top - union.top + step - 1) / step * step
+        if left >= 0 { union.left = left }
+        if top >= 0 { union.top = top }
+        let pyramid = ChipSourcePyramid(rgb, left: union.left, top: union.top, right: union.right, bottom: union.bottom, depth: union.depth)
+        return chips.map { chip in
+            sourceRegion(of: chip, width: rgb.width, height: rgb.height) == nil
+                ? Image(width: chip.size, height: chip.size, format: .rgb, fill: [0, 0, 0]) : pyramid.chip(chip)
+        }
     }
 
     /// Bilinear sampling of the rotated `rect` into a size x size chip; chip corners map to
@@ -113,32 +139,68 @@ public enum FaceChipExtractor {
     /// dlib's pyramid_down<2> on RGB: separable [1 4 6 4 1] / 16 filter, keeping every other
     /// row and column (output pixel (x, y) centred on input (2x + 2, 2y + 2)), integer sums
     /// divided by 256 with truncation. Nil when the image is too small (8 pixels or less).
+    /// Each output row sums its 5 source rows into one row of column sums, then filters that
+    /// row across (the integer sums are the same in either order).
     static func pyramidDown(_ image: Image) -> Image? {
         let (w, h) = (image.width, image.height)
-        guard w > 8, h > 8 else { return nil }
-        let ow = (w - 3) / 2, oh = (h - 3) / 2
-        var rows = [UInt32](repeating: 0, count: h * ow * 3)
+        guard w > 8, h > 8, image.format == .rgb else { return nil }
+        let ow = (w - 3) / 2, oh = (h - 3) / 2, stride = w * 3
+        var out = [UInt8](repeating: 0, count: ow * oh * 3)
+        var columns = [UInt32](repeating: 0, count: stride)
         image.pixels.withUnsafeBufferPointer { src in
-            for r in 0..<h {
-                for c in 0..<ow {
-                    let p = (r * w + 2 * c) * 3
-                    for ch in 0..<3 {
-                        rows[(r * ow + c) * 3 + ch] = UInt32(src[p + ch]) + 4 * UInt32(src[p + 3 + ch]) + 6 * UInt32(src[p + 6 + ch])
-                            + 4 * UInt32(src[p + 9 + ch]) + UInt32(src[p + 12 + ch])
+            columns.withUnsafeMutableBufferPointer { col in
+                out.withUnsafeMutableBufferPointer { dst in
+                    for y in 0..<oh {
+                        let r = 2 * y * stride   // rows 2y ... 2y + 4
+                        for i in 0..<stride {
+                            col[i] = UInt32(src[r + i]) + 4 * UInt32(src[r + stride + i]) + 6 * UInt32(src[r + 2 * stride + i])
+                                + 4 * UInt32(src[r + 3 * stride + i]) + UInt32(src[r + 4 * stride + i])
+                        }
+                        let o = y * ow * 3
+                        for x in 0..<ow {
+                            let c = 6 * x   // columns 2x ... 2x + 4, 3 channels each
+                            for ch in 0..<3 {
+                                let sum = col[c + ch] + 4 * col[c + 3 + ch] + 6 * col[c + 6 + ch] + 4 * col[c + 9 + ch] + col[c + 12 + ch]
+                                dst[o + 3 * x + ch] = UInt8(truncatingIfNeeded: sum / 256)
+                            }
+                        }
                     }
                 }
             }
         }
-        var out = [UInt8](repeating: 0, count: ow * oh * 3)
-        var dr = 0, r = 2
-        while r < h - 2 && dr < oh {
-            for i in 0..<(ow * 3) {
-                let sum = rows[(r - 2) * ow * 3 + i] + 4 * rows[(r - 1) * ow * 3 + i] + 6 * rows[r * ow * 3 + i]
-                    + 4 * rows[(r + 1) * ow * 3 + i] + rows[(r + 2) * ow * 3 + i]
-                out[dr * ow * 3 + i] = UInt8(sum / 256)
-            }
-            dr += 1; r += 2
-        }
         return Image(width: ow, height: oh, format: .rgb, pixels: out)
+    }
+}
+
+/// dlib's pyramid of one region of an RGB image (level 0 the region itself, each next level
+/// `FaceChipExtractor.pyramidDown` of the previous), from which chips are sampled.
+struct ChipSourcePyramid {
+    /// The region's top-left pixel in the image.
+    let left, top: Int
+    let levels: [Image]
+
+    /// The region's inclusive pixel bounds, and the deepest level any chip needs.
+    init(_ rgb: Image, left: Int, top: Int, right: Int, bottom: Int, depth: Int) {
+        self.left = left
+        self.top = top
+        var levels = [rgb.cropped(x: left, y: top, width: right - left + 1, height: bottom - top + 1)]
+        while levels.count <= depth, let last = levels.last, let smaller = FaceChipExtractor.pyramidDown(last) {
+            levels.append(smaller)
+        }
+        self.levels = levels
+    }
+
+    /// The chip sampled from the level dlib would sample it from: go down while the chip's
+    /// rectangle one level down still has more pixels than the chip.
+    func chip(_ chip: FaceChipGeometry) -> Image {
+        let area = Double(chip.size * chip.size)
+        var rect = FaceBox(left: chip.rect.left - Double(left), top: chip.rect.top - Double(top),
+                           right: chip.rect.right - Double(left), bottom: chip.rect.bottom - Double(top))
+        var level = 0
+        while level + 1 < levels.count, FaceChipExtractor.down(rect).area > area {
+            rect = FaceChipExtractor.down(rect)
+            level += 1
+        }
+        return FaceChipExtractor.sample(levels[level], rect: rect, angle: chip.angle, size: chip.size)
     }
 }

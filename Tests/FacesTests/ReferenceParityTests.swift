@@ -17,6 +17,11 @@ struct ReferenceParityTests {
         // boxes alone): one box's age is as noisy as the one-pixel test below shows. With one
         // box, ages agree within 2 years on 27 of the 35 faces and one confident gender differs
         // (fairface_0015: our MTCNN box sits 60 pixels right of dlib's on a turned face).
+        // This test measures agreement with the reference, so it keeps the 0.03 its thresholds
+        // were set with rather than FaceAnalyzer's default 0.05, which was chosen on the
+        // labels of faces-fairface-dev (tools/faces-ablation.sh), not on agreement. At 0.03 ages
+        // agree within 2 years on 29 of the 35 faces; at 0.05 on 26, under the 0.75 bar below
+        // (genders agree at both).
         analyzer.boxJitter = 0.03
         self.analyzer = analyzer
         fixture = try ReferenceFixture.load()
