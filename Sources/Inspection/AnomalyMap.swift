@@ -24,49 +24,9 @@ public struct AnomalyMap: Sendable, Equatable {
         return sigma > 0 ? map.gaussianSmoothed(sigma: sigma) : map
     }
 
-    /// Separable Gaussian blur, kernel radius ceil(4 sigma), edges clamped.
+    /// Separable Gaussian blur, kernel radius ceil(4 sigma), edges clamped (`gaussianBlur`).
     public func gaussianSmoothed(sigma: Float) -> AnomalyMap {
-        let radius = Int((4 * sigma).rounded(.up))
-        var kernel = (-radius...radius).map { exp(-Float($0 * $0) / (2 * sigma * sigma)) }
-        let total = kernel.reduce(0, +)
-        kernel = kernel.map { $0 / total }
-        // Horizontal pass over each row padded with its edge values; the vertical pass adds
-        // whole rows (of the edge-clamped row index) scaled by the kernel, which vectorises.
-        let w = width, h = height, taps = kernel.count
-        var horizontal = [Float](repeating: 0, count: values.count)
-        var padded = [Float](repeating: 0, count: w + 2 * radius)
-        var out = [Float](repeating: 0, count: values.count)
-        values.withUnsafeBufferPointer { src in
-            horizontal.withUnsafeMutableBufferPointer { hor in
-                padded.withUnsafeMutableBufferPointer { pad in
-                    kernel.withUnsafeBufferPointer { k in
-                        for y in 0..<h {
-                            let row = src.baseAddress! + y * w
-                            for i in 0..<radius { pad[i] = row[0]; pad[w + radius + i] = row[w - 1] }
-                            for x in 0..<w { pad[radius + x] = row[x] }
-                            let o = hor.baseAddress! + y * w
-                            for x in 0..<w {
-                                var s: Float = 0
-                                for i in 0..<taps { s += k[i] * pad[x + i] }
-                                o[x] = s
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        horizontal.withUnsafeBufferPointer { hor in
-            out.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<h {
-                    let o = dst.baseAddress! + y * w
-                    for (i, weight) in kernel.enumerated() {
-                        let r = hor.baseAddress! + min(max(y + i - radius, 0), h - 1) * w
-                        for x in 0..<w { o[x] += weight * r[x] }
-                    }
-                }
-            }
-        }
-        return AnomalyMap(width: width, height: height, values: out)
+        AnomalyMap(width: width, height: height, values: gaussianBlur(values, width: width, height: height, sigma: sigma))
     }
 
     /// Resampled to another size (bilinear), for overlays on the original photo.

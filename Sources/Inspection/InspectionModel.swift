@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Networks
+import Tensors
 
 /// How far scores of good images spread, to turn a score into a confidence.
 public struct ScoreCalibration: Sendable, Codable, Equatable {
@@ -80,11 +81,23 @@ public final class InspectionModel: @unchecked Sendable {
     /// Scores images already resized to the input size (RGB). Call from one thread.
     public func inspect(_ images: [Image]) -> [InspectionResult] {
         guard let head else {
-            return PatchGrid.extract(images, with: extractor, stride8Weight: stride8Weight).map { result($0, headLogit: nil) }
+            let grids = PatchGrid.extract(images, with: extractor, stride8Weight: stride8Weight)
+            return results(grids, headLogits: grids.map { _ in nil })
         }
         let extracted = PatchGrid.extractWithDeep(images, with: extractor, stride8Weight: stride8Weight)
         let logits = HeadTrainer.logits(head.network, extracted.compactMap(\.deep))
-        return zip(extracted, logits).map { result($0.0.grid, headLogit: $0.1) }
+        let count = min(extracted.count, logits.count)
+        return results(extracted.prefix(count).map(\.grid), headLogits: logits.prefix(count).map { $0 })
+    }
+
+    /// The per-image work after feature extraction (memory distances, map, area), the images
+    /// in parallel on the shared pool; with a single image the memory search itself is split.
+    func results(_ grids: [PatchGrid], headLogits: [Float?]) -> [InspectionResult] {
+        var results = [InspectionResult?](repeating: nil, count: grids.count)
+        results.withUnsafeMutableBufferPointer { out in
+            WorkerPool.shared.parallelFor(count: grids.count) { i in out[i] = result(grids[i], headLogit: headLogits[i]) }
+        }
+        return results.compactMap { $0 }
     }
 
     func result(_ grid: PatchGrid, headLogit: Float?) -> InspectionResult {

@@ -8,8 +8,8 @@ public struct PatchMemory: Sendable {
     public let dimension: Int
     /// The memory, `count` rows of `dimension` floats.
     public let bank: [Float]
-    /// Squared norms of the rows, for the GEMM distance.
-    private let squaredNorms: [Float]
+    /// The nearest-row search over the bank (packed once, shared by every query).
+    private let search: NearestRowSearch
 
     public var count: Int { bank.count / dimension }
 
@@ -17,8 +17,8 @@ public struct PatchMemory: Sendable {
         precondition(dimension > 0 && bank.count % dimension == 0 && !bank.isEmpty, "PatchMemory: \(bank.count) floats are not rows of \(dimension)")
         self.dimension = dimension
         self.bank = bank
-        squaredNorms = bank.withUnsafeBufferPointer { b in
-            (0..<(b.count / dimension)).map { r in squaredNorm(b.baseAddress! + r * dimension, dimension) }
+        search = bank.withUnsafeBufferPointer { b in
+            NearestRowSearch(rows: b.baseAddress!, count: b.count / dimension, dimension: dimension)
         }
     }
 
@@ -38,33 +38,11 @@ public struct PatchMemory: Sendable {
     }
 
     /// Distance of each query row to its nearest memory row, and that row's index:
-    /// ||a - b||² = ||a||² + ||b||² - 2 a·b, the products by one GEMM per block of queries.
+    /// ||a - b||² = ||a||² + ||b||² - 2 a·b, the products by the GEMM kernel, the minimum
+    /// folded in tile by tile (see `NearestRowSearch`).
     public func nearest(_ queries: UnsafePointer<Float>, count queryCount: Int) -> (distances: [Float], indices: [Int]) {
-        let k = count, d = dimension, block = 256
-        var distances = [Float](repeating: 0, count: queryCount), indices = [Int](repeating: 0, count: queryCount)
-        let products = UnsafeMutablePointer<Float>.allocate(capacity: block * k)
-        defer { products.deallocate() }
-        bank.withUnsafeBufferPointer { memory in
-            var start = 0
-            while start < queryCount {
-                let rows = min(block, queryCount - start)
-                sgemm(transA: false, transB: true, m: rows, n: k, k: d, a: queries + start * d, lda: d,
-                      b: memory.baseAddress!, ldb: d, c: products, ldc: k)
-                for r in 0..<rows {
-                    let q = squaredNorm(queries + (start + r) * d, d)
-                    let row = products + r * k
-                    var best = Float.infinity, bestIndex = 0
-                    for j in 0..<k {
-                        let value = squaredNorms[j] - 2 * row[j]
-                        if value < best { best = value; bestIndex = j }
-                    }
-                    distances[start + r] = max(best + q, 0).squareRoot()
-                    indices[start + r] = bestIndex
-                }
-                start += rows
-            }
-        }
-        return (distances, indices)
+        let (squared, indices) = search.nearest(queries, count: queryCount)
+        return (squared.map { $0.squareRoot() }, indices)
     }
 
     /// Number of memory neighbours in the image-score reweighting.
@@ -96,13 +74,6 @@ public struct PatchMemory: Sendable {
         let weight = 1 - exp(sStar - top) / max(denominator, .leastNormalMagnitude)
         return weight * sStar
     }
-}
-
-@inline(__always)
-func squaredNorm(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
-    var s: Float = 0
-    for i in 0..<n { s += a[i] * a[i] }
-    return s
 }
 
 @inline(__always)

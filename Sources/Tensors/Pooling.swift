@@ -90,9 +90,40 @@ private func forEachWindowGradient(_ g: ConvGeometry, _ dy: Tensor,
 }
 
 /// Average pooling; each output averages the window's in-image positions only.
+/// 16 channels at a time: the window's pixels are summed in a register in scan order (the
+/// order of the scalar loop, so the same values) instead of through the output row in memory.
 public func avgPool2d(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tensor? = nil) -> Tensor {
-    poolForward(x, kernel: kernel, config: config, out: out, "avgPool2d", initial: 0,
-                combine: { $0 + $1 }, finish: { sum, cells in sum / Float(max(1, cells)) })
+    let g = poolGeometry(x, kernel, config, "avgPool2d")
+    let y = Tensor.output(out, shape: g.outputShape)
+    let c = g.cin
+    parallelChunks(g.n * g.oh, grain: 8) { rows in
+        for row in rows {
+            let image = row / g.oh, oy = row % g.oh
+            for ox in 0..<g.ow {
+                let o = y.data + (row * g.ow + ox) * c
+                let (ys, xs) = window(g, oy, ox)
+                let cells = Float(max(1, ys.count * xs.count))
+                var ch = 0
+                while ch + 16 <= c {
+                    var sum = SIMD16<Float>()
+                    for iy in ys {
+                        for ix in xs { sum += load16(x.data + ((image * g.h + iy) * g.w + ix) * c + ch) }
+                    }
+                    store16(o + ch, sum / SIMD16(repeating: cells))
+                    ch += 16
+                }
+                while ch < c {
+                    var sum: Float = 0
+                    for iy in ys {
+                        for ix in xs { sum += x.data[((image * g.h + iy) * g.w + ix) * c + ch] }
+                    }
+                    o[ch] = sum / cells
+                    ch += 1
+                }
+            }
+        }
+    }
+    return y
 }
 
 /// Average pooling backward: each output gradient is spread evenly over its window.

@@ -11,6 +11,11 @@ struct SHA256Tests {
         #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         // Two-block message (448 bits: the padding spills into a second block).
         #expect(SHA256.hex(Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        // One million "a": 15625 full blocks, then a padding-only block.
+        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        // A message starting at an odd address (unaligned word loads).
+        let shifted = [UInt8]("xabc".utf8)
+        #expect(shifted.withUnsafeBytes { SHA256.hex(UnsafeRawBufferPointer(rebasing: $0[1...])) } == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     @Test func fileDigestMatchesTheBytesAndNilWhenUnreadable() throws {

@@ -1,0 +1,79 @@
+import Testing
+@testable import Tensors
+
+@Suite("Nearest-row search") struct NearestRowsTests {
+    func randomRows(_ n: Int, _ d: Int, seed: UInt64) -> [Float] {
+        var rng = SeededGenerator(seed: seed)
+        return (0..<(n * d)).map { _ in rng.nextGaussian() }
+    }
+
+    /// Squared distances of every query to every reference row, in Double.
+    func naive(_ queries: [Float], _ references: [Float], d: Int) -> [[Double]] {
+        (0..<(queries.count / d)).map { q in
+            (0..<(references.count / d)).map { r in
+                var s = 0.0
+                for j in 0..<d { let e = Double(queries[q * d + j]) - Double(references[r * d + j]); s += e * e }
+                return s
+            }
+        }
+    }
+
+    /// Against the Double reference: the minimum to float accuracy, and an index whose
+    /// distance is that minimum (up to the same tolerance; random data has no exact ties).
+    @Test(arguments: [(count: 300, dimension: 37, queries: 40), (count: 2240, dimension: 152, queries: 61),
+                      (count: 17, dimension: 400, queries: 7), (count: 1, dimension: 3, queries: 5)])
+    func matchesDoublePrecisionBruteForce(_ shape: (count: Int, dimension: Int, queries: Int)) {
+        let (n, d, m) = shape
+        let references = randomRows(n, d, seed: 1), queries = randomRows(m, d, seed: 2)
+        let search = references.withUnsafeBufferPointer { NearestRowSearch(rows: $0.baseAddress!, count: n, dimension: d) }
+        let (squared, indices) = queries.withUnsafeBufferPointer { search.nearest($0.baseAddress!, count: m) }
+        let exact = naive(queries, references, d: d)
+        let largestNorm = (0..<n).map { r in (0..<d).reduce(0.0) { $0 + Double(references[r * d + $1]) * Double(references[r * d + $1]) } }.max()!
+        for q in 0..<m {
+            let best = exact[q].min()!
+            // ||a||² + ||b||² - 2a·b loses about (||a||² + ||b||²) * d * u to cancellation.
+            let queryNorm = (0..<d).reduce(0.0) { $0 + Double(queries[q * d + $1]) * Double(queries[q * d + $1]) }
+            let tolerance = 4 * Double(d) * float32Roundoff * (queryNorm + largestNorm) + 1e-6
+            #expect(abs(Double(squared[q]) - best) <= tolerance, "query \(q): \(squared[q]) vs \(best)")
+            #expect(exact[q][indices[q]] - best <= 2 * tolerance, "query \(q): index \(indices[q])")
+        }
+    }
+
+    /// Bit for bit what a GEMM of all products followed by a sequential scan gives (the
+    /// computation it replaced), at every thread count.
+    @Test func equalsGEMMThenScanAtEveryThreadCount() {
+        for (n, d, m) in [(2240, 152, 130), (45, 400, 13), (16, 8, 6)] {
+            let references = randomRows(n, d, seed: 3), queries = randomRows(m, d, seed: 4)
+            var products = [Float](repeating: 0, count: m * n)
+            sgemm(transA: false, transB: true, m: m, n: n, k: d, a: queries, lda: d, b: references, ldb: d, c: &products, ldc: n)
+            let norms = references.withUnsafeBufferPointer { b in (0..<n).map { sequentialSquaredNorm(b.baseAddress! + $0 * d, d) } }
+            var expectedDistances = [Float](), expectedIndices = [Int]()
+            for q in 0..<m {
+                var best = Float.infinity, bestIndex = 0
+                for j in 0..<n where norms[j] - 2 * products[q * n + j] < best { best = norms[j] - 2 * products[q * n + j]; bestIndex = j }
+                let qNorm = queries.withUnsafeBufferPointer { sequentialSquaredNorm($0.baseAddress! + q * d, d) }
+                expectedDistances.append(max(best + qNorm, 0))
+                expectedIndices.append(bestIndex)
+            }
+            let search = references.withUnsafeBufferPointer { NearestRowSearch(rows: $0.baseAddress!, count: n, dimension: d) }
+            withThreadCounts { threads in
+                let (squared, indices) = queries.withUnsafeBufferPointer { search.nearest($0.baseAddress!, count: m) }
+                #expect(squared == expectedDistances, "\(n)x\(d), \(m) queries, \(threads) threads")
+                #expect(indices == expectedIndices, "\(n)x\(d), \(m) queries, \(threads) threads")
+            }
+        }
+    }
+
+    @Test func tiesGoToTheFirstRowAndExactMatchesAreZero() {
+        let d = 5
+        var references = randomRows(40, d, seed: 5)
+        for j in 0..<d { references[33 * d + j] = references[7 * d + j] }    // row 33 repeats row 7
+        let queries = Array(references[(7 * d)..<(8 * d)])
+        let search = references.withUnsafeBufferPointer { NearestRowSearch(rows: $0.baseAddress!, count: 40, dimension: d) }
+        let (squared, indices) = queries.withUnsafeBufferPointer { search.nearest($0.baseAddress!, count: 1) }
+        #expect(indices == [7])
+        #expect(squared[0] >= 0 && squared[0] < 1e-5)
+        let none = queries.withUnsafeBufferPointer { search.nearest($0.baseAddress!, count: 0) }
+        #expect(none.squaredDistances.isEmpty && none.indices.isEmpty)
+    }
+}
