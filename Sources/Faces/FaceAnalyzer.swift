@@ -139,25 +139,30 @@ public struct FaceAnalyzer: Sendable {
     /// an RGB image: the pipeline after detection. With `jitter` > 0 the networks' outputs are
     /// averaged over the jittered boxes (`jitteredBoxes`); the landmarks are those of `boxes`.
     public func estimate(_ rgb: Image, landmarkBoxes boxes: [FaceBox], jitter: Double = 0) -> [(landmarks: [FacePoint], estimate: AgeGenderEstimate)] {
-        var landmarks: [[FacePoint]] = [], ageChips: [[Image]] = [], genderChips: [[Image]] = []
         let (ageSize, genderSize, padding) = (estimator.ageChipSize, estimator.genderChipSize, estimator.chipPadding)
-        for box in boxes {
-            let points = Self.jitteredBoxes(box, fraction: jitter).map { landmarker.landmarks(in: rgb, box: $0) }
-            landmarks.append(points[0])
-            var ages: [Image] = [], genders: [Image] = []
-            for p in points {
-                // A box's age and gender chips come from one pyramid, both exactly as dlib cuts
-                // them. (One pyramid for all 7 boxes would be about 4 times faster still, but
-                // its chips drift from dlib's by a grey level and the reference's age is that
-                // sensitive: ReferenceParityTests' end-to-end agreement drops from 29 to 26 of
-                // 35 faces.)
-                let chips = FaceChipExtractor.extract(from: rgb, [FaceChipGeometry(landmarks: p, size: ageSize, padding: padding),
-                                                                  FaceChipGeometry(landmarks: p, size: genderSize, padding: padding)])
-                ages.append(chips[0])
-                genders.append(chips[1])
-            }
-            ageChips.append(ages)
-            genderChips.append(genders)
+        let jittered = boxes.map { Self.jitteredBoxes($0, fraction: jitter) }
+        let work = jittered.indices.flatMap { face in jittered[face].indices.map { (face, $0) } }
+        // Each (face, box) pair is independent: landmarks and chips run on all cores.
+        let cut = concurrentMap(count: work.count) { [landmarker] k in
+            let box = jittered[work[k].0][work[k].1]
+            let points = landmarker.landmarks(in: rgb, box: box)
+            // A box's age and gender chips come from one pyramid, both exactly as dlib cuts
+            // them. (One pyramid for all 7 boxes would be about 4 times faster still, but its
+            // chips drift from dlib's by a grey level and the reference's age is that
+            // sensitive: ReferenceParityTests' end-to-end agreement drops from 29 to 26 of 35
+            // faces.)
+            let chips = FaceChipExtractor.extract(from: rgb, [FaceChipGeometry(landmarks: points, size: ageSize, padding: padding),
+                                                              FaceChipGeometry(landmarks: points, size: genderSize, padding: padding)])
+            return (points: points, age: chips[0], gender: chips[1])
+        }
+        var landmarks: [[FacePoint]] = [], ageChips: [[Image]] = [], genderChips: [[Image]] = []
+        var k = 0
+        for face in jittered.indices {
+            let group = cut[k..<(k + jittered[face].count)]
+            k += jittered[face].count
+            landmarks.append(group[group.startIndex].points)
+            ageChips.append(group.map(\.age))
+            genderChips.append(group.map(\.gender))
         }
         let estimates = estimator.estimate(ageChipGroups: ageChips, genderChipGroups: genderChips)
         return zip(landmarks, estimates).map { ($0, $1) }
