@@ -47,7 +47,8 @@ public struct FaceAnalyzer: Sendable {
     /// the most ages in range (86; 82 to 84 for the others) and 172 right genders (169 to 173
     /// for the others, 173 at 0.02): differences of a few images, within noise. Costs 7 times
     /// the landmark, chip and network runs.
-    public var boxJitter = 0.05
+    public var boxJitter = FaceAnalyzer.defaultBoxJitter
+    public static let defaultBoxJitter = 0.05
 
     /// The box the shape predictor expects for a detected face. The predictor was trained on
     /// dlib's frontal (HOG) detector boxes, which are squares a little lower and smaller than

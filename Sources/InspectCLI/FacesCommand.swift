@@ -13,13 +13,22 @@ struct FacesCommand: ParsableCommand {
     @Flag(help: "Print {\"FaceDetails\": [...]} JSON per photo (one object per line with several photos).") var json = false
     @Option(help: "Write each face's aligned chip (150x150 PNG) into this directory.") var crops: String?
     @Option(help: "Models directory (default: INSPECT_MODELS, ./Models, or next to the executable).") var models: String?
+    @Option(help: ArgumentHelp("Average age and gender over 7 landmark boxes shifted and scaled by this share of the box side (0 to 0.2; 0 = one box, about 65 ms faster on a 12-MP photo).",
+                               valueName: "fraction")) var boxJitter: Double = FaceAnalyzer.defaultBoxJitter
+
+    func validate() throws {
+        guard boxJitter.isFinite, (0...0.2).contains(boxJitter) else {
+            throw ValidationError("--box-jitter must be between 0 and 0.2 (got \(boxJitter))")
+        }
+    }
 
     func run() throws {
-        let analyzer: FaceAnalyzer
+        var analyzer: FaceAnalyzer
         do { analyzer = try FaceAnalyzer(modelsDirectory: try ModelsDirectory.resolve(models)) } catch {
             printError("\(error)")
             throw ExitCode.failure
         }
+        analyzer.boxJitter = boxJitter
         if let crops {
             do { try FileManager.default.createDirectory(atPath: crops, withIntermediateDirectories: true) } catch {
                 printError("--crops \(crops): cannot create the directory (\(error.localizedDescription))")
