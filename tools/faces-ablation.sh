@@ -9,15 +9,7 @@ cd "$(dirname "$0")/.."
 dataset=${1:-../shared/datasets/faces-fairface-dev}
 repeats=${2:-5}
 jitters=${JITTERS:-0 0.01 0.02 0.03 0.04 0.05}
-portrait=../shared/datasets/portraits/obama.jpg
-[ -f "$dataset/labels.csv" ] || { echo "error: no $dataset/labels.csv (pass the dataset folder)" >&2; exit 2; }
-[ -f "$portrait" ] || { echo "error: no $portrait for the latency photo" >&2; exit 2; }
-source tools/faces-venv.sh
-mkdir -p out
-photo=out/bench-faces-12mp.jpg
-[ -f "$photo" ] || "$venv/bin/python" tools/bench_faces.py make-photo "$portrait" "$photo"
-swift build -c release --product bench-faces >&2
-bin=$(swift build -c release --show-bin-path)/bench-faces
+source tools/faces-bench-setup.sh
 runs=()
 for j in $jitters; do
     echo "box jitter $j ..." >&2
