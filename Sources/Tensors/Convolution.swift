@@ -5,7 +5,9 @@
 //    [N*H*W, Cin] matrix, so the convolution is one GEMM with the [Cin, Cout] weights;
 //  - depthwise (groups == Cin == Cout): the direct SIMD kernel in Depthwise.swift;
 //  - everything else: im2col (each output pixel's receptive field as one row, ordered
-//    (ky, kx, ci) like the weights) followed by a GEMM per image and group.
+//    (ky, kx, ci) like the weights) followed by a GEMM per group over a chunk of images
+//    (their patch matrices stacked: one packing of the weights per chunk, not per image,
+//    which matters for batches of small images such as face chips and detector crops).
 // Bias and activation are applied as the output is stored (the GEMM's epilogue).
 
 /// Convolution forward: y = activation(conv(x, weight) + bias).
@@ -24,15 +26,17 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, config:
               b: weight.data, ldb: g.cout, c: y.data, ldc: g.cout, bias: bias?.data, activation: activation)
     } else {
         let pixels = g.oh * g.ow
-        let columns = ThreadScratch.current.buffer(.columns, count: pixels * g.patch)
-        for image in 0..<g.n {
-            let x = input.data + image * g.h * g.w * g.cin
-            let yImage = y.data + image * pixels * g.cout
+        // Images per chunk: their patch matrices within `im2colChunkFloats` (at least one image).
+        let chunk = max(1, min(g.n, im2colChunkFloats / max(1, pixels * g.patch)))
+        let columns = ThreadScratch.current.buffer(.columns, count: chunk * pixels * g.patch)
+        for first in stride(from: 0, to: g.n, by: chunk) {
+            let images = first..<min(g.n, first + chunk)
+            let yChunk = y.data + first * pixels * g.cout
             for group in 0..<g.groups {
-                im2col(g, x, group: group, into: columns)
-                sgemm(transA: false, transB: false, m: pixels, n: g.coutPerGroup, k: g.patch, a: columns, lda: g.patch,
-                      b: weight.data + group * g.coutPerGroup, ldb: g.cout,
-                      c: yImage + group * g.coutPerGroup, ldc: g.cout,
+                im2col(g, input.data, images: images, group: group, into: columns)
+                sgemm(transA: false, transB: false, m: images.count * pixels, n: g.coutPerGroup, k: g.patch, a: columns,
+                      lda: g.patch, b: weight.data + group * g.coutPerGroup, ldb: g.cout,
+                      c: yChunk + group * g.coutPerGroup, ldc: g.cout,
                       bias: bias.map { $0.data + group * g.coutPerGroup }, activation: activation)
             }
         }
@@ -71,7 +75,7 @@ public func conv2dBackward(_ input: Tensor, weight: Tensor, gradOutput dy: Tenso
         for group in 0..<g.groups {
             let cols: UnsafePointer<Float>
             if let columns {
-                im2col(g, x, group: group, into: columns)
+                im2col(g, input.data, images: image..<(image + 1), group: group, into: columns)
                 cols = UnsafePointer(columns)
             } else {
                 cols = UnsafePointer(x)
@@ -137,18 +141,60 @@ private func forEachPatchCell(_ g: ConvGeometry, group: Int, rows: Range<Int>, _
     }
 }
 
-/// Writes one image's patch matrix for `group`: row (oy * OW + ox) holds the receptive field
-/// of that output pixel as (ky, kx, ci), with zeros where the window covers padding.
-func im2col(_ g: ConvGeometry, _ x: UnsafePointer<Float>, group: Int, into columns: UnsafeMutablePointer<Float>) {
+/// Patch-matrix floats per forward chunk of images (16 MiB): the stacked matrices of a batch
+/// of face chips or detector crops fit, one 320x224 EfficientNet stem image (0.5 M) does too.
+let im2colChunkFloats = 1 << 22
+
+/// Writes the patch matrices of `images` (indices into the batch at `x`) for `group`, one
+/// after another: row (oy * OW + ox) of each holds the receptive field of that output pixel
+/// as (ky, kx, ci), with zeros where the window covers padding. Output rows of all the images
+/// are split across the pool.
+func im2col(_ g: ConvGeometry, _ x: UnsafePointer<Float>, images: Range<Int>, group: Int,
+            into columns: UnsafeMutablePointer<Float>) {
     let cg = g.cinPerGroup
-    parallelChunks(g.oh, grain: max(1, 4096 / max(1, g.ow * g.patch))) { rows in
-        forEachPatchCell(g, group: group, rows: rows) { cell, input in
-            if let input {
-                (columns + cell).update(from: x + input, count: cg)
-            } else {
-                (columns + cell).update(repeating: 0, count: cg)
+    let imageFloats = g.h * g.w * g.cin, matrixFloats = g.oh * g.ow * g.patch
+    // With one group and no dilation, a kernel row's taps that all fall inside the image are
+    // kw * cin adjacent input floats: one copy instead of kw (the RGB stems copy 3 floats a tap).
+    let rowRuns = g.groups == 1 && g.dw == 1
+    parallelChunks(images.count * g.oh, grain: max(1, 4096 / max(1, g.ow * g.patch))) { rows in
+        for row in rows {
+            let (i, oy) = row.quotientAndRemainder(dividingBy: g.oh)
+            let image = x + (images.lowerBound + i) * imageFloats, matrix = columns + i * matrixFloats
+            for ox in 0..<g.ow {
+                var cell = (oy * g.ow + ox) * g.patch
+                let x0 = g.inputX(ox, 0), x1 = g.inputX(ox, g.kw - 1)
+                for ky in 0..<g.kh {
+                    let iy = g.inputY(oy, ky)
+                    if iy < 0 || iy >= g.h {
+                        (matrix + cell).update(repeating: 0, count: g.kw * cg)
+                        cell += g.kw * cg
+                    } else if rowRuns && x0 >= 0 && x1 < g.w {
+                        copyFloats(matrix + cell, image + (iy * g.w + x0) * g.cin, g.kw * cg)
+                        cell += g.kw * cg
+                    } else {
+                        for kx in 0..<g.kw {
+                            let ix = g.inputX(ox, kx)
+                            if ix >= 0 && ix < g.w {
+                                copyFloats(matrix + cell, image + (iy * g.w + ix) * g.cin + group * cg, cg)
+                            } else {
+                                (matrix + cell).update(repeating: 0, count: cg)
+                            }
+                            cell += cg
+                        }
+                    }
+                }
             }
         }
+    }
+}
+
+/// Copies `count` floats; short runs (a few channels) in a loop rather than a memmove call.
+@inline(__always)
+private func copyFloats(_ to: UnsafeMutablePointer<Float>, _ from: UnsafePointer<Float>, _ count: Int) {
+    if count < 32 {
+        for j in 0..<count { to[j] = from[j] }
+    } else {
+        to.update(from: from, count: count)
     }
 }
 
