@@ -19,32 +19,70 @@ private func poolGeometry(_ x: Tensor, _ kernel: Int, _ config: Conv2DConfig, _ 
 /// Max pooling with a kernel x kernel window. Padding never wins the max; a window entirely
 /// in padding gives 0.
 public func maxPool2d(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tensor? = nil) -> Tensor {
-    poolForward(x, kernel: kernel, config: config, out: out, "maxPool2d", initial: -Float.infinity,
-                combine: { max($0, $1) }, finish: { value, cells in cells == 0 ? 0 : value })
+    poolForward(x, kernel: kernel, config: config, out: out, "maxPool2d", .max)
 }
 
-/// The window loop shared by max and average pooling: out = finish(fold(combine, window), cells).
-@inline(__always)
-private func poolForward(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tensor?, _ op: String, initial: Float,
-                         combine: (Float, Float) -> Float, finish: (Float, Int) -> Float) -> Tensor {
+/// Average pooling; each output averages the window's in-image positions only.
+public func avgPool2d(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tensor? = nil) -> Tensor {
+    poolForward(x, kernel: kernel, config: config, out: out, "avgPool2d", .average)
+}
+
+/// How a pooling window is reduced: the maximum of its in-image cells (0 when it has none),
+/// or their sum in scan order divided by their count.
+private enum PoolingKind {
+    case max, average
+
+    var initial: Float { self == .max ? -.infinity : 0 }
+
+    // Concrete SIMD16 and scalar versions: generic SIMD code here (and the standard library's
+    // pointwiseMax) compiled to a scalar compare per lane through the stack.
+    @inline(__always) func combine(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        self == .max ? a.replacing(with: b, where: a .< b) : a + b
+    }
+
+    @inline(__always) func combine(_ a: Float, _ b: Float) -> Float { self == .max ? Swift.max(a, b) : a + b }
+
+    @inline(__always) func finish(_ v: SIMD16<Float>, cells: Int) -> SIMD16<Float> {
+        self == .max ? (cells == 0 ? SIMD16() : v) : v / SIMD16(repeating: Float(Swift.max(1, cells)))
+    }
+
+    @inline(__always) func finish(_ v: Float, cells: Int) -> Float {
+        self == .max ? (cells == 0 ? 0 : v) : v / Float(Swift.max(1, cells))
+    }
+}
+
+/// The window loop of max and average pooling: output rows split across the pool; for each
+/// output pixel 16 channels at a time are reduced in a register, the rest through the output
+/// row, each value with the operations of a scalar loop in its order.
+private func poolForward(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tensor?, _ op: String,
+                         _ kind: PoolingKind) -> Tensor {
     let g = poolGeometry(x, kernel, config, op)
     let y = Tensor.output(out, shape: g.outputShape)
-    let c = g.cin
+    let c = g.cin, vectorChannels = c / 16 * 16
     parallelChunks(g.n * g.oh, grain: 8) { rows in
         for row in rows {
             let image = row / g.oh, oy = row % g.oh
+            let first = x.data + (image * g.h * g.w) * c
             for ox in 0..<g.ow {
                 let o = y.data + (row * g.ow + ox) * c
                 let (ys, xs) = window(g, oy, ox)
-                o.update(repeating: initial, count: c)
+                let cells = ys.count * xs.count
+                for ch in stride(from: 0, to: vectorChannels, by: 16) {
+                    var acc = SIMD16<Float>(repeating: kind.initial)
+                    for iy in ys {
+                        for ix in xs { acc = kind.combine(acc, load16(first + (iy * g.w + ix) * c + ch)) }
+                    }
+                    store16(o + ch, kind.finish(acc, cells: cells))
+                }
+                if vectorChannels == c { continue }
+                (o + vectorChannels).update(repeating: kind.initial, count: c - vectorChannels)
                 for iy in ys {
                     for ix in xs {
-                        let p = x.data + ((image * g.h + iy) * g.w + ix) * c
-                        for ch in 0..<c { o[ch] = combine(o[ch], p[ch]) }
+                        let p = first + (iy * g.w + ix) * c
+                        for ch in vectorChannels..<c { o[ch] = kind.combine(o[ch], p[ch]) }
                     }
                 }
-                let cells = ys.count * xs.count
-                for ch in 0..<c { o[ch] = finish(o[ch], cells) }
+                for ch in vectorChannels..<c { o[ch] = kind.finish(o[ch], cells: cells) }
             }
         }
     }
@@ -87,43 +125,6 @@ private func forEachWindowGradient(_ g: ConvGeometry, _ dy: Tensor,
             }
         }
     }
-}
-
-/// Average pooling; each output averages the window's in-image positions only.
-/// 16 channels at a time: the window's pixels are summed in a register in scan order (the
-/// order of the scalar loop, so the same values) instead of through the output row in memory.
-public func avgPool2d(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tensor? = nil) -> Tensor {
-    let g = poolGeometry(x, kernel, config, "avgPool2d")
-    let y = Tensor.output(out, shape: g.outputShape)
-    let c = g.cin
-    parallelChunks(g.n * g.oh, grain: 8) { rows in
-        for row in rows {
-            let image = row / g.oh, oy = row % g.oh
-            for ox in 0..<g.ow {
-                let o = y.data + (row * g.ow + ox) * c
-                let (ys, xs) = window(g, oy, ox)
-                let cells = Float(max(1, ys.count * xs.count))
-                var ch = 0
-                while ch + 16 <= c {
-                    var sum = SIMD16<Float>()
-                    for iy in ys {
-                        for ix in xs { sum += load16(x.data + ((image * g.h + iy) * g.w + ix) * c + ch) }
-                    }
-                    store16(o + ch, sum / SIMD16(repeating: cells))
-                    ch += 16
-                }
-                while ch < c {
-                    var sum: Float = 0
-                    for iy in ys {
-                        for ix in xs { sum += x.data[((image * g.h + iy) * g.w + ix) * c + ch] }
-                    }
-                    o[ch] = sum / cells
-                    ch += 1
-                }
-            }
-        }
-    }
-    return y
 }
 
 /// Average pooling backward: each output gradient is spread evenly over its window.
