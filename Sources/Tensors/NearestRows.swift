@@ -8,8 +8,10 @@
 // and read back through memory). The references are taken in column blocks that fit L2, so
 // each block of panels is read from cache by every query tile of a job.
 //
-// The values of a tile are scanned in increasing reference index with a strict `<`, as a
-// sequential scan of the whole row would be: the first index of the minimum. The products are the ones `sgemm` computes for the same operands (same kernel,
+// Each column lane of the tiles keeps its own running minimum (strict `<` in increasing
+// reference index) and the lanes are merged at the end by value, then by smallest index: the
+// first index of the minimum, as a sequential scan of the whole row finds it. The products
+// are the ones `sgemm` computes for the same operands (same kernel,
 // same k order), so distances match a GEMM-then-scan computation bit for bit.
 import Foundation
 
@@ -85,35 +87,50 @@ public final class NearestRowSearch: @unchecked Sendable {
             }
         }
         let tile = scratch.buffer(.gemmTile, count: gemmMR * gemmNR)
-        let lanes = tiles * gemmMR
+        // Per query row, a running minimum per tile column (lane c sees reference rows j + c)
+        // and the first index where it was reached; the lanes are merged at the end.
+        let lanes = tiles * gemmMR * gemmNR
         let bestValues = UnsafeMutablePointer<Float>.allocate(capacity: lanes)
-        let bestIndices = UnsafeMutablePointer<Int>.allocate(capacity: lanes)
+        let bestIndices = UnsafeMutablePointer<Int32>.allocate(capacity: lanes)
         defer { bestValues.deallocate(); bestIndices.deallocate() }
         bestValues.initialize(repeating: .infinity, count: lanes)
         bestIndices.initialize(repeating: 0, count: lanes)
+        var laneOffsets = SIMD16<Int32>()
+        for c in 0..<gemmNR { laneOffsets[c] = Int32(c) }
         let layout = packed.layout
         let columns = GEMMBlocking.roundUpToPanel(count)
         for jc in stride(from: 0, to: columns, by: NearestRowSearch.blockColumns) {
             let blockEnd = min(columns, jc + NearestRowSearch.blockColumns)
             for t in 0..<tiles {
                 let a = UnsafePointer(packedA + t * gemmMR * d)
-                let best = bestValues + t * gemmMR, bestIndex = bestIndices + t * gemmMR
+                let best = bestValues + t * gemmMR * gemmNR, bestIndex = bestIndices + t * gemmMR * gemmNR
                 for j in stride(from: jc, to: blockEnd, by: gemmNR) {
                     nearestTile(a: a, d: d, depth: depth, layout: layout, column: j, norms: norms + j, tile: tile)
-                    // In increasing index with a strict `<`: the first index of the minimum.
+                    // Each lane in increasing index with a strict `<`: its first index of its minimum.
+                    // (Compare and select on concrete SIMD16 types compile to vector blends.)
+                    let columns = SIMD16<Int32>(repeating: Int32(j)) &+ laneOffsets
                     for r in 0..<gemmMR {
-                        let row = tile + r * gemmNR
-                        var value = best[r], index = bestIndex[r]
-                        for c in 0..<gemmNR where row[c] < value { value = row[c]; index = j + c }
-                        best[r] = value
-                        bestIndex[r] = index
+                        let value = load16(tile + r * gemmNR), current = load16(best + r * gemmNR)
+                        let better = value .< current
+                        store16(best + r * gemmNR, current.replacing(with: value, where: better))
+                        let indexAddress = UnsafeMutableRawPointer(bestIndex + r * gemmNR)
+                        let index = indexAddress.loadUnaligned(as: SIMD16<Int32>.self)
+                        indexAddress.storeBytes(of: index.replacing(with: columns, where: better), as: SIMD16<Int32>.self)
                     }
                 }
             }
         }
         for (offset, q) in rows.enumerated() {
-            distances[q] = max(bestValues[offset] + sequentialSquaredNorm(queries + q * d, d), 0)
-            indices[q] = bestIndices[offset]
+            // The least value over the lanes, and the smallest index holding it: the first index
+            // of the minimum, as a sequential scan of the whole row finds it.
+            let values = bestValues + offset * gemmNR, laneIndices = bestIndices + offset * gemmNR
+            var value = values[0], index = laneIndices[0]
+            for c in 1..<gemmNR where values[c] < value || (values[c] == value && laneIndices[c] < index) {
+                value = values[c]
+                index = laneIndices[c]
+            }
+            distances[q] = max(value + sequentialSquaredNorm(queries + q * d, d), 0)
+            indices[q] = Int(index)
         }
     }
 }
