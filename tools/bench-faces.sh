@@ -8,5 +8,6 @@ cd "$(dirname "$0")/.."
 dataset=${1:-../shared/datasets/faces-fairface-dev}
 repeats=${2:-10}
 source tools/faces-bench-setup.sh
+tools/machine-speed.sh
 "$bin" Models "$dataset" "$photo" "$repeats" > out/bench-faces-ours.json
 "$venv/bin/python" tools/bench_faces.py compare "$dataset" "$photo" < out/bench-faces-ours.json

@@ -55,9 +55,17 @@ field() { grep -E "^  $1 " "$work/train.txt" | awk '{print $NF}'; }
     --model-store "$work/models" > "$work/scores.csv" 2> "$work/score-summary.txt"
 read -r wall user sys < "$work/time.txt"
 count=$(($(wc -l < "$work/scores.csv") - 1))
+# A longer run for the throughput of a big folder: the 88 test images 4 times (352 files;
+# model loading, about 0.3 s, weighs less than on 88).
+for copy in 1 2 3 4; do mkdir -p "$work/many/$copy"; cp -r "$work/test/good" "$work/test/bad" "$work/many/$copy/"; done
+/usr/bin/time -f "%e" -o "$work/time-many.txt" "$inspect" score "$work/many" --model aliens \
+    --model-store "$work/models" > "$work/scores-many.csv" 2>/dev/null
+many=$(($(wc -l < "$work/scores-many.csv") - 1))
+many_wall=$(cat "$work/time-many.txt")
 cores=$(nproc)
 load=$(cut -d' ' -f1 /proc/loadavg)
 
+tools/machine-speed.sh
 echo "lookout-aliens, README protocol: train 20 good + 10 anomalous, test 38 good + 50 anomalous"
 printf "%-34s %s\n" "train (decode, features, CV)" "$(printf '%.1f s' "$train_s")  (bar: < 90 s)"
 printf "%-34s %s\n" "image AUROC (fused model)" "$(field 'image AUROC')  (bar: >= 0.99)"
@@ -65,8 +73,9 @@ printf "%-34s %s\n" "precision / recall / F1" "$(field precision) / $(field reca
 grep -E "TP|FP" "$work/train.txt" | sed 's/^ */  /'
 printf "%-34s %s\n" "chosen stride-8 weight" "$(grep -o '"stride8Weight" : [0-9.]*' "$work/models/aliens/model.json" | awk '{print $3}')"
 printf "%-34s %s\n" "scoring, wall clock" "$(echo "scale=1; $count / $wall" | bc) images/s ($count images in ${wall} s; load average $load on $cores cores)"
+printf "%-34s %s\n" "scoring $many files, wall clock" "$(echo "scale=1; $many / $many_wall" | bc) images/s ($many images in ${many_wall} s, model loading included)  (bar: >= 40)"
 printf "%-34s %s\n" "best F1 at any threshold" "$(best_f1 "$work/scores.csv")  (picked on the test set: an upper bound, not an operating point)"
-printf "%-34s %s\n" "scoring, per CPU second" "$(echo "scale=1; $count / ($user + $sys)" | bc) images/s (x$cores cores = $(echo "scale=1; $cores * $count / ($user + $sys)" | bc) images/s when the machine is idle)  (bar: >= 40)"
+printf "%-34s %s\n" "scoring, per CPU second" "$(echo "scale=1; $count / ($user + $sys)" | bc) images/s (x$cores cores = $(echo "scale=1; $cores * $count / ($user + $sys)" | bc) images/s when the machine is idle)"
 echo
 echo "Ablation (same split; each model at its own threshold, chosen by cross-validation on the 30 training images):"
 echo "| model | image AUROC | F1 at own threshold | precision | recall |"

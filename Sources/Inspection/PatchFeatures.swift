@@ -9,6 +9,14 @@ import Tensors
 public enum PatchFeatures {
     /// [N, H8, W8, C8 + C16] from the two feature maps.
     public static func combine(stride8: Tensor, stride16: Tensor, stride8Weight: Float = 1) -> Tensor {
+        combineKeepingCoarse(stride8: stride8, stride16: stride16, stride8Weight: stride8Weight).patches
+    }
+
+    /// The combined patches and the aggregated stride-16 map they interpolate ([N, H16, W16,
+    /// C16]): the nearest-patch search multiplies that coarse map instead of its 4 times as
+    /// many interpolated copies (see `NearestRowSearch.nearest(_:count:interpolatedTail:)`).
+    public static func combineKeepingCoarse(stride8: Tensor, stride16: Tensor, stride8Weight: Float = 1)
+        -> (patches: Tensor, coarse: Tensor) {
         let neighbourhood = Conv2DConfig(stride: 1, padding: .explicit(Padding(1)))
         let a = avgPool2d(stride8, kernel: 3, config: neighbourhood)
         let b16 = avgPool2d(stride16, kernel: 3, config: neighbourhood)
@@ -21,6 +29,6 @@ public enum PatchFeatures {
             for j in 0..<c8 { o[j] = source[j] * stride8Weight }
             (out.data + p * (c8 + c16) + c8).update(from: b.data + p * c16, count: c16)
         }
-        return out
+        return (out, b16)
     }
 }

@@ -10,13 +10,25 @@ public struct PatchGrid: Sendable {
     public let values: [Float]
     /// How many leading features of each patch come from the stride-8 map.
     public let stride8Channels: Int
+    /// The aggregated stride-16 map whose bilinear upsampling the patches' trailing features
+    /// are, when known: it makes the nearest-patch search cheaper (`PatchScore`).
+    public let coarse: CoarseGrid?
 
-    public init(width: Int, height: Int, dimension: Int, values: [Float], stride8Channels: Int = 0) {
+    public init(width: Int, height: Int, dimension: Int, values: [Float], stride8Channels: Int = 0, coarse: CoarseGrid? = nil) {
         self.width = width
         self.height = height
         self.dimension = dimension
         self.values = values
         self.stride8Channels = stride8Channels
+        self.coarse = coarse.flatMap { $0.dimension == dimension - stride8Channels ? $0 : nil }
+    }
+
+    /// A row-major `width` x `height` grid of `dimension`-long features.
+    public struct CoarseGrid: Sendable {
+        public let width: Int
+        public let height: Int
+        public let dimension: Int
+        public let values: [Float]
     }
 
     public var patchCount: Int { width * height }
@@ -26,7 +38,8 @@ public struct PatchGrid: Sendable {
         if weight == 1 { return self }
         var scaled = values
         for p in 0..<(scaled.count / dimension) { for j in 0..<stride8Channels { scaled[p * dimension + j] *= weight } }
-        return PatchGrid(width: width, height: height, dimension: dimension, values: scaled, stride8Channels: stride8Channels)
+        return PatchGrid(width: width, height: height, dimension: dimension, values: scaled, stride8Channels: stride8Channels,
+                         coarse: coarse)
     }
 
     /// Patch grids of resized RGB images, extracted in batches.
@@ -49,12 +62,15 @@ public struct PatchGrid: Sendable {
             } else {
                 ((s8, s16), deepMap) = (extractor.extract(batch), nil)
             }
-            let combined = PatchFeatures.combine(stride8: s8, stride16: s16, stride8Weight: stride8Weight)
+            let (combined, coarse) = PatchFeatures.combineKeepingCoarse(stride8: s8, stride16: s16, stride8Weight: stride8Weight)
             let (n, h, w, d) = (combined.shape[0], combined.shape[1], combined.shape[2], combined.shape[3])
+            let (ch, cw, cd) = (coarse.shape[1], coarse.shape[2], coarse.shape[3])
             for i in 0..<n {
                 let values = Array(UnsafeBufferPointer(start: combined.data + i * h * w * d, count: h * w * d))
-                results.append((PatchGrid(width: w, height: h, dimension: d, values: values, stride8Channels: s8.shape[3]),
-                                deepMap.map { imageSlice($0, i) }))
+                let coarseValues = Array(UnsafeBufferPointer(start: coarse.data + i * ch * cw * cd, count: ch * cw * cd))
+                let grid = PatchGrid(width: w, height: h, dimension: d, values: values, stride8Channels: s8.shape[3],
+                                     coarse: CoarseGrid(width: cw, height: ch, dimension: cd, values: coarseValues))
+                results.append((grid, deepMap.map { imageSlice($0, i) }))
             }
             start += slice.count
         }
@@ -82,7 +98,8 @@ public struct PatchScore: Sendable {
     public init(grid: PatchGrid, memory: PatchMemory) {
         precondition(grid.dimension == memory.dimension, "PatchScore: grid features of \(grid.dimension), memory of \(memory.dimension)")
         let (distances, indices, score) = grid.values.withUnsafeBufferPointer { p in
-            let (d, i) = memory.nearest(p.baseAddress!, count: grid.patchCount)
+            let (d, i) = memory.nearest(p.baseAddress!, count: grid.patchCount, coarse: grid.coarse, gridWidth: grid.width,
+                                        gridHeight: grid.height)
             return (d, i, memory.imageScore(patches: p.baseAddress!, distances: d, indices: i))
         }
         self.score = score

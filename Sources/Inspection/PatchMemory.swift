@@ -45,6 +45,29 @@ public struct PatchMemory: Sendable {
         return (squared.map { $0.squareRoot() }, indices)
     }
 
+    /// The same for a grid's patches (`gridWidth` x `gridHeight`, row-major) whose trailing
+    /// features upsample `coarse` bilinearly (as `PatchFeatures` makes them): the search
+    /// multiplies the coarse rows once and interpolates their products. Without `coarse`,
+    /// the plain search.
+    public func nearest(_ queries: UnsafePointer<Float>, count queryCount: Int, coarse: PatchGrid.CoarseGrid?,
+                        gridWidth: Int, gridHeight: Int) -> (distances: [Float], indices: [Int]) {
+        guard let coarse, queryCount == gridWidth * gridHeight, coarse.dimension < dimension else {
+            return nearest(queries, count: queryCount)
+        }
+        let taps = bilinearWeights(height: gridHeight, width: gridWidth, inHeight: coarse.height, inWidth: coarse.width)
+        let (squared, indices) = coarse.values.withUnsafeBufferPointer { values in
+            taps.indices.withUnsafeBufferPointer { tapIndices in
+                taps.weights.withUnsafeBufferPointer { weights in
+                    search.nearest(queries, count: queryCount,
+                                   interpolatedTail: InterpolatedTail(values: values.baseAddress!, rows: coarse.width * coarse.height,
+                                                                      dimension: coarse.dimension, indices: tapIndices.baseAddress!,
+                                                                      weights: weights.baseAddress!))
+                }
+            }
+        }
+        return (squared.map { $0.squareRoot() }, indices)
+    }
+
     /// Number of memory neighbours in the image-score reweighting.
     public static let reweightingNeighbours = 9
 

@@ -48,10 +48,41 @@ public final class NearestRowSearch: @unchecked Sendable {
     /// that row's index. Split across `pool` by query rows when there are enough of them.
     public func nearest(_ queries: UnsafePointer<Float>, count queryCount: Int, pool: WorkerPool = .shared)
         -> (squaredDistances: [Float], indices: [Int]) {
+        splitQueries(queryCount, pool: pool) { rows, distances, indices in
+            search(queries, rows: rows, productDepth: dimension, tail: nil, distances: distances, indices: indices)
+        }
+    }
+
+    /// The same search for queries whose last `tail.dimension` features are bilinear
+    /// interpolations of the rows of a coarser grid (PatchCore's stride-16 features upsampled
+    /// to the stride-8 grid). a·b splits into the leading part's product plus
+    /// sum_k w_k (g_k·b_tail): the coarse rows' products with the references are computed once
+    /// (4 times fewer rows than the queries on a 2x grid) and interpolated per query, so the
+    /// kernel multiplies only the leading features. The same distances up to rounding (the
+    /// interpolation is applied to products instead of features); falls back to `nearest` when
+    /// a row is longer than one GEMM k block.
+    public func nearest(_ queries: UnsafePointer<Float>, count queryCount: Int, interpolatedTail tail: InterpolatedTail,
+                        pool: WorkerPool = .shared) -> (squaredDistances: [Float], indices: [Int]) {
+        let lead = dimension - tail.dimension
+        guard lead > 0, tail.dimension > 0, tail.rows > 0, GEMMBlocking.kcDepth(k: dimension) == dimension else {
+            return nearest(queries, count: queryCount, pool: pool)
+        }
+        let products = coarseProducts(tail, pool: pool)
+        defer { products.values.deallocate() }
+        return splitQueries(queryCount, pool: pool) { rows, distances, indices in
+            search(queries, rows: rows, productDepth: lead,
+                   tail: (UnsafePointer(products.values), products.stride, tail.indices, tail.weights), distances: distances, indices: indices)
+        }
+    }
+
+    /// Runs `body` on ranges of whole row tiles of the queries (a few per thread, so a delayed
+    /// thread leaves its share), filling the distances and indices.
+    private func splitQueries(_ queryCount: Int, pool: WorkerPool,
+                              _ body: (Range<Int>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Int>) -> Void)
+        -> (squaredDistances: [Float], indices: [Int]) {
         var distances = [Float](repeating: 0, count: queryCount)
         var indices = [Int](repeating: 0, count: queryCount)
         if queryCount == 0 { return (distances, indices) }
-        // Jobs of whole row tiles; a few per thread so a delayed thread leaves its share.
         let work = queryCount * count * dimension
         let parts = work < 1 << 20 ? 1 : pool.threads * 4
         let ranges = splitRange(queryCount, parts: parts, align: gemmMR)
@@ -59,31 +90,53 @@ public final class NearestRowSearch: @unchecked Sendable {
             indices.withUnsafeMutableBufferPointer { i in
                 let (dp, ip) = (d.baseAddress!, i.baseAddress!)
                 if ranges.count == 1 {
-                    search(queries, rows: 0..<queryCount, distances: dp, indices: ip)
+                    body(0..<queryCount, dp, ip)
                 } else {
-                    pool.parallelFor(count: ranges.count) { job in
-                        search(queries, rows: ranges[job], distances: dp, indices: ip)
-                    }
+                    pool.parallelFor(count: ranges.count) { job in body(ranges[job], dp, ip) }
                 }
             }
         }
         return (distances, indices)
     }
 
-    /// The search for query rows `rows`, on the calling thread.
-    private func search(_ queries: UnsafePointer<Float>, rows: Range<Int>,
+    /// g·b_tail for every coarse row g and reference b: [rows rounded up to whole row tiles] x
+    /// [references rounded up to whole panels], the padding zero. The tails of the references
+    /// are the packed panels' last k steps (one k block), multiplied by the micro-kernel.
+    private func coarseProducts(_ tail: InterpolatedTail, pool: WorkerPool) -> (values: UnsafeMutablePointer<Float>, stride: Int) {
+        let lead = dimension - tail.dimension, columns = GEMMBlocking.roundUpToPanel(count)
+        let tiles = (tail.rows + gemmMR - 1) / gemmMR
+        let values = UnsafeMutablePointer<Float>.allocate(capacity: tiles * gemmMR * columns)
+        let view = MatrixView(tail.values, ld: tail.dimension, transposed: false)
+        let layout = packed.layout
+        pool.parallelFor(count: tiles) { t in
+            let i0 = t * gemmMR
+            let a = ThreadScratch.current.buffer(.gemmA, count: gemmMR * tail.dimension)
+            packA(view, i0: i0, mc: min(gemmMR, tail.rows - i0), p0: 0, kc: tail.dimension, into: a)
+            for j in stride(from: 0, to: columns, by: gemmNR) {
+                let panel = layout.panels(p0: 0, kc: dimension, j0: j) + lead * gemmNR
+                gemmKernelPacked(kc: tail.dimension, a: a, b: panel, c: values + i0 * columns + j, ldc: columns, alpha: 1, beta: 0)
+            }
+        }
+        return (values, columns)
+    }
+
+    /// The search for query rows `rows`, on the calling thread. The kernel multiplies the first
+    /// `productDepth` features; with `tail`, each query's interpolated coarse products are added.
+    private func search(_ queries: UnsafePointer<Float>, rows: Range<Int>, productDepth: Int,
+                        tail: (products: UnsafePointer<Float>, stride: Int, indices: UnsafePointer<Int32>, weights: UnsafePointer<Float>)?,
                         distances: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int>) {
-        let d = dimension, tiles = (rows.count + gemmMR - 1) / gemmMR
+        let d = dimension, k = productDepth, tiles = (rows.count + gemmMR - 1) / gemmMR
+        // The k blocks of the packed references (the queries are packed in the same blocks).
         let depth = GEMMBlocking.kcDepth(k: d)
         let view = MatrixView(queries, ld: d, transposed: false)
         let scratch = ThreadScratch.current
         // All of the job's queries packed once: tile t's k block at p0 starts at
-        // t * gemmMR * d + p0 * gemmMR (packA's panel layout, k blocks one after another).
-        let packedA = scratch.buffer(.gemmA, count: tiles * gemmMR * d)
+        // t * gemmMR * k + p0 * gemmMR (packA's panel layout, k blocks one after another).
+        let packedA = scratch.buffer(.gemmA, count: tiles * gemmMR * k)
         for t in 0..<tiles {
             let i0 = rows.lowerBound + t * gemmMR, mr = min(gemmMR, rows.upperBound - i0)
-            for p0 in stride(from: 0, to: d, by: depth) {
-                packA(view, i0: i0, mc: mr, p0: p0, kc: min(depth, d - p0), into: packedA + t * gemmMR * d + p0 * gemmMR)
+            for p0 in stride(from: 0, to: k, by: depth) {
+                packA(view, i0: i0, mc: mr, p0: p0, kc: min(depth, k - p0), into: packedA + t * gemmMR * k + p0 * gemmMR)
             }
         }
         let tile = scratch.buffer(.gemmTile, count: gemmMR * gemmNR)
@@ -99,23 +152,34 @@ public final class NearestRowSearch: @unchecked Sendable {
         for c in 0..<gemmNR { laneOffsets[c] = Int32(c) }
         let layout = packed.layout
         let columns = GEMMBlocking.roundUpToPanel(count)
+        let two = SIMD16<Float>(repeating: 2)
         for jc in stride(from: 0, to: columns, by: NearestRowSearch.blockColumns) {
             let blockEnd = min(columns, jc + NearestRowSearch.blockColumns)
             for t in 0..<tiles {
-                let a = UnsafePointer(packedA + t * gemmMR * d)
+                let a = UnsafePointer(packedA + t * gemmMR * k)
                 let best = bestValues + t * gemmMR * gemmNR, bestIndex = bestIndices + t * gemmMR * gemmNR
+                let firstQuery = rows.lowerBound + t * gemmMR, validRows = min(gemmMR, rows.upperBound - firstQuery)
                 for j in stride(from: jc, to: blockEnd, by: gemmNR) {
-                    nearestTile(a: a, d: d, depth: depth, layout: layout, column: j, norms: norms + j, tile: tile)
+                    tileProducts(a: a, k: k, dimension: d, depth: depth, layout: layout, column: j, tile: tile)
+                    let norm = load16(norms + j)
                     // Each lane in increasing index with a strict `<`: its first index of its minimum.
                     // (Compare and select on concrete SIMD16 types compile to vector blends.)
-                    let columns = SIMD16<Int32>(repeating: Int32(j)) &+ laneOffsets
-                    for r in 0..<gemmMR {
-                        let value = load16(tile + r * gemmNR), current = load16(best + r * gemmNR)
+                    let columnIndices = SIMD16<Int32>(repeating: Int32(j)) &+ laneOffsets
+                    for r in 0..<validRows {
+                        var product = load16(tile + r * gemmNR)
+                        if let tail {
+                            let q = (firstQuery + r) * 4
+                            for tap in 0..<4 {
+                                let row = tail.products + Int(tail.indices[q + tap]) * tail.stride + j
+                                multiplyAdd(into: &product, SIMD16(repeating: tail.weights[q + tap]), load16(row))
+                            }
+                        }
+                        let value = norm - two * product, current = load16(best + r * gemmNR)
                         let better = value .< current
                         store16(best + r * gemmNR, current.replacing(with: value, where: better))
                         let indexAddress = UnsafeMutableRawPointer(bestIndex + r * gemmNR)
                         let index = indexAddress.loadUnaligned(as: SIMD16<Int32>.self)
-                        indexAddress.storeBytes(of: index.replacing(with: columns, where: better), as: SIMD16<Int32>.self)
+                        indexAddress.storeBytes(of: index.replacing(with: columnIndices, where: better), as: SIMD16<Int32>.self)
                     }
                 }
             }
@@ -135,19 +199,36 @@ public final class NearestRowSearch: @unchecked Sendable {
     }
 }
 
-/// tile[r][c] = ||b_(j+c)||² - 2 a_r·b_(j+c) for the 6 packed queries at `a` and the panel of
-/// reference rows j..<j+16. The products accumulate over the k blocks as `sgemm` does. Not
-/// inlined: inside the search loops the micro-kernel's 12 accumulator registers were spilled.
-@inline(never)
-private func nearestTile(a: UnsafePointer<Float>, d: Int, depth: Int, layout: PanelLayout, column j: Int,
-                         norms: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
-    for p0 in stride(from: 0, to: d, by: depth) {
-        let kc = min(depth, d - p0)
-        gemmKernelPacked(kc: kc, a: a + p0 * gemmMR, b: layout.panels(p0: p0, kc: kc, j0: j),
-                         c: tile, ldc: gemmNR, alpha: 1, beta: p0 == 0 ? 0 : 1)
+/// Query rows whose last `dimension` features are bilinear interpolations of the rows of a
+/// coarser grid: query q's tail is sum over tap < 4 of weights[4q + tap] *
+/// values[indices[4q + tap]] (see `bilinearWeights`). The pointers must stay valid for the call.
+public struct InterpolatedTail {
+    public var values: UnsafePointer<Float>
+    public var rows: Int
+    public var dimension: Int
+    public var indices: UnsafePointer<Int32>
+    public var weights: UnsafePointer<Float>
+
+    public init(values: UnsafePointer<Float>, rows: Int, dimension: Int, indices: UnsafePointer<Int32>, weights: UnsafePointer<Float>) {
+        self.values = values
+        self.rows = rows
+        self.dimension = dimension
+        self.indices = indices
+        self.weights = weights
     }
-    let norm = load16(norms), two = SIMD16<Float>(repeating: 2)
-    for r in 0..<gemmMR { store16(tile + r * gemmNR, norm - two * load16(tile + r * gemmNR)) }
+}
+
+/// tile[r][c] = a_r·b_(j+c) over the first k of the `dimension` features, for the 6 packed
+/// queries at `a` and the panel of reference rows j..<j+16 (packed in k blocks of `depth`).
+/// The products accumulate over the k blocks as `sgemm` does. Not inlined: inside the search
+/// loops the micro-kernel's accumulator registers were spilled.
+@inline(never)
+private func tileProducts(a: UnsafePointer<Float>, k: Int, dimension: Int, depth: Int, layout: PanelLayout, column j: Int,
+                          tile: UnsafeMutablePointer<Float>) {
+    for p0 in stride(from: 0, to: k, by: depth) {
+        let panel = layout.panels(p0: p0, kc: min(depth, dimension - p0), j0: j)
+        gemmKernelPacked(kc: min(depth, k - p0), a: a + p0 * gemmMR, b: panel, c: tile, ldc: gemmNR, alpha: 1, beta: p0 == 0 ? 0 : 1)
+    }
 }
 
 /// Sum of squares in index order (one rounding per step, no reassociation): the same value

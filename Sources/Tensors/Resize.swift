@@ -57,6 +57,25 @@ public func resizeBilinearBackward(inputShape: [Int], gradOutput dy: Tensor) -> 
     return dx
 }
 
+/// The weights of `resizeBilinear` as a linear map: for each output pixel (row-major over
+/// height x width), the 4 input pixels (row-major indices over inHeight x inWidth) it
+/// interpolates and their weights, (1-fy)(1-fx), (1-fy)fx, fy(1-fx), fy fx.
+public func bilinearWeights(height: Int, width: Int, inHeight: Int, inWidth: Int) -> (indices: [Int32], weights: [Float]) {
+    precondition(height >= 1 && width >= 1 && inHeight >= 1 && inWidth >= 1, "bilinearWeights: empty size")
+    var indices = [Int32](), weights = [Float]()
+    indices.reserveCapacity(4 * height * width)
+    weights.reserveCapacity(4 * height * width)
+    let columns = (0..<width).map { bilinearTaps($0, inSize: inWidth, outSize: width) }
+    for oy in 0..<height {
+        let (y0, y1, fy) = bilinearTaps(oy, inSize: inHeight, outSize: height)
+        for (x0, x1, fx) in columns {
+            indices += [y0 * inWidth + x0, y0 * inWidth + x1, y1 * inWidth + x0, y1 * inWidth + x1].map { Int32($0) }
+            weights += [(1 - fy) * (1 - fx), (1 - fy) * fx, fy * (1 - fx), fy * fx]
+        }
+    }
+    return (indices, weights)
+}
+
 /// The two input indices that output index i interpolates between, and the weight of the
 /// second: half-pixel centres, source coordinate clamped to the image.
 private func bilinearTaps(_ i: Int, inSize: Int, outSize: Int) -> (Int, Int, Float) {

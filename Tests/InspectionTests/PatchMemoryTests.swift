@@ -56,4 +56,30 @@ import Tensors
         let peak = map.values.indices.max { map.values[$0] < map.values[$1] } ?? 0
         #expect((64...88).contains(peak % 96) && (24...40).contains(peak / 96))
     }
+
+    /// A grid that carries its coarse stride-16 map is scored through the interpolated search;
+    /// its distances, nearest rows and image score agree with the plain search over the same
+    /// patches (the grid without its coarse map) to float accuracy.
+    @Test func coarseGridSearchAgreesWithThePlainSearch() {
+        func maps(seed: UInt64) -> (Tensor, Tensor) {
+            (Tensor(shape: [1, 12, 16, 8], data: randomRows(12 * 16, 8, seed: seed)),
+             Tensor(shape: [1, 6, 8, 24], data: randomRows(6 * 8, 24, seed: seed + 1000)))
+        }
+        func grid(seed: UInt64) -> PatchGrid {
+            let (s8, s16) = maps(seed: seed)
+            let (patches, coarse) = PatchFeatures.combineKeepingCoarse(stride8: s8, stride16: s16, stride8Weight: 0.5)
+            return PatchGrid(width: 16, height: 12, dimension: 32, values: patches.scalars, stride8Channels: 8,
+                             coarse: PatchGrid.CoarseGrid(width: 8, height: 6, dimension: 24, values: coarse.scalars))
+        }
+        let memory = PatchMemory.build(grids: (0..<6).map { grid(seed: UInt64($0)) }, fraction: 0.3, seed: 1)
+        let test = grid(seed: 77)
+        #expect(test.coarse != nil)
+        let plain = PatchGrid(width: test.width, height: test.height, dimension: test.dimension, values: test.values,
+                              stride8Channels: test.stride8Channels)
+        let viaCoarse = PatchScore(grid: test, memory: memory), viaPlain = PatchScore(grid: plain, memory: memory)
+        for (a, b) in zip(viaCoarse.patchDistances, viaPlain.patchDistances) { #expect(abs(a - b) <= 1e-4 * max(1, b)) }
+        #expect(abs(viaCoarse.score - viaPlain.score) <= 1e-4 * max(1, viaPlain.score))
+        // Reweighting keeps the coarse map (it scales only the stride-8 features).
+        #expect(test.reweighted(stride8Weight: 2).coarse != nil)
+    }
 }

@@ -76,4 +76,49 @@ import Testing
         let none = queries.withUnsafeBufferPointer { search.nearest($0.baseAddress!, count: 0) }
         #expect(none.squaredDistances.isEmpty && none.indices.isEmpty)
     }
+
+    /// Queries whose trailing features upsample a coarse grid (PatchCore's layout): searching
+    /// with the coarse grid and the bilinear weights finds the nearest rows of the upsampled
+    /// queries, to float accuracy. Shapes: PatchCore's (40 + 112 features, 14 x 20 -> 28 x 40),
+    /// a grid that is not 2x, and a row longer than one k block (the plain search then).
+    @Test(arguments: [(lead: 40, tail: 112, coarse: (14, 20), fine: (28, 40), count: 700),
+                      (lead: 5, tail: 11, coarse: (3, 7), fine: (8, 9), count: 50),
+                      (lead: 30, tail: 400, coarse: (2, 3), fine: (4, 6), count: 40)])
+    func interpolatedTailFindsTheNearestRowsOfTheUpsampledQueries(
+        _ shape: (lead: Int, tail: Int, coarse: (Int, Int), fine: (Int, Int), count: Int)) {
+        let (lead, tailDimension, (ch, cw), (fh, fw), n) = shape
+        let d = lead + tailDimension, m = fh * fw
+        let references = randomRows(n, d, seed: 11)
+        let coarse = Tensor(shape: [1, ch, cw, tailDimension], data: randomRows(ch * cw, tailDimension, seed: 12))
+        let upsampled = resizeBilinear(coarse, height: fh, width: fw)
+        let leading = randomRows(m, lead, seed: 13)
+        var queries = [Float]()
+        for q in 0..<m {
+            queries += leading[(q * lead)..<((q + 1) * lead)]
+            queries += UnsafeBufferPointer(start: upsampled.data + q * tailDimension, count: tailDimension)
+        }
+        let taps = bilinearWeights(height: fh, width: fw, inHeight: ch, inWidth: cw)
+        let search = references.withUnsafeBufferPointer { NearestRowSearch(rows: $0.baseAddress!, count: n, dimension: d) }
+        let coarseRows = coarse.scalars
+        let (squared, indices) = queries.withUnsafeBufferPointer { q in
+            coarseRows.withUnsafeBufferPointer { c in
+                taps.indices.withUnsafeBufferPointer { i in
+                    taps.weights.withUnsafeBufferPointer { w in
+                        search.nearest(q.baseAddress!, count: m,
+                                       interpolatedTail: InterpolatedTail(values: c.baseAddress!, rows: ch * cw, dimension: tailDimension,
+                                                                          indices: i.baseAddress!, weights: w.baseAddress!))
+                    }
+                }
+            }
+        }
+        let exact = naive(queries, references, d: d)
+        let largestNorm = (0..<n).map { r in (0..<d).reduce(0.0) { $0 + Double(references[r * d + $1]) * Double(references[r * d + $1]) } }.max()!
+        for q in 0..<m {
+            let best = exact[q].min()!
+            let queryNorm = (0..<d).reduce(0.0) { $0 + Double(queries[q * d + $1]) * Double(queries[q * d + $1]) }
+            let tolerance = 8 * Double(d) * float32Roundoff * (queryNorm + largestNorm) + 1e-6
+            #expect(abs(Double(squared[q]) - best) <= tolerance, "query \(q): \(squared[q]) vs \(best)")
+            #expect(exact[q][indices[q]] - best <= 2 * tolerance, "query \(q): index \(indices[q])")
+        }
+    }
 }

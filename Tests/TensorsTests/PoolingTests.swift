@@ -128,6 +128,25 @@ func naiveBilinear(_ x: [Double], n: Int, h: Int, w: Int, c: Int, height oh: Int
         }
     }
 
+    /// bilinearWeights is resizeBilinear as a linear map: applying its 4 taps per output pixel
+    /// gives the naive resize, and each pixel's weights sum to 1.
+    @Test func bilinearWeightsReproduceTheResize() {
+        for (i, (h, w, oh, ow)) in [(4, 5, 9, 13), (14, 20, 28, 40), (6, 6, 2, 3), (1, 4, 3, 8)].enumerated() {
+            let c = 2
+            let x = randomTensor([1, h, w, c], seed: UInt64(40 + i)).doubles
+            let expected = naiveBilinear(x, n: 1, h: h, w: w, c: c, height: oh, width: ow)
+            let taps = bilinearWeights(height: oh, width: ow, inHeight: h, inWidth: w)
+            var applied: [Float] = []
+            for p in 0..<(oh * ow) {
+                #expect(abs(taps.weights[(4 * p)..<(4 * p + 4)].reduce(0, +) - 1) < 1e-6, "weights of pixel \(p), case \(i)")
+                for ch in 0..<c {
+                    applied.append(Float((0..<4).reduce(0.0) { $0 + Double(taps.weights[4 * p + $1]) * x[Int(taps.indices[4 * p + $1]) * c + ch] }))
+                }
+            }
+            expectClose(applied, expected, absolute: 1e-5, "bilinear weights case \(i)")
+        }
+    }
+
     @Test func bilinearBackwardMatchesFiniteDifferences() {
         // Upsampling (the anomaly-map case), identity, downsampling, and a single input row.
         for (i, (h, w, oh, ow)) in [(4, 5, 9, 13), (7, 3, 7, 3), (6, 6, 2, 3), (1, 4, 3, 8)].enumerated() {

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# One line for the benchmarks: this machine's speed in the same run, so figures from runs on
+# different days (or hosts of different speed) can be compared. Measured by bench-tensors:
+# one core's SIMD16 FMA throughput (the GEMM kernels' ceiling) and its copy bandwidth.
+# Usage (from the repository root): tools/machine-speed.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product bench-tensors >&2
+out=$("$(swift build -c release --show-bin-path)/bench-tensors" --threads 1 bandwidth)
+peak=$(echo "$out" | sed -n 's/^peak kind=fma .*gflops=\([0-9.]*\).*/\1/p')
+copy=$(echo "$out" | sed -n 's/^bandwidth kind=copy .*gbps=\([0-9.]*\).*/\1/p')
+echo "machine in this run: FMA peak ${peak} GFLOPS on one core, copy bandwidth ${copy} GB/s, load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores"
