@@ -102,8 +102,11 @@ public final class EfficientNetLite0: @unchecked Sendable {
         let head = Tensor(shape: [0]), pooled = Tensor(shape: [0])
     }
     private var workspaces: [Workspace] = []
-    /// Images per forward pass when a batch is split (measured with bench-networks at batch 32).
-    static let imagesPerChunk = 2
+    /// Images per forward pass when a batch is split. Measured with bench-networks on 2
+    /// threads (224x224): one image per pass ran 90-99 images/s at batch 4 and 32, two images
+    /// 75-82 (this host's copy bandwidth is 12 GB/s; a 2-image pass's expanded activations,
+    /// 2 x 4.8 MB, no longer stay in cache between the layers).
+    static let imagesPerChunk = 1
     private let lock = NSLock()
 
     public init(parameters: EfficientNetLite0Parameters, card: EfficientNetLite0Card? = nil) {
