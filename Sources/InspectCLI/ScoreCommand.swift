@@ -46,7 +46,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Models directory with the backbone weights (default: $INSPECT_MODELS, ./Models, or next to the executable).")
     var models: String?
 
-    @Option(help: "Decoding threads (default: all cores).")
+    @Option(help: "Images scored at once, each decoded and scored on one core (default: all cores; at most INSPECT_THREADS).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
     enum OutputFormat: String, ExpressibleByArgument { case csv, jsonl }
@@ -83,7 +83,7 @@ struct ScoreCommand: ParsableCommand {
         let started = Date()
         var scored = 0, anomalous = 0, errors = 0, otherSizes = 0
         var heatmapNames = Set<String>()
-        BatchScorer.score(scan.images, model: loaded.model, decodeWorkers: jobs, keepOriginals: heatmaps != nil) { _, row in
+        BatchScorer.score(scan.images, model: loaded.model, lanes: jobs, keepOriginals: heatmaps != nil) { _, row in
             switch row.result {
             case .success(let result):
                 scored += 1

@@ -96,6 +96,11 @@ enum HeadTrainer {
     }
 
     static func logits(_ head: ConvPoolingHead, _ maps: [Tensor]) -> [Float] {
+        logits(FoldedConvPoolingHead(head), maps)
+    }
+
+    /// Logits of deep maps ([1, h, w, C] each), 16 images per pass.
+    static func logits(_ head: FoldedConvPoolingHead, _ maps: [Tensor]) -> [Float] {
         var out: [Float] = []
         for start in stride(from: 0, to: maps.count, by: 16) {
             out += head.logits(concat(Array(maps[start..<min(maps.count, start + 16)]), axis: 0))

@@ -43,12 +43,15 @@ public struct InspectionResult: Sendable {
 /// logit is fused with the memory's score.
 public struct SupervisedHead: @unchecked Sendable {
     public let network: ConvPoolingHead
+    /// The same head folded and packed once, for scoring.
+    public let folded: FoldedConvPoolingHead
     public let fusion: ScoreFusion
     /// The memory-alone threshold (memory score units): it marks the anomalous area on maps.
     public let memoryThreshold: Float
 
     public init(network: ConvPoolingHead, fusion: ScoreFusion, memoryThreshold: Float) {
         self.network = network
+        folded = FoldedConvPoolingHead(network)
         self.fusion = fusion
         self.memoryThreshold = memoryThreshold
     }
@@ -78,14 +81,15 @@ public final class InspectionModel: @unchecked Sendable {
         self.head = head
     }
 
-    /// Scores images already resized to the input size (RGB). Call from one thread.
+    /// Scores images already resized to the input size (RGB). Safe to call from several
+    /// threads at once (the scoring lanes of `BatchScorer`).
     public func inspect(_ images: [Image]) -> [InspectionResult] {
         guard let head else {
             let grids = PatchGrid.extract(images, with: extractor, stride8Weight: stride8Weight)
             return results(grids, headLogits: grids.map { _ in nil })
         }
         let extracted = PatchGrid.extractWithDeep(images, with: extractor, stride8Weight: stride8Weight)
-        let logits = HeadTrainer.logits(head.network, extracted.compactMap(\.deep))
+        let logits = HeadTrainer.logits(head.folded, extracted.compactMap(\.deep))
         let count = min(extracted.count, logits.count)
         return results(extracted.prefix(count).map(\.grid), headLogits: logits.prefix(count).map { $0 })
     }

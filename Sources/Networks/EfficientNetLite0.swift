@@ -101,7 +101,9 @@ public final class EfficientNetLite0: @unchecked Sendable {
         let expanded = Tensor(shape: [0]), depthwise = Tensor(shape: [0])
         let head = Tensor(shape: [0]), pooled = Tensor(shape: [0])
     }
-    private var workspaces: [Workspace] = []
+    /// Workspaces not in use; a pass takes what it needs and gives them back, so passes on
+    /// different threads (scoring lanes) run at the same time.
+    private var idleWorkspaces: [Workspace] = []
     /// Images per forward pass when a batch is split. Measured with bench-networks on 2
     /// threads (224x224): one image per pass ran 90-99 images/s at batch 4 and 32, two images
     /// 75-82 (this host's copy bandwidth is 12 GB/s; a 2-image pass's expanded activations,
@@ -157,14 +159,14 @@ public final class EfficientNetLite0: @unchecked Sendable {
         -> (logits: Tensor?, features: [EfficientNetLite0Tap: Tensor]) {
         precondition(batch.rank == 4 && batch.shape[3] == EfficientNetLite0Architecture.inputChannels,
                      "EfficientNetLite0: input must be [N, H, W, 3], got \(batch.shape)")
-        lock.lock(); defer { lock.unlock() }
         let n = batch.shape[0]
         let pool = WorkerPool.shared
         // Batches run in chunks of a few images: activations of a chunk stay small enough for
         // the caches.
         let chunks = stride(from: 0, to: n, by: Self.imagesPerChunk).map { $0..<min(n, $0 + Self.imagesPerChunk) }
         let threads = n >= 2 ? min(pool.threads, chunks.count) : 1
-        while workspaces.count < max(1, threads) { workspaces.append(Workspace()) }
+        let workspaces = takeWorkspaces(max(1, threads))
+        defer { giveBack(workspaces) }
         if chunks.count <= 1 {
             let result = forward(batch, taps: taps, classify: classify, workspaces[0])
             return (result.pooled.map(classifier), result.features)
@@ -200,10 +202,22 @@ public final class EfficientNetLite0: @unchecked Sendable {
         return (logits, features)
     }
 
+    private func takeWorkspaces(_ count: Int) -> [Workspace] {
+        lock.lock(); defer { lock.unlock() }
+        let reused = idleWorkspaces.suffix(count)
+        idleWorkspaces.removeLast(reused.count)
+        return Array(reused) + (0..<(count - reused.count)).map { _ in Workspace() }
+    }
+
+    private func giveBack(_ workspaces: [Workspace]) {
+        lock.lock(); defer { lock.unlock() }
+        idleWorkspaces += workspaces
+    }
+
     /// Per-layer wall times of one pass over `batch` (layers split across threads, not images).
     public func profile(_ batch: Tensor) -> [(layer: String, seconds: Double)] {
-        lock.lock(); defer { lock.unlock() }
-        if workspaces.isEmpty { workspaces.append(Workspace()) }
+        let workspaces = takeWorkspaces(1)
+        defer { giveBack(workspaces) }
         let timer = LayerTimer()
         if let pooled = forward(batch, taps: [], classify: true, workspaces[0], timer: timer).pooled {
             _ = timer.measure("classifier 1280->1000") { classifier(pooled) }
