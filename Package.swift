@@ -4,7 +4,7 @@
 // Layers (DESIGN.md), dependencies pointing downwards only:
 //   CPNG, CJPEG (system libraries) -> CCodecs (setjmp-guarded C shims) -> Imaging
 //   Tensors -> Networks; (Imaging, Networks) -> Inspection, Faces
-//   Checksums (Foundation only: SHA-256) -> Networks, Inspection, the CLI (tabular provenance)
+//   CSHA256 (SHA-NI blocks) -> Checksums (SHA-256) -> Networks, Inspection, the CLI (tabular provenance)
 //   ClassifierMetrics (Foundation only: confusion matrix, AUROC, ROC, AP, log loss) -> Tabular, Inspection
 //   Tabular (Foundation only)
 //   InspectCLI (`inspect`, the only target besides Server that may use Swift packages)
@@ -63,7 +63,9 @@ let package = Package(
         .target(name: "CCodecs", dependencies: ["CPNG", "CJPEG"],
                 cSettings: nativeC + [.unsafeFlags(["-O2"])]),
 
-        .target(name: "Checksums", swiftSettings: numericSwift),
+        // SHA-256 blocks on the x86 SHA extensions (checked at run time; any x86-64 builds it).
+        .target(name: "CSHA256", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "Checksums", dependencies: ["CSHA256"], swiftSettings: numericSwift),
         .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: numericSwift),
         .target(name: "Tensors", swiftSettings: numericSwift),
         .target(name: "ClassifierMetrics"),

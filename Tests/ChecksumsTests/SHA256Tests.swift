@@ -25,4 +25,27 @@ struct SHA256Tests {
         #expect(SHA256.hex(ofFile: path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(SHA256.hex(ofFile: path + ".missing") == nil)
     }
+
+    /// The SHA-extensions path (when this CPU has it) and the portable path agree on messages
+    /// of every length around the block and padding boundaries, and on a long random one.
+    @Test func hardwareAndPortableBlocksAgree() {
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        func nextByte() -> UInt8 { state = state &* 6364136223846793005 &+ 1442695040888963407; return UInt8(truncatingIfNeeded: state >> 33) }
+        let lengths = Array(0...200) + [1000, 4095, 4096, 4097, 100_003]
+        for length in lengths {
+            let bytes = (0..<length).map { _ in nextByte() }
+            bytes.withUnsafeBytes { b in
+                let portable = SHA256.hex(b, hardware: false)
+                #expect(portable.count == 64)
+                if SHA256.hardwareAvailable { #expect(SHA256.hex(b, hardware: true) == portable, "length \(length)") }
+            }
+        }
+        // The known vector through both paths explicitly.
+        Array("abc".utf8).withUnsafeBytes { b in
+            #expect(SHA256.hex(b, hardware: false) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+            if SHA256.hardwareAvailable {
+                #expect(SHA256.hex(b, hardware: true) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+            }
+        }
+    }
 }
