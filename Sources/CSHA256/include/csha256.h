@@ -4,6 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// The 64 round constants K of FIPS 180-4 (the one copy, also used by the portable code).
+const uint32_t *_Nonnull csha256_round_constants(void);
+
 /// 1 when this CPU has the SHA extensions (and SSSE3/SSE4.1) and the blocks function may be
 /// called, else 0 (other CPUs, other architectures).
 int csha256_hardware_available(void);
