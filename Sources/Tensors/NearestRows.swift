@@ -11,8 +11,12 @@
 // Each column lane of the tiles keeps its own running minimum (strict `<` in increasing
 // reference index) and the lanes are merged at the end by value, then by smallest index: the
 // first index of the minimum, as a sequential scan of the whole row finds it. The products
-// are the ones `sgemm` computes for the same operands (same kernel,
-// same k order), so distances match a GEMM-then-scan computation bit for bit.
+// are the ones `sgemm` computes for the same operands (same kernel, same k order), so
+// distances match a GEMM-then-scan computation bit for bit.
+//
+// For PatchCore's patches, whose trailing features are a bilinear upsampling of a coarser map,
+// `nearest(_:count:interpolatedTail:)` multiplies the coarse rows once and interpolates their
+// products (see there).
 import Foundation
 
 public final class NearestRowSearch: @unchecked Sendable {
