@@ -37,6 +37,36 @@ import Tensors
         return total / Double(n)
     }
 
+    /// Inference (BatchNorm's running statistics folded into the convolution once, the weights
+    /// prepacked) against the head written out in Double from its definition.
+    @Test func foldedInferenceLogitsMatchTheDefinition() {
+        let x = random(n * h * w * cin, seed: 11), conv = random(cin * c, seed: 12)
+        let gamma = random(c, seed: 13, 0.5...1.5), beta = random(c, seed: 14, 0...1)
+        let mean = random(c, seed: 15), variance = random(c, seed: 16, 0.2...2)
+        let linear = random(2 * c, seed: 17), bias = -0.2
+        let f = { (t: [Double]) in Tensor(shape: [t.count], data: t.map(Float.init)) }
+        let head = ConvPoolingHead(tensors: [
+            "conv.weight": Tensor(shape: [1, 1, cin, c], data: conv.map(Float.init)), "bn.gamma": f(gamma), "bn.beta": f(beta),
+            "bn.running_mean": f(mean), "bn.running_var": f(variance),
+            "linear.weight": Tensor(shape: [1, 2 * c], data: linear.map(Float.init)), "linear.bias": f([bias])])
+        let input = Tensor(shape: [n, h, w, cin], data: x.map(Float.init))
+        let folded = FoldedConvPoolingHead(head).logits(input)
+        #expect(head.logits(input) == folded)
+        let p = h * w
+        for i in 0..<n {
+            var z = bias
+            for j in 0..<c {
+                let values = (0..<p).map { q -> Double in
+                    let y = (0..<cin).reduce(0.0) { $0 + x[(i * p + q) * cin + $1] * conv[$1 * c + j] }
+                    let v = gamma[j] * (y - mean[j]) / (variance[j] + Double(ConvPoolingHead.batchNormEpsilon)).squareRoot() + beta[j]
+                    return min(max(v, 0), 6)
+                }
+                z += linear[j] * values.reduce(0, +) / Double(p) + linear[c + j] * (values.max() ?? 0)
+            }
+            #expect(abs(Double(folded[i]) - z) < 1e-5, "image \(i): \(folded[i]) vs \(z)")
+        }
+    }
+
     @Test func trainingGradientsMatchFiniteDifferences() {
         let x = random(n * h * w * cin, seed: 1), conv = random(cin * c, seed: 2)
         let gamma = random(c, seed: 3, 0.5...1.5), beta = random(c, seed: 4, 0...1)
