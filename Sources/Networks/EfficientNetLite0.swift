@@ -44,18 +44,41 @@ struct FoldedMBConv {
     let expand: FoldedConv?
     let depthwise: FoldedConv
     let project: FoldedConv
+    /// The same layers as the stages of the fused kernel.
+    let stages: (expand: PointwiseStage?, depthwise: DepthwiseStage, project: PointwiseStage)?
+
+    /// Blocks whose expanded map of one image is larger than this many floats run fused
+    /// (`invertedResidual`, row by row); smaller maps stay in cache between layers anyway,
+    /// and whole-map GEMMs are more efficient than row-sized ones.
+    static let fusedAboveFloats = 1 << 18
 
     init(_ p: MBConvParameters) {
         spec = p.spec
         expand = p.expand.map { FoldedConv($0, activation: .relu6) }
         depthwise = FoldedConv(p.depthwise, stride: p.spec.stride, depthwise: true, activation: .relu6)
         project = FoldedConv(p.project, activation: .none)
+        if let projectWeights = project.pointwise, expand == nil || expand?.pointwise != nil {
+            stages = (expand.flatMap { e in e.pointwise.map { PointwiseStage(weights: $0, bias: e.bias, activation: e.activation) } },
+                      DepthwiseStage(weight: depthwise.weight, bias: depthwise.bias, config: depthwise.config,
+                                     activation: depthwise.activation),
+                      PointwiseStage(weights: projectWeights, bias: project.bias, activation: project.activation))
+        } else {
+            stages = nil
+        }
     }
 
     /// Runs the block on `x` ([N, H, W, Cin]) and returns the tensor holding its output: `x`
-    /// itself for residual blocks (updated in place), otherwise `spare`.
+    /// itself for residual blocks run layer by layer (updated in place), otherwise `spare`.
     func run(_ x: Tensor, _ ws: EfficientNetLite0.Workspace, spare: Tensor, name: String, timer: LayerTimer?) -> Tensor {
         let geometry = "\(x.shape[1])x\(x.shape[2])"
+        if let stages, x.shape[1] * x.shape[2] * depthwise.outputChannels > Self.fusedAboveFloats {
+            let label = "\(name) fused \(spec.hasExpansion ? "1x1 \(spec.inputChannels)->\(spec.expandedChannels), " : "")"
+                + "dw \(spec.kernel)x\(spec.kernel)/\(spec.stride), 1x1 ->\(spec.outputChannels)\(spec.hasResidual ? " +res" : "") @\(geometry)"
+            return timer.measure(label) {
+                invertedResidual(x, expand: stages.expand, depthwise: stages.depthwise, project: stages.project,
+                                 addInput: spec.hasResidual, out: spare)
+            }
+        }
         let expanded = expand.map { e in
             timer.measure("\(name) expand 1x1 \(spec.inputChannels)->\(e.outputChannels) @\(geometry)") { e(x, out: ws.expanded) }
         } ?? x

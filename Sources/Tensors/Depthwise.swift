@@ -8,88 +8,108 @@
 /// y[n, oy, ox, c] = act(bias[c] + sum_{ky,kx} x[n, iy, ix, c] * w[ky, kx, c]).
 func depthwiseForward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                       _ bias: UnsafePointer<Float>?, _ activation: Activation, _ y: UnsafeMutablePointer<Float>) {
+    let taps = DepthwiseTaps(g)
+    // One job per output row of one image.
+    parallelChunks(g.n * g.oh, grain: max(1, 8192 / max(1, g.ow * g.cin))) { rows in
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: g.kh) { inputRows in
+            guard let rowPointers = inputRows.baseAddress else { return }
+            for row in rows {
+                let image = row / g.oh, oy = row % g.oh
+                let xImage = x + image * g.h * g.w * g.cin
+                for ky in taps.rows[oy] { inputRows[ky] = xImage + g.inputY(oy, ky) * g.w * g.cin }
+                depthwiseRow(g, oy: oy, taps: taps, inputRows: rowPointers, w, bias, activation,
+                             y + row * g.ow * g.cin)
+            }
+        }
+    }
+}
+
+/// The kernel taps of a depthwise geometry that land inside the image, per output column and
+/// per output row, computed once per call (integer divisions per pixel would cost more than
+/// the arithmetic).
+struct DepthwiseTaps {
+    let columns: [Range<Int>]
+    let rows: [Range<Int>]
+
+    init(_ g: ConvGeometry) {
+        columns = (0..<g.ow).map { validTaps(g.inputX($0, 0), size: g.w, kernel: g.kw, dilation: g.dw) }
+        rows = (0..<g.oh).map { validTaps(g.inputY($0, 0), size: g.h, kernel: g.kh, dilation: g.dh) }
+    }
+}
+
+/// One output row `oy` of one image into `out` (OW * C floats). `inputRows[ky]` points at
+/// input row inputY(oy, ky) (W * C floats) for each ky in `taps.rows[oy]`: the rows may come
+/// from a tensor or from a ring of rows computed just before (`invertedResidual`).
+func depthwiseRow(_ g: ConvGeometry, oy: Int, taps: DepthwiseTaps, inputRows: UnsafePointer<UnsafePointer<Float>>,
+                  _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ activation: Activation,
+                  _ out: UnsafeMutablePointer<Float>) {
     let c = g.cin
-    // The kernel taps that land inside the image, per output column and per output row,
-    // computed once (integer divisions per pixel would cost more than the arithmetic).
-    withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: g.ow + g.oh) { taps in
-        for ox in 0..<g.ow { taps[ox] = validTaps(g.inputX(ox, 0), size: g.w, kernel: g.kw, dilation: g.dw) }
-        for oy in 0..<g.oh { taps[g.ow + oy] = validTaps(g.inputY(oy, 0), size: g.h, kernel: g.kh, dilation: g.dh) }
-        let taps = UnsafeBufferPointer(taps)
+    let kys = taps.rows[oy]
+    taps.columns.withUnsafeBufferPointer { columnTaps in
         /// Channels from `first` to the end (fewer than 16) of one output pixel, scalar.
-        func scalarChannels(from first: Int, ox: Int, oy: Int, kys: Range<Int>, kxs: Range<Int>,
-                            _ xImage: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+        func scalarChannels(from first: Int, ox: Int, kxs: Range<Int>, _ out: UnsafeMutablePointer<Float>) {
             for ch in first..<c {
                 var acc = bias?[ch] ?? 0
                 for ky in kys {
                     for kx in kxs {
-                        acc += xImage[(g.inputY(oy, ky) * g.w + g.inputX(ox, kx)) * c + ch] * w[(ky * g.kw + kx) * c + ch]
+                        acc += inputRows[ky][g.inputX(ox, kx) * c + ch] * w[(ky * g.kw + kx) * c + ch]
                     }
                 }
                 out[ch] = activate(acc, activation)
             }
         }
-        // One job per output row of one image.
-        parallelChunks(g.n * g.oh, grain: max(1, 8192 / max(1, g.ow * c))) { rows in
-            for row in rows {
-                let image = row / g.oh, oy = row % g.oh
-                let xImage = x + image * g.h * g.w * c
-                let kys = taps[g.ow + oy]
-                var ox = 0
-                while ox < g.ow {
-                    let out = y + (row * g.ow + ox) * c
-                    // Four neighbouring pixels whose windows lie fully inside the image: four
-                    // independent accumulators hide the FMA latency, and each weight vector is
-                    // loaded once for the four.
-                    if ox + 4 <= g.ow && taps[ox].count == g.kw && taps[ox + 3].count == g.kw {
-                        let xStep = g.sw * c
-                        var ch = 0
-                        while ch + 16 <= c {
-                            var acc0 = SIMD16<Float>()
-                            if let bias { acc0 = load16(bias + ch) }
-                            var acc1 = acc0, acc2 = acc0, acc3 = acc0
-                            for ky in kys {
-                                let xRow = xImage + g.inputY(oy, ky) * g.w * c + ch
-                                let wRow = w + ky * g.kw * c + ch
-                                for kx in 0..<g.kw {
-                                    let wv = load16(wRow + kx * c)
-                                    let xp = xRow + g.inputX(ox, kx) * c
-                                    multiplyAdd(into: &acc0, load16(xp), wv)
-                                    multiplyAdd(into: &acc1, load16(xp + xStep), wv)
-                                    multiplyAdd(into: &acc2, load16(xp + 2 * xStep), wv)
-                                    multiplyAdd(into: &acc3, load16(xp + 3 * xStep), wv)
-                                }
-                            }
-                            store16(out + ch, activate(acc0, activation))
-                            store16(out + c + ch, activate(acc1, activation))
-                            store16(out + 2 * c + ch, activate(acc2, activation))
-                            store16(out + 3 * c + ch, activate(acc3, activation))
-                            ch += 16
+        var ox = 0
+        while ox < g.ow {
+            let pixel = out + ox * c
+            // Four neighbouring pixels whose windows lie fully inside the image: four
+            // independent accumulators hide the FMA latency, and each weight vector is
+            // loaded once for the four.
+            if ox + 4 <= g.ow && columnTaps[ox].count == g.kw && columnTaps[ox + 3].count == g.kw {
+                let xStep = g.sw * c
+                var ch = 0
+                while ch + 16 <= c {
+                    var acc0 = SIMD16<Float>()
+                    if let bias { acc0 = load16(bias + ch) }
+                    var acc1 = acc0, acc2 = acc0, acc3 = acc0
+                    for ky in kys {
+                        let xRow = inputRows[ky] + ch
+                        let wRow = w + ky * g.kw * c + ch
+                        for kx in 0..<g.kw {
+                            let wv = load16(wRow + kx * c)
+                            let xp = xRow + g.inputX(ox, kx) * c
+                            multiplyAdd(into: &acc0, load16(xp), wv)
+                            multiplyAdd(into: &acc1, load16(xp + xStep), wv)
+                            multiplyAdd(into: &acc2, load16(xp + 2 * xStep), wv)
+                            multiplyAdd(into: &acc3, load16(xp + 3 * xStep), wv)
                         }
-                        for j in 0..<4 { scalarChannels(from: ch, ox: ox + j, oy: oy, kys: kys, kxs: taps[ox + j], xImage, out + j * c) }
-                        ox += 4
-                        continue
                     }
-                    let kxs = taps[ox]
-                    var ch = 0
-                    while ch + 16 <= c {
-                        var acc = SIMD16<Float>()
-                        if let bias { acc = load16(bias + ch) }
-                        for ky in kys {
-                            let xRow = xImage + g.inputY(oy, ky) * g.w * c + ch
-                            let wRow = w + ky * g.kw * c + ch
-                            for kx in kxs {
-                                let xv = load16(xRow + g.inputX(ox, kx) * c)
-                                let wv = load16(wRow + kx * c)
-                                multiplyAdd(into: &acc, xv, wv)
-                            }
-                        }
-                        store16(out + ch, activate(acc, activation))
-                        ch += 16
-                    }
-                    scalarChannels(from: ch, ox: ox, oy: oy, kys: kys, kxs: kxs, xImage, out)
-                    ox += 1
+                    store16(pixel + ch, activate(acc0, activation))
+                    store16(pixel + c + ch, activate(acc1, activation))
+                    store16(pixel + 2 * c + ch, activate(acc2, activation))
+                    store16(pixel + 3 * c + ch, activate(acc3, activation))
+                    ch += 16
                 }
+                for j in 0..<4 { scalarChannels(from: ch, ox: ox + j, kxs: columnTaps[ox + j], pixel + j * c) }
+                ox += 4
+                continue
             }
+            let kxs = columnTaps[ox]
+            var ch = 0
+            while ch + 16 <= c {
+                var acc = SIMD16<Float>()
+                if let bias { acc = load16(bias + ch) }
+                for ky in kys {
+                    let xRow = inputRows[ky] + ch
+                    let wRow = w + ky * g.kw * c + ch
+                    for kx in kxs {
+                        multiplyAdd(into: &acc, load16(xRow + g.inputX(ox, kx) * c), load16(wRow + kx * c))
+                    }
+                }
+                store16(pixel + ch, activate(acc, activation))
+                ch += 16
+            }
+            scalarChannels(from: ch, ox: ox, kxs: kxs, pixel)
+            ox += 1
         }
     }
 }

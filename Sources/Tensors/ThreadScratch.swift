@@ -6,7 +6,7 @@ import Foundation
 final class ThreadScratch {
     /// One buffer per job; two callers on the same thread never need the same slot at once.
     enum Slot: Int, CaseIterable {
-        case gemmA, gemmB, gemmTile, columns, columnGradient
+        case gemmA, gemmB, gemmTile, columns, columnGradient, expandedRows, depthwiseRows
     }
 
     private var buffers: [UnsafeMutablePointer<Float>?] = Array(repeating: nil, count: Slot.allCases.count)
