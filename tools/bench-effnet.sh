@@ -31,6 +31,7 @@ best() {
     done
     echo "$bestline"
 }
+tools/machine-speed.sh
 echo "EfficientNet-Lite0, 224x224, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 rows=()
