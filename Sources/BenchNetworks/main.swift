@@ -1,9 +1,10 @@
 // bench-networks: EfficientNet-Lite0 inference figures for tools/bench-effnet.sh.
 //
-//   bench-networks [--models DIR] [--threads T] [--batch B] [--runs R] [--warmup W] [--profile]
+//   bench-networks [--models DIR] [--threads T] [--batch B] [--runs R] [--warmup W] [--size WxH] [--profile]
 //
 // Prints one line `threads=T batch=B median_ms=... images_per_s=... cpu_ms_per_image=... peak_rss_mb=...`: the
-// median wall time of R forward passes (logits) over a B x 224 x 224 x 3 batch, after W
+// median wall time of R forward passes (logits) over a B x 224 x 224 x 3 batch (--size: another
+// input size, such as the inspection models' 320x224), after W
 // warm-up passes, and the process CPU time per image (less sensitive to other load on the
 // machine than wall time). --profile prints instead each layer's fastest time over the R runs at batch B.
 import Foundation
@@ -56,7 +57,16 @@ do {
 }
 var rng = SeededGenerator(seed: 7)
 let size = EfficientNetLite0Architecture.inputSize
-let batch = Tensor.randomNormal(shape: [batchSize, size, size, 3], using: &rng)
+var (width, height) = (size, size)
+if let text = option("--size") {
+    let parts = text.split(separator: "x").compactMap { Int($0) }
+    guard parts.count == 2, parts.allSatisfy({ $0 >= 32 && $0 % 32 == 0 }) else {
+        FileHandle.standardError.write(Data("error: --size needs WxH, multiples of 32, got \(text)\n".utf8))
+        exit(2)
+    }
+    (width, height) = (parts[0], parts[1])
+}
+let batch = Tensor.randomNormal(shape: [batchSize, height, width, 3], using: &rng)
 
 if CommandLine.arguments.contains("--profile") {
     for _ in 0..<warmup { _ = network.logits(batch) }
