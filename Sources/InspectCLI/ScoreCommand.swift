@@ -46,7 +46,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Models directory with the backbone weights (default: $INSPECT_MODELS, ./Models, or next to the executable).")
     var models: String?
 
-    @Option(help: "Images scored at once, each decoded and scored on one core (default: all cores; at most INSPECT_THREADS).")
+    @Option(help: "Images scored at once, each decoded and scored on one core (default: all cores; at most INSPECT_THREADS). With 1, one image at a time, its layers split across the cores (slower on a folder).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
     enum OutputFormat: String, ExpressibleByArgument { case csv, jsonl }
