@@ -6,6 +6,7 @@ import Testing
 @Suite("Inverted residual") struct InvertedResidualTests {
     struct Case {
         var n, h, w, cin, mid, cout, k, stride: Int
+        var dilation = 1
         var expands: Bool { mid != cin }
         var adds: Bool { stride == 1 && cin == cout }
     }
@@ -17,6 +18,7 @@ import Testing
         Case(n: 2, h: 8, w: 8, cin: 16, mid: 48, cout: 24, k: 3, stride: 2),
         Case(n: 1, h: 2, w: 5, cin: 4, mid: 16, cout: 4, k: 5, stride: 2),      // one output row, fewer than the threads
         Case(n: 1, h: 12, w: 9, cin: 16, mid: 64, cout: 16, k: 5, stride: 1),   // 5x5 residual, several bands per job
+        Case(n: 1, h: 11, w: 7, cin: 8, mid: 24, cout: 8, k: 3, stride: 1, dilation: 2),  // the ring spans 5 rows
     ]
 
     func relu6(_ v: [Double]) -> [Double] { v.map { min(max($0, 0), 6) } }
@@ -39,17 +41,18 @@ import Testing
                           top: 0, bottom: 0, left: 0, right: 0)
             }
             let expanded = c.expands ? relu6(pointwise(c.cin, c.mid, c.h, c.w)(x.doubles, we.doubles, be.doubles)) : x.doubles
-            let (top, bottom) = samePadding(size: c.h, kernel: c.k, stride: c.stride, dilation: 1)
-            let (left, right) = samePadding(size: c.w, kernel: c.k, stride: c.stride, dilation: 1)
+            let (top, bottom) = samePadding(size: c.h, kernel: c.k, stride: c.stride, dilation: c.dilation)
+            let (left, right) = samePadding(size: c.w, kernel: c.k, stride: c.stride, dilation: c.dilation)
             let dw = NaiveConv(n: c.n, h: c.h, w: c.w, cin: c.mid, kh: c.k, kw: c.k, cout: c.mid, groups: c.mid,
-                               stride: c.stride, dilation: 1, top: top, bottom: bottom, left: left, right: right)
+                               stride: c.stride, dilation: c.dilation, top: top, bottom: bottom, left: left, right: right)
             let mid = relu6(dw(expanded, wd.doubles, bd.doubles))
             var expected = pointwise(c.mid, c.cout, dw.oh, dw.ow)(mid, wp.doubles, bp.doubles)
             if c.adds { expected = zip(expected, x.doubles).map { $0 + $1 } }
 
             let stages = (
                 expand: c.expands ? PointwiseStage(weights: PackedMatrix(we), bias: be, activation: .relu6) : nil,
-                depthwise: DepthwiseStage(weight: wd, bias: bd, config: Conv2DConfig(stride: c.stride, padding: .same, groups: c.mid),
+                depthwise: DepthwiseStage(weight: wd, bias: bd,
+                                          config: Conv2DConfig(stride: c.stride, padding: .same, dilation: c.dilation, groups: c.mid),
                                           activation: .relu6),
                 project: PointwiseStage(weights: PackedMatrix(wp), bias: bp, activation: .none))
             withThreadCounts { threads in
