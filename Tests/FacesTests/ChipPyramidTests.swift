@@ -17,11 +17,14 @@ struct ChipPyramidTests {
     }
 
     /// pyramidDown is the [1 4 6 4 1] x [1 4 6 4 1] / 256 filter at every other pixel, as a
-    /// direct per-pixel sum computes it.
-    @Test func pyramidDownIsTheTruncatedFilterSum() throws {
-        let image = Self.noise(width: 23, height: 18, seed: 7)
+    /// direct per-pixel sum computes it: on sizes with no full 16-lane block across, with
+    /// blocks and a scalar tail, and on a flat white image (the largest sums).
+    @Test(arguments: [(23, 18, 7), (61, 20, 3), (120, 13, 5), (51, 11, -1)])
+    func pyramidDownIsTheTruncatedFilterSum(width: Int, height: Int, seed: Int) throws {
+        let image = seed < 0 ? Image(width: width, height: height, format: .rgb, fill: [255, 255, 255])
+            : Self.noise(width: width, height: height, seed: UInt64(seed))
         let down = try #require(FaceChipExtractor.pyramidDown(image))
-        #expect(down.width == 10 && down.height == 7)
+        #expect(down.width == (width - 3) / 2 && down.height == (height - 3) / 2)
         let taps: [UInt32] = [1, 4, 6, 4, 1]
         var mismatches = 0
         for y in 0..<down.height {
