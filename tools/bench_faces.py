@@ -137,6 +137,10 @@ def compare(dataset, photo):
     print(f"{'median ms':34s} {ours['latency_ms_median']:10.1f} {ref_latency:10.1f} {ours['latency_ms_median'] / ref_latency:7.2f}")
     print(f"ours by phase (medians): decode {ours['latency_ms_decode_median']:.1f} ms, detection {ours['latency_ms_detection_median']:.1f} ms, "
           f"after detection (landmarks, chips, networks; box jitter {ours['box_jitter']:.2f}) {ours['latency_ms_after_detection_median']:.1f} ms")
+    if "full_chips_latency_ms_median" in ours:
+        print(f"ours with chips from the full decode instead (decoded on one core while the other detects): "
+              f"{ours['full_chips_latency_ms_median']:.1f} ms (decode and detection {ours['full_chips_decode_and_detection_ms_median']:.1f} ms, "
+              f"after detection {ours['full_chips_after_detection_ms_median']:.1f} ms)")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

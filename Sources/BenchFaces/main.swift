@@ -84,10 +84,46 @@ for i in 0...repeats {
     facesInLatencyPhoto = details.count
     decodedSize = (rgb.width, rgb.height)
 }
+
+// The same photo with the full decode for the chips (the wording: DCT-scaled decoding
+// for detection, the full image for chips). The full decode runs on one core while the other
+// decodes at detection size and detects; everything after detection then works on the full
+// image. Timed for comparison; FaceAnalyzer.analyze(file:) cuts chips from one DCT-scaled
+// decode of at least decodeMinimumSide.
+enum FullResolutionPart: Sendable { case full(Image), found([DetectedFace]), failed(String) }
+var fullTotals: [Double] = [], fullAfterDetections: [Double] = [], fullDecodes: [Double] = []
+var fullFaces = 0, fullSize = (0, 0)
+for i in 0...repeats {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    let path = arguments[3], side = analyzer.detectionSide
+    let parts = concurrentMap(count: 2, workers: 2) { [analyzer] k -> FullResolutionPart in
+        do {
+            if k == 0 {
+                let image = try ImageDecoder.decodeFile(path, options: DecodeOptions()).image
+                return .full(image.format == .rgb ? image : image.converted(to: .rgb))
+            }
+            let decoded = try ImageDecoder.decodeFile(path, options: DecodeOptions(minimumSize: (side, side)))
+            return .found(analyzer.detect(decoded.image, fullWidth: decoded.originalWidth, fullHeight: decoded.originalHeight))
+        } catch { return .failed("\(error)") }
+    }
+    guard case .full(let full) = parts[0], case .found(let found) = parts[1] else { fail("\(parts)") }
+    let t1 = DispatchTime.now().uptimeNanoseconds
+    let details = analyzer.analyze(full, detections: found).map(\.detail)
+    if i > 0 {
+        fullTotals.append(milliseconds(since: t0))
+        fullDecodes.append(Double(t1 - t0) / 1e6)
+        fullAfterDetections.append(milliseconds(since: t1))
+    }
+    fullFaces = details.count
+    fullSize = (full.width, full.height)
+}
+
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 FileHandle.standardError.write(Data(String(format: "bench-faces: 12-MP photo (decoded at %dx%d), medians of %d runs: decode %.1f ms, detection %.1f ms, after detection %.1f ms, total %.1f ms (box jitter %.2f)\n",
                                            decodedSize.0, decodedSize.1, repeats, median(decodes), median(detections), median(afterDetections),
                                            median(totals), analyzer.boxJitter).utf8))
+FileHandle.standardError.write(Data(String(format: "bench-faces: with chips from the full decode (%dx%d decoded on one core while the other detects), medians: decode and detection %.1f ms, after detection %.1f ms, total %.1f ms\n",
+                                           fullSize.0, fullSize.1, median(fullDecodes), median(fullAfterDetections), median(fullTotals)).utf8))
 let result: [String: Any] = [
     "images": perImage,
     "dataset_seconds": datasetSeconds,
@@ -98,6 +134,10 @@ let result: [String: Any] = [
     "latency_ms_detection_median": median(detections),
     "latency_ms_after_detection_median": median(afterDetections),
     "latency_faces": facesInLatencyPhoto,
+    "full_chips_latency_ms_median": median(fullTotals),
+    "full_chips_decode_and_detection_ms_median": median(fullDecodes),
+    "full_chips_after_detection_ms_median": median(fullAfterDetections),
+    "full_chips_faces": fullFaces,
 ]
 let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
 print(String(decoding: data, as: UTF8.self))

@@ -110,6 +110,13 @@ public struct FaceAnalyzer: Sendable {
     /// The faces the detector finds in `detectionImage` (reduced to `detectionSide` when bigger),
     /// in the pixel coordinates of `full` (of which `detectionImage` is any reduced copy).
     public func detect(full: Image, detectionImage: Image) -> [DetectedFace] {
+        detect(detectionImage, fullWidth: full.width, fullHeight: full.height)
+    }
+
+    /// The faces the detector finds in `detectionImage`, in the pixel coordinates of a
+    /// fullWidth x fullHeight image of which it is a reduced copy (that image need not be
+    /// decoded yet).
+    public func detect(_ detectionImage: Image, fullWidth: Int, fullHeight: Int) -> [DetectedFace] {
         var small = detectionImage.format == .rgb ? detectionImage : detectionImage.converted(to: .rgb)
         if max(small.width, small.height) > detectionSide {
             let size = Self.minimumSize(small, detectionSide)
@@ -117,7 +124,7 @@ public struct FaceAnalyzer: Sendable {
         }
         var detector = self.detector
         detector.minimumFaceSize = max(20, minimumFaceFraction * Double(min(small.width, small.height)))
-        let (sx, sy) = (Double(full.width) / Double(small.width), Double(full.height) / Double(small.height))
+        let (sx, sy) = (Double(fullWidth) / Double(small.width), Double(fullHeight) / Double(small.height))
         return detector.detect(small).map { d in
             DetectedFace(x1: d.x1 * sx, y1: d.y1 * sy, x2: d.x2 * sx, y2: d.y2 * sy, score: d.score,
                          points: d.points.map { FacePoint(x: $0.x * sx, y: $0.y * sy) })
