@@ -36,7 +36,7 @@ public struct SafetensorsFile: Sendable {
     static let elementSizes: [String: Int] = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8, "I64": 8, "I32": 4, "U8": 1]
 
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
             throw SafetensorsError(file: path, reason: "cannot read the file")
         }
         try self.init(data: data, source: path)
@@ -104,46 +104,67 @@ public struct SafetensorsFile: Sendable {
 
     static let hostIsLittleEndian = 1.littleEndian == 1
 
-    /// The tensor's values converted to Float32, row-major, with its shape.
-    public func floats(_ name: String) throws -> (shape: [Int], values: [Float]) {
+    /// The named entry, or an error naming the file and the tensor.
+    public func entry(_ name: String) throws -> SafetensorsEntry {
         guard let entry = entries[name] else {
             throw SafetensorsError(file: source, reason: "no tensor named \(name)")
         }
+        return entry
+    }
+
+    /// The named entry, failing unless it has exactly the expected shape.
+    public func entry(_ name: String, shape expected: [Int]) throws -> SafetensorsEntry {
+        let entry = try entry(name)
+        guard entry.shape == expected else {
+            throw SafetensorsError(file: source, reason: "tensor \(name) has shape \(entry.shape), expected \(expected)")
+        }
+        return entry
+    }
+
+    /// Writes the entry's values converted to Float32, row-major, to `destination`, which
+    /// must hold `entry.elementCount` floats (a model's tensor, with no array in between).
+    public func convert(_ entry: SafetensorsEntry, into destination: UnsafeMutablePointer<Float>) {
         let count = entry.elementCount
-        let start = data.startIndex + dataStart + entry.begin
-        var values = [Float](repeating: 0, count: count)
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let bytes = UnsafeRawBufferPointer(rebasing: raw[(start - data.startIndex)...])
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[(dataStart + entry.begin)...])
             if entry.dtype == "F32" && Self.hostIsLittleEndian {
-                values.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<count * 4])) }
+                UnsafeMutableRawBufferPointer(start: destination, count: count * 4)
+                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<count * 4]))
                 return
             }
             for i in 0..<count {
                 switch entry.dtype {
-                case "F32": values[i] = Float(bitPattern: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
-                case "F64": values[i] = Float(Double(bitPattern: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
+                case "F32": destination[i] = Float(bitPattern: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
+                case "F64": destination[i] = Float(Double(bitPattern: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
                 case "F16":
-                    values[i] = Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian))
+                    destination[i] = Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian))
                 case "BF16":
                     // bfloat16 is the top half of a Float32.
                     let bits = UInt32(bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian) << 16
-                    values[i] = Float(bitPattern: bits)
-                case "I64": values[i] = Float(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)))
-                case "I32": values[i] = Float(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
-                default: values[i] = Float(bytes[i])  // U8
+                    destination[i] = Float(bitPattern: bits)
+                case "I64": destination[i] = Float(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)))
+                case "I32": destination[i] = Float(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
+                default: destination[i] = Float(bytes[i])  // U8
                 }
             }
+        }
+    }
+
+    /// The tensor's values converted to Float32, row-major, with its shape.
+    public func floats(_ name: String) throws -> (shape: [Int], values: [Float]) {
+        let entry = try entry(name)
+        let count = entry.elementCount
+        let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let base = buffer.baseAddress { convert(entry, into: base) }
+            initialized = count
         }
         return (entry.shape, values)
     }
 
     /// Like `floats`, but fails unless the tensor has exactly the expected shape.
     public func floats(_ name: String, shape expected: [Int]) throws -> [Float] {
-        let (shape, values) = try floats(name)
-        guard shape == expected else {
-            throw SafetensorsError(file: source, reason: "tensor \(name) has shape \(shape), expected \(expected)")
-        }
-        return values
+        _ = try entry(name, shape: expected)
+        return try floats(name).values
     }
 }
 

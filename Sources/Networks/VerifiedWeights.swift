@@ -6,7 +6,7 @@ extension SafetensorsFile {
     /// truncated, edited or stale file is refused at load instead of producing wrong figures.
     /// `regenerateWith` names the tools/ script that writes the file and its card.
     public init(contentsOf path: String, sha256 expected: String, regenerateWith tool: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
             throw SafetensorsError(file: path, reason: "cannot read the file")
         }
         let actual = SHA256.hex(data)

@@ -4,12 +4,18 @@ extension SafetensorsFile {
     /// The named tensor as a `Tensor`, failing (naming the file and tensor) unless its shape
     /// is `shape`.
     public func tensor(_ name: String, shape: [Int]) throws -> Tensor {
-        Tensor(shape: shape, data: try floats(name, shape: shape))
+        tensor(try entry(name, shape: shape))
     }
 
     /// The named tensor as a `Tensor` with its stored shape.
     public func tensor(_ name: String) throws -> Tensor {
-        let (shape, values) = try floats(name)
-        return Tensor(shape: shape, data: values)
+        tensor(try entry(name))
+    }
+
+    /// Converts straight into the tensor's own storage (model loading copies each weight once).
+    private func tensor(_ entry: SafetensorsEntry) -> Tensor {
+        let t = Tensor(uninitializedShape: entry.shape)
+        convert(entry, into: t.data)
+        return t
     }
 }

@@ -39,12 +39,18 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// A tensor of the given shape filled with `value` (zero by default).
-    public init(shape: [Int], repeating value: Float = 0) {
+    public convenience init(shape: [Int], repeating value: Float = 0) {
+        self.init(uninitializedShape: shape)
+        data.initialize(repeating: value, count: max(count, 1))
+    }
+
+    /// A tensor of the given shape whose values the caller writes before reading any (no fill
+    /// pass; for loaders that overwrite every element, such as model weights).
+    public init(uninitializedShape shape: [Int]) {
         let n = Tensor.elementCount(shape)
         self.shape = shape
         capacity = n
         data = Tensor.allocate(n)
-        data.initialize(repeating: value, count: max(n, 1))
     }
 
     /// A tensor holding `data` in row-major order (for images: an HWC or NHWC array, as the
