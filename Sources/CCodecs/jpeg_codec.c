@@ -94,33 +94,18 @@ static void read_header(jpeg_decode_context *ctx, const uint8_t *data, size_t si
     out->progressive = ctx->cinfo.progressive_mode ? 1 : 0;
 }
 
-cc_status cc_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
-                         uint32_t min_width, uint32_t min_height, cc_image *out) {
-    memset(out, 0, sizeof(*out));
-    // jmp_buf and the decoder state live on the heap: nothing the cleanup reads can be a
-    // register value that setjmp/longjmp would leave stale.
-    jpeg_decode_context *ctx = (jpeg_decode_context *)calloc(1, sizeof(jpeg_decode_context));
-    if (ctx == NULL) return CC_ERR_NO_MEMORY;
-    install_error_handlers(&ctx->err, out->message);
-    ctx->cinfo.err = &ctx->err.base;
-
-    cc_status status = CC_ERR_CORRUPT;
-    if (setjmp(ctx->err.escape)) {
-        status = ctx->err.truncated ? CC_ERR_TRUNCATED : CC_ERR_CORRUPT;
-        if (status == CC_ERR_TRUNCATED) {
-            snprintf(out->message, sizeof(out->message), "truncated JPEG after %zu bytes", size);
-        }
-        goto cleanup;
-    }
-
+// Reads the header and settles the output: colour space, DCT scale and the decoded size
+// (jpeg_calc_output_dimensions), checking the pixel limit and the component count. Errors
+// longjmp to the caller's setjmp; returns CC_OK or a status for the caller to report.
+static cc_status prepare(jpeg_decode_context *ctx, const uint8_t *data, size_t size,
+                         uint64_t max_pixels, uint32_t min_width, uint32_t min_height,
+                         cc_image *out, int *cmyk) {
     read_header(ctx, data, size, out);
     struct jpeg_decompress_struct *cinfo = &ctx->cinfo;
     if ((uint64_t)cinfo->image_width * (uint64_t)cinfo->image_height > max_pixels) {
-        status = CC_ERR_TOO_LARGE;
-        goto cleanup;
+        return CC_ERR_TOO_LARGE;
     }
-
-    int cmyk = 0;
+    *cmyk = 0;
     switch (cinfo->jpeg_color_space) {
     case JCS_GRAYSCALE:
         cinfo->out_color_space = JCS_GRAYSCALE;
@@ -128,7 +113,7 @@ cc_status cc_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     case JCS_CMYK:
     case JCS_YCCK:
         cinfo->out_color_space = JCS_CMYK;  // libjpeg turns YCCK into CMYK
-        cmyk = 1;
+        *cmyk = 1;
         break;
     default:
         cinfo->out_color_space = JCS_RGB;
@@ -149,21 +134,93 @@ cc_status cc_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     }
     cinfo->scale_num = 1;
     cinfo->scale_denom = denom;
-
-    jpeg_start_decompress(cinfo);
-    uint32_t width = cinfo->output_width, height = cinfo->output_height;
+    jpeg_calc_output_dimensions(cinfo);
     uint32_t components = (uint32_t)cinfo->output_components;
-    uint32_t channels = cmyk ? 3 : components;
-    if ((cmyk && components != 4) || (!cmyk && components != 1 && components != 3)) {
+    if ((*cmyk && components != 4) || (!*cmyk && components != 1 && components != 3)) {
         snprintf(out->message, sizeof(out->message), "JPEG with %u colour components is not supported",
                  components);
+        return CC_ERR_UNSUPPORTED;
+    }
+    out->width = cinfo->output_width;
+    out->height = cinfo->output_height;
+    out->channels = *cmyk ? 3 : components;
+    out->scale_denom = denom;
+    return CC_OK;
+}
+
+static jpeg_decode_context *new_context(cc_image *out) {
+    jpeg_decode_context *ctx = (jpeg_decode_context *)calloc(1, sizeof(jpeg_decode_context));
+    if (ctx != NULL) {
+        install_error_handlers(&ctx->err, out->message);
+        ctx->cinfo.err = &ctx->err.base;
+    }
+    return ctx;
+}
+
+static void free_context(jpeg_decode_context *ctx) {
+    if (ctx->created) jpeg_destroy_decompress(&ctx->cinfo);
+    free(ctx->row);
+    free(ctx);
+}
+
+cc_status cc_jpeg_measure(const uint8_t *data, size_t size, uint64_t max_pixels,
+                          uint32_t min_width, uint32_t min_height, cc_image *out) {
+    memset(out, 0, sizeof(*out));
+    jpeg_decode_context *ctx = new_context(out);
+    if (ctx == NULL) return CC_ERR_NO_MEMORY;
+    cc_status status = CC_ERR_CORRUPT;
+    int cmyk = 0;
+    if (setjmp(ctx->err.escape)) {
+        status = ctx->err.truncated ? CC_ERR_TRUNCATED : CC_ERR_CORRUPT;
+        if (status == CC_ERR_TRUNCATED) {
+            snprintf(out->message, sizeof(out->message), "truncated JPEG after %zu bytes", size);
+        }
+    } else {
+        status = prepare(ctx, data, size, max_pixels, min_width, min_height, out, &cmyk);
+    }
+    free_context(ctx);
+    if (status != CC_OK) out->width = out->height = out->channels = 0;
+    return status;
+}
+
+cc_status cc_jpeg_decode_into(const uint8_t *data, size_t size, uint64_t max_pixels,
+                              uint32_t min_width, uint32_t min_height, uint8_t *pixels,
+                              size_t capacity, cc_image *out) {
+    memset(out, 0, sizeof(*out));
+    // jmp_buf and the decoder state live on the heap: nothing the cleanup reads can be a
+    // register value that setjmp/longjmp would leave stale.
+    jpeg_decode_context *ctx = new_context(out);
+    if (ctx == NULL) return CC_ERR_NO_MEMORY;
+
+    cc_status status = CC_ERR_CORRUPT;
+    if (setjmp(ctx->err.escape)) {
+        status = ctx->err.truncated ? CC_ERR_TRUNCATED : CC_ERR_CORRUPT;
+        if (status == CC_ERR_TRUNCATED) {
+            snprintf(out->message, sizeof(out->message), "truncated JPEG after %zu bytes", size);
+        }
+        goto cleanup;
+    }
+
+    int cmyk = 0;
+    status = prepare(ctx, data, size, max_pixels, min_width, min_height, out, &cmyk);
+    if (status != CC_OK) goto cleanup;
+    struct jpeg_decompress_struct *cinfo = &ctx->cinfo;
+    uint32_t width = out->width, height = out->height, channels = out->channels;
+    size_t stride = (size_t)width * channels;
+    if (pixels == NULL || capacity != stride * height) {
+        snprintf(out->message, sizeof(out->message), "pixel buffer of %zu bytes for %ux%ux%u",
+                 capacity, width, height, channels);
         status = CC_ERR_UNSUPPORTED;
         goto cleanup;
     }
-    size_t stride = (size_t)width * channels;
-    out->pixels = (uint8_t *)malloc(stride * height > 0 ? stride * height : 1);
+    jpeg_start_decompress(cinfo);
+    if (cinfo->output_width != width || cinfo->output_height != height) {
+        snprintf(out->message, sizeof(out->message), "JPEG output size changed at start");
+        status = CC_ERR_CORRUPT;
+        goto cleanup;
+    }
     if (cmyk) ctx->row = (uint8_t *)malloc((size_t)width * 4);
-    if (out->pixels == NULL || (cmyk && ctx->row == NULL)) {
+    if (cmyk && ctx->row == NULL) {
         snprintf(out->message, sizeof(out->message), "out of memory for %ux%u pixels", width, height);
         status = CC_ERR_NO_MEMORY;
         goto cleanup;
@@ -172,7 +229,7 @@ cc_status cc_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     // Adobe applications write CMYK inverted (0 = full ink); others write it plain.
     int inverted = cinfo->saw_Adobe_marker;
     while (cinfo->output_scanline < height) {
-        JSAMPROW dest = cmyk ? ctx->row : out->pixels + (size_t)cinfo->output_scanline * stride;
+        JSAMPROW dest = cmyk ? ctx->row : pixels + (size_t)cinfo->output_scanline * stride;
         uint32_t y = cinfo->output_scanline;
         if (jpeg_read_scanlines(cinfo, &dest, 1) != 1) {
             snprintf(out->message, sizeof(out->message), "JPEG decoder stopped at row %u of %u", y,
@@ -182,7 +239,7 @@ cc_status cc_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
         }
         if (cmyk) {
             // RGB = (1 - C)(1 - K), per channel, in 8-bit terms with rounding.
-            uint8_t *rgb = out->pixels + (size_t)y * stride;
+            uint8_t *rgb = pixels + (size_t)y * stride;
             for (uint32_t x = 0; x < width; x++) {
                 const uint8_t *s = ctx->row + 4 * x;
                 unsigned int k = inverted ? s[3] : 255u - s[3];
@@ -194,22 +251,11 @@ cc_status cc_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
         }
     }
     jpeg_finish_decompress(cinfo);
-
-    out->width = width;
-    out->height = height;
-    out->channels = channels;
-    out->scale_denom = denom;
     status = CC_OK;
 
 cleanup:
-    if (ctx->created) jpeg_destroy_decompress(&ctx->cinfo);
-    free(ctx->row);
-    free(ctx);
-    if (status != CC_OK) {
-        free(out->pixels);
-        out->pixels = NULL;
-        out->width = out->height = out->channels = 0;
-    }
+    free_context(ctx);
+    if (status != CC_OK) out->width = out->height = out->channels = 0;
     return status;
 }
 

@@ -1,4 +1,7 @@
 import CCodecs
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Limits and wishes for one decode.
 public struct DecodeOptions: Sendable {
@@ -87,20 +90,33 @@ public enum ImageDecoder {
 
         var raw = cc_image()
         let maxPixels = UInt64(max(0, options.maxPixels))
-        let status: cc_status
+        var status: cc_status
+        var pixels: [UInt8] = []
         switch format {
-        case .png: status = cc_png_decode(bytes.baseAddress, bytes.count, maxPixels, &raw)
-        case .jpeg: status = cc_jpeg_decode(bytes.baseAddress, bytes.count, maxPixels, minWidth, minHeight, &raw)
+        case .png:
+            status = cc_png_decode(bytes.baseAddress, bytes.count, maxPixels, &raw)
+            if status == CC_OK, let decoded = raw.pixels {
+                pixels = Array(UnsafeBufferPointer(start: decoded, count: Int(raw.width) * Int(raw.height) * Int(raw.channels)))
+            }
+            cc_free(raw.pixels)
+        case .jpeg:
+            // Measured first, so the decoder writes straight into the image's own array.
+            status = cc_jpeg_measure(bytes.baseAddress, bytes.count, maxPixels, minWidth, minHeight, &raw)
+            if status == CC_OK {
+                let count = Int(raw.width) * Int(raw.height) * Int(raw.channels)
+                pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    adviseHugePages(buffer)
+                    status = cc_jpeg_decode_into(bytes.baseAddress, bytes.count, maxPixels, minWidth, minHeight,
+                                                 buffer.baseAddress, count, &raw)
+                    initialized = status == CC_OK ? count : 0
+                }
+            }
         }
-        defer { cc_free(raw.pixels) }
-        guard status == CC_OK, let pixels = raw.pixels,
-              let pixelFormat = PixelFormat(channels: Int(raw.channels)) else {
+        guard status == CC_OK, let pixelFormat = PixelFormat(channels: Int(raw.channels)) else {
             throw error(status: status, raw: raw, format: format, size: bytes.count,
                         source: source, maxPixels: options.maxPixels)
         }
-        let count = Int(raw.width) * Int(raw.height) * Int(raw.channels)
-        var image = Image(width: Int(raw.width), height: Int(raw.height), format: pixelFormat,
-                          pixels: Array(UnsafeBufferPointer(start: pixels, count: count)))
+        var image = Image(width: Int(raw.width), height: Int(raw.height), format: pixelFormat, pixels: pixels)
         if options.applyOrientation && orientation != 1 {
             image = image.applyingOrientation(orientation)
         }
@@ -142,4 +158,19 @@ extension Image {
     public init(decoding bytes: [UInt8], source: String = "", options: DecodeOptions = DecodeOptions()) throws(ImagingError) {
         self = try ImageDecoder.decode(bytes, source: source, options: options).image
     }
+}
+
+/// Asks Linux to back the 2 MB-aligned middle of a large, not yet touched buffer with
+/// transparent huge pages (where the system leaves that to madvise): a 12-MP RGB image is
+/// then about 18 faults instead of 9,000, each zeroing 2 MB at once.
+func adviseHugePages(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+    #if os(Linux)
+    let huge = 2 << 20
+    guard buffer.count >= 2 * huge, let base = buffer.baseAddress else { return }
+    let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+    let end = (Int(bitPattern: base) + buffer.count) & ~(huge - 1)
+    if end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) {
+        _ = madvise(pointer, end - start, MADV_HUGEPAGE)
+    }
+    #endif
 }

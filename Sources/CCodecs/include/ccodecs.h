@@ -24,7 +24,8 @@ typedef enum {
 } cc_status;
 
 /// A decoded image: 8 bits per channel, rows packed (stride = width * channels).
-/// `pixels` is malloc'd by the decoder on success and must be released with cc_free.
+/// PNG: `pixels` is malloc'd by the decoder on success and must be released with cc_free.
+/// JPEG: the caller's buffer (cc_jpeg_decode_into); `pixels` stays NULL.
 typedef struct {
     uint32_t width, height;                // decoded size (after DCT scaling)
     uint32_t header_width, header_height;  // size stated by the file
@@ -43,12 +44,20 @@ typedef struct {
 /// exceeds max_pixels.
 cc_status cc_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cc_image *out);
 
-/// Decodes a JPEG held in memory to grey (1 channel) or RGB (3 channels); CMYK and YCCK
-/// (Adobe) are converted to RGB. When min_width and min_height are non-zero, libjpeg's DCT
-/// scaling decodes at the smallest of 1/8, 1/4, 1/2 or full size that still covers them.
-/// A file that ends early fails with CC_ERR_TRUNCATED (libjpeg would otherwise pad it grey).
-cc_status cc_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
-                         uint32_t min_width, uint32_t min_height, cc_image *out);
+/// JPEG decoding in two steps, so the caller owns the pixel buffer (no copy afterwards):
+/// cc_jpeg_measure reads the header and fills width, height, channels, scale_denom and the
+/// header fields; cc_jpeg_decode_into then decodes into `pixels`, which must hold exactly
+/// width * height * channels bytes (`capacity`). Output is grey (1 channel) or RGB (3
+/// channels); CMYK and YCCK (Adobe) are converted to RGB. When min_width and min_height are
+/// non-zero, libjpeg's DCT scaling decodes at the smallest of 1/8, 1/4, 1/2 or full size that
+/// still covers them. Both fail with CC_ERR_TOO_LARGE when the file's width * height exceeds
+/// max_pixels. A file that ends early fails with CC_ERR_TRUNCATED (libjpeg would otherwise
+/// pad it grey); on any failure the buffer's contents are unspecified.
+cc_status cc_jpeg_measure(const uint8_t *data, size_t size, uint64_t max_pixels,
+                          uint32_t min_width, uint32_t min_height, cc_image *out);
+cc_status cc_jpeg_decode_into(const uint8_t *data, size_t size, uint64_t max_pixels,
+                              uint32_t min_width, uint32_t min_height, uint8_t *pixels,
+                              size_t capacity, cc_image *out);
 
 /// An encoded file in memory, malloc'd; release `bytes` with cc_free.
 typedef struct {
