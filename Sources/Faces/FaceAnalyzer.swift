@@ -81,16 +81,27 @@ public struct FaceAnalyzer: Sendable {
     }
 
     /// Big JPEGs are decoded with DCT scaling (1/2, 1/4, 1/8) to no less than this on both
-    /// sides: 12-MP phone photos come out at 1/2 (about 1550 x 1940), plenty for detection at
-    /// `detectionSide` and for the chips of any face the detector finds (the chip extraction
-    /// reduces bigger regions with dlib's pyramid anyway).
+    /// sides, for detection and chips alike: 12-MP phone photos come out at 1/2 (about
+    /// 1550 x 1940). The smallest face searched for is then at least 0.08 x 960 = 77 pixels
+    /// wide in that decode (`minimumFaceFraction` of the detection image, which is a reduced
+    /// copy), more than the 46 pixels the 64 x 64 age chip gives a face, so chips are still
+    /// reduced from it by dlib's pyramid, never enlarged. The full decode costs more than it
+    /// gives here: see bench-faces, which times both.
     public var decodeMinimumSide = 960
 
-    /// Decodes a photo (EXIF orientation applied, DCT-scaled when big) and analyses it.
-    /// Throws the Imaging error for unreadable, corrupt or too large files.
-    public func analyze(file path: String) throws -> [AnalyzedFace] {
-        let image = try ImageDecoder.decodeFile(path, options: DecodeOptions(minimumSize: (decodeMinimumSide, decodeMinimumSide))).image
-        return analyze(full: image, detectionImage: image)
+    /// Decodes a photo file and analyses it (see `analyze(encoded:source:limits:)`). Throws
+    /// the Imaging error for unreadable, corrupt or too large files.
+    public func analyze(file path: String, limits: DecodeOptions = DecodeOptions()) throws(ImagingError) -> [AnalyzedFace] {
+        try analyze(encoded: try FileBytes.read(path, limit: limits.maxFileBytes), source: path, limits: limits)
+    }
+
+    /// Decodes PNG or JPEG bytes (EXIF orientation applied, DCT-scaled to at least
+    /// `decodeMinimumSide` when big) and analyses the photo. `limits` gives the pixel limit
+    /// (its minimumSize is not used). Throws the Imaging error for corrupt or too large images.
+    public func analyze(encoded bytes: [UInt8], source: String, limits: DecodeOptions = DecodeOptions()) throws(ImagingError) -> [AnalyzedFace] {
+        let options = DecodeOptions(maxPixels: limits.maxPixels, minimumSize: (decodeMinimumSide, decodeMinimumSide),
+                                    applyOrientation: limits.applyOrientation)
+        return analyze(try ImageDecoder.decode(bytes, source: source, options: options).image)
     }
 
     public static func minimumSize(_ image: Image, _ side: Int) -> (width: Int, height: Int) {

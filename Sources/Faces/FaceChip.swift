@@ -142,41 +142,42 @@ public enum FaceChipExtractor {
     /// Each output row sums its 5 source rows into one row of column sums, filters that row
     /// across at every byte position, then keeps every other pixel (the integer sums are the
     /// same in either order). All sums fit in 16 bits (at most 16 x 16 x 255 = 65280), so
-    /// both passes run 16 lanes wide.
+    /// both passes run on 16-bit lanes: the vertical one as a plain loop the compiler
+    /// vectorises (widening bytes), the horizontal one as SIMD16.
     static func pyramidDown(_ image: Image) -> Image? {
-        let (w, h) = (image.width, image.height)
-        guard w > 8, h > 8, image.format == .rgb else { return nil }
+        pyramidDown(image, x: 0, y: 0, width: image.width, height: image.height)
+    }
+
+    /// pyramidDown of the width x height region of `image` at (x, y), read in place (the
+    /// same pixels as pyramidDown of the cropped region, without the copy).
+    static func pyramidDown(_ image: Image, x left: Int, y top: Int, width w: Int, height h: Int) -> Image? {
+        guard w > 8, h > 8, image.format == .rgb, left >= 0, top >= 0,
+              left + w <= image.width, top + h <= image.height else { return nil }
         let ow = (w - 3) / 2, oh = (h - 3) / 2, stride = w * 3
+        // Source rows are image.width pixels apart; the region starts `origin` bytes in.
+        let sourceStride = image.width * 3, origin = (top * image.width + left) * 3
         // The filtered row at byte i needs column sums i, i + 3, ..., i + 12.
         let across = stride - 12
         var out = [UInt8](repeating: 0, count: ow * oh * 3)
         var columns = [UInt16](repeating: 0, count: stride)
         var filtered = [UInt16](repeating: 0, count: across)
-        typealias Bytes = SIMD16<UInt8>
         typealias Sums = SIMD16<UInt16>
         image.pixels.withUnsafeBufferPointer { source in
             columns.withUnsafeMutableBufferPointer { col in
                 filtered.withUnsafeMutableBufferPointer { row in
                     out.withUnsafeMutableBufferPointer { dst in
                         guard let src = source.baseAddress, let c = col.baseAddress, let f = row.baseAddress else { return }
-                        let raw = UnsafeRawPointer(src)
-                        func widened(_ offset: Int) -> Sums { Sums(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: offset, as: Bytes.self)) }
                         func sums(_ i: Int) -> Sums { UnsafeRawPointer(c + i).loadUnaligned(as: Sums.self) }
+                        let rowStep = sourceStride
                         for y in 0..<oh {
-                            let r = 2 * y * stride   // rows 2y ... 2y + 4
+                            let r = origin + 2 * y * rowStep   // rows 2y ... 2y + 4 of the region
+                            // A plain loop: the compiler widens and sums 16 or 32 bytes at a time.
+                            let (s0, s1, s2, s3, s4) = (src + r, src + r + rowStep, src + r + 2 * rowStep,
+                                                        src + r + 3 * rowStep, src + r + 4 * rowStep)
+                            for i in 0..<stride {
+                                c[i] = UInt16(s0[i]) &+ 4 &* UInt16(s1[i]) &+ 6 &* UInt16(s2[i]) &+ 4 &* UInt16(s3[i]) &+ UInt16(s4[i])
+                            }
                             var i = 0
-                            while i + 16 <= stride {
-                                let s = widened(r + i) &+ 4 &* widened(r + stride + i) &+ 6 &* widened(r + 2 * stride + i)
-                                    &+ 4 &* widened(r + 3 * stride + i) &+ widened(r + 4 * stride + i)
-                                UnsafeMutableRawPointer(c + i).storeBytes(of: s, as: Sums.self)
-                                i += 16
-                            }
-                            while i < stride {
-                                c[i] = UInt16(src[r + i]) + 4 * UInt16(src[r + stride + i]) + 6 * UInt16(src[r + 2 * stride + i])
-                                    + 4 * UInt16(src[r + 3 * stride + i]) + UInt16(src[r + 4 * stride + i])
-                                i += 1
-                            }
-                            i = 0
                             while i + 16 <= across {
                                 let s = sums(i) &+ 4 &* sums(i + 3) &+ 6 &* sums(i + 6) &+ 4 &* sums(i + 9) &+ sums(i + 12)
                                 UnsafeMutableRawPointer(f + i).storeBytes(of: s &>> 8, as: Sums.self)
@@ -202,21 +203,26 @@ public enum FaceChipExtractor {
 }
 
 /// dlib's pyramid of one region of an RGB image (level 0 the region itself, each next level
-/// `FaceChipExtractor.pyramidDown` of the previous), from which chips are sampled.
+/// `FaceChipExtractor.pyramidDown` of the previous), from which chips are sampled. Level 1
+/// is filtered straight from the image; level 0 is cropped only if a chip is sampled there.
 struct ChipSourcePyramid {
-    /// The region's top-left pixel in the image.
-    let left, top: Int
-    let levels: [Image]
+    /// The region's inclusive pixel bounds in the image.
+    let left, top, right, bottom: Int
+    let image: Image
+    /// Levels 1, 2, ...
+    let reduced: [Image]
 
     /// The region's inclusive pixel bounds, and the deepest level any chip needs.
     init(_ rgb: Image, left: Int, top: Int, right: Int, bottom: Int, depth: Int) {
-        self.left = left
-        self.top = top
-        var levels = [rgb.cropped(x: left, y: top, width: right - left + 1, height: bottom - top + 1)]
-        while levels.count <= depth, let last = levels.last, let smaller = FaceChipExtractor.pyramidDown(last) {
-            levels.append(smaller)
+        (self.left, self.top, self.right, self.bottom, image) = (left, top, right, bottom, rgb)
+        var reduced: [Image] = []
+        if depth > 0, let first = FaceChipExtractor.pyramidDown(rgb, x: left, y: top, width: right - left + 1, height: bottom - top + 1) {
+            reduced.append(first)
+            while reduced.count < depth, let last = reduced.last, let smaller = FaceChipExtractor.pyramidDown(last) {
+                reduced.append(smaller)
+            }
         }
-        self.levels = levels
+        self.reduced = reduced
     }
 
     /// The chip sampled from the level dlib would sample it from: go down while the chip's
@@ -226,10 +232,12 @@ struct ChipSourcePyramid {
         var rect = FaceBox(left: chip.rect.left - Double(left), top: chip.rect.top - Double(top),
                            right: chip.rect.right - Double(left), bottom: chip.rect.bottom - Double(top))
         var level = 0
-        while level + 1 < levels.count, FaceChipExtractor.down(rect).area > area {
+        while level < reduced.count, FaceChipExtractor.down(rect).area > area {
             rect = FaceChipExtractor.down(rect)
             level += 1
         }
-        return FaceChipExtractor.sample(levels[level], rect: rect, angle: chip.angle, size: chip.size)
+        let source = level > 0 ? reduced[level - 1]
+            : image.cropped(x: left, y: top, width: right - left + 1, height: bottom - top + 1)
+        return FaceChipExtractor.sample(source, rect: rect, angle: chip.angle, size: chip.size)
     }
 }

@@ -59,6 +59,14 @@ public enum ImageDecoder {
         return try result.get()
     }
 
+    /// The stored-image minimum size the options ask for: the request is for the upright
+    /// image, and orientations 5-8 swap the axes. (0, 0) when there is none.
+    private static func storedMinimumSize(_ options: DecodeOptions, orientation: Int) -> (UInt32, UInt32) {
+        guard let wanted = options.minimumSize, wanted.width > 0, wanted.height > 0 else { return (0, 0) }
+        let (w, h) = options.applyOrientation && orientation >= 5 ? (wanted.height, wanted.width) : (wanted.width, wanted.height)
+        return (UInt32(clamping: w), UInt32(clamping: h))
+    }
+
     public static func decodeFile(_ path: String, options: DecodeOptions = DecodeOptions()) throws(ImagingError) -> DecodedImage {
         let bytes = try FileBytes.read(path, limit: options.maxFileBytes)
         return try decode(bytes, source: path, options: options)
@@ -80,13 +88,7 @@ public enum ImageDecoder {
             format = f
         }
         let orientation = ExifOrientation.read(from: bytes, format: format) ?? 1
-        var minWidth: UInt32 = 0, minHeight: UInt32 = 0
-        if let wanted = options.minimumSize, wanted.width > 0, wanted.height > 0 {
-            // The request is for the upright image; orientations 5-8 swap the axes.
-            let (w, h) = options.applyOrientation && orientation >= 5 ? (wanted.height, wanted.width) : (wanted.width, wanted.height)
-            minWidth = UInt32(clamping: w)
-            minHeight = UInt32(clamping: h)
-        }
+        let (minWidth, minHeight) = storedMinimumSize(options, orientation: orientation)
 
         var raw = cc_image()
         let maxPixels = UInt64(max(0, options.maxPixels))

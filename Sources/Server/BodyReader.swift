@@ -45,9 +45,19 @@ struct BodyReader: Sendable {
     /// Decodes image bytes (EXIF orientation applied); 400 naming the decoder's reason. With
     /// `minimumSize`, large JPEGs are DCT-scaled down to no less than that.
     func decodeImage(_ bytes: [UInt8], source: String, minimumSize: (width: Int, height: Int)? = nil) throws -> DecodedImage {
+        try withImage(bytes, source: source) { limits throws(ImagingError) in
+            var options = limits
+            options.minimumSize = minimumSize
+            return try ImageDecoder.decode(bytes, source: source, options: options)
+        }
+    }
+
+    /// Runs `decode` (which decodes `bytes` under the given limits) with the server's pixel
+    /// limit; an empty body or an image error becomes a 400 that says why.
+    func withImage<T>(_ bytes: [UInt8], source: String, _ decode: (DecodeOptions) throws(ImagingError) -> T) throws -> T {
         guard !bytes.isEmpty else { throw APIError.invalidImage("\(source): empty; send the image bytes as the body") }
         do {
-            return try ImageDecoder.decode(bytes, source: source, options: DecodeOptions(maxPixels: limits.maxImagePixels, minimumSize: minimumSize))
+            return try decode(DecodeOptions(maxPixels: limits.maxImagePixels))
         } catch {
             throw APIError.invalidImage(error.description)
         }

@@ -11,7 +11,9 @@ extension InspectService {
         route(router, .post, detectRoute) { [self] request, _ in
             let (bytes, type) = try await body.imageBytes(request)
             let faces = try await queue.run(model: "faces") { [body] in
-                analyzer.analyze(try body.decodeImage(bytes, source: "request body").image).map(\.detail)
+                try body.withImage(bytes, source: "request body") { limits throws(ImagingError) in
+                    try analyzer.analyze(encoded: bytes, source: "request body", limits: limits)
+                }.map(\.detail)
             }
             return answer(FaceDetails(faces), route: detectRoute, input: .image(bytes, contentType: type, isFace: true))
         }
@@ -38,7 +40,9 @@ extension InspectService {
             do { options = try SurvivalInput(fields: fields) } catch { throw APIError.badRequest("\(error)") }
 
             let faces = try await queue.run(model: "faces") { [body] in
-                analyzer.analyze(try body.decodeImage(photo.body, source: "photo").image).map(\.detail)
+                try body.withImage(photo.body, source: "photo") { limits throws(ImagingError) in
+                    try analyzer.analyze(encoded: photo.body, source: "photo", limits: limits)
+                }.map(\.detail)
             }
             // The largest face is the selfie's subject.
             guard let face = faces.max(by: { $0.BoundingBox.Width * $0.BoundingBox.Height < $1.BoundingBox.Width * $1.BoundingBox.Height }) else {

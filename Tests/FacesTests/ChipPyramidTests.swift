@@ -42,6 +42,19 @@ struct ChipPyramidTests {
         #expect(FaceChipExtractor.pyramidDown(Self.noise(width: 8, height: 40, seed: 1)) == nil)
     }
 
+    /// The pyramid's first level is filtered from a region of the image in place: the same
+    /// pixels as filtering the cropped region, and nil for a region outside the image.
+    @Test func pyramidDownOfARegionIsThatOfItsCrop() throws {
+        let image = Self.noise(width: 77, height: 40, seed: 9)
+        for (x, y, w, h) in [(0, 0, 77, 40), (5, 3, 50, 30), (20, 11, 57, 29), (1, 1, 9, 9)] {
+            let inPlace = try #require(FaceChipExtractor.pyramidDown(image, x: x, y: y, width: w, height: h))
+            let cropped = try #require(FaceChipExtractor.pyramidDown(image.cropped(x: x, y: y, width: w, height: h)))
+            #expect(inPlace.width == cropped.width && inPlace.height == cropped.height && inPlace.pixels == cropped.pixels,
+                    "region \(x), \(y), \(w) x \(h)")
+        }
+        #expect(FaceChipExtractor.pyramidDown(image, x: 30, y: 0, width: 48, height: 40) == nil)
+    }
+
     /// A face's landmarks in a 1200 x 1000 image, big enough for chips 3 to 4 levels down.
     static let landmarks = [FacePoint(x: 771, y: 402), FacePoint(x: 700, y: 405), FacePoint(x: 520, y: 400),
                             FacePoint(x: 590, y: 404), FacePoint(x: 645, y: 540)]
