@@ -60,6 +60,34 @@ struct TransformTests {
         #expect(turned.pixel(x: image.height - 1 - 2, y: 5) == image.pixel(x: 5, y: 2))
     }
 
+    /// Every EXIF orientation against the pixel mapping written out, on images several
+    /// 64-pixel tiles wide and tall with partial tiles at the edges, in 1, 3 and 4 channels.
+    @Test(arguments: [(150, 70, PixelFormat.rgb), (64, 129, .gray), (70, 65, .rgba), (1, 5, .rgb)])
+    func orientationsMapEveryPixel(width: Int, height: Int, format: PixelFormat) {
+        let c = format.channels
+        let image = Image(width: width, height: height, format: format,
+                          pixels: (0..<(width * height * c)).map { UInt8(truncatingIfNeeded: ($0 &* 2654435761) >> 13) })
+        // Where upright pixel (x, y) of an oriented image comes from in the stored one (W x H).
+        let (w, h) = (width, height)
+        let sources: [Int: (Int, Int) -> (Int, Int)] = [
+            2: { x, y in (w - 1 - x, y) }, 3: { x, y in (w - 1 - x, h - 1 - y) }, 4: { x, y in (x, h - 1 - y) },
+            5: { x, y in (y, x) }, 6: { x, y in (y, h - 1 - x) }, 7: { x, y in (w - 1 - y, h - 1 - x) }, 8: { x, y in (w - 1 - y, x) },
+        ]
+        for (orientation, source) in sources {
+            let upright = image.applyingOrientation(orientation)
+            let swapped = orientation >= 5
+            #expect(upright.width == (swapped ? h : w) && upright.height == (swapped ? w : h))
+            var wrong = 0
+            for y in 0..<upright.height {
+                for x in 0..<upright.width {
+                    let (sx, sy) = source(x, y)
+                    if upright.pixel(x: x, y: y) != image.pixel(x: sx, y: sy) { wrong += 1 }
+                }
+            }
+            #expect(wrong == 0, "orientation \(orientation): \(wrong) pixels misplaced")
+        }
+    }
+
     @Test func cropIntersectsAndPadFills() throws {
         let image = try Image(contentsOfFile: Fixture.path("png-rgb8.png"))  // 13x7
         let crop = image.cropped(x: 10, y: 5, width: 10, height: 10)
