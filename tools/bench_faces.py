@@ -2,7 +2,7 @@
 faces-fairface-dev and on the 12-MP latency photo, reads our figures (bench-faces JSON on
 stdin), and prints both side by side with ratios.
 
-  python bench_faces.py make-photo PORTRAIT OUT.jpg   # 12-MP upscale of a portrait
+  python bench_faces.py make-photo PORTRAIT OUT.jpg   # 12-MP upscale of a portrait, and OUT-exif6.jpg
   python bench_faces.py compare DATASET PHOTO < ours.json
 
 tools/faces_ablation.py imports the scoring and the reference run from here."""
@@ -25,6 +25,17 @@ def make_photo(portrait, out):
         big = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.BICUBIC)
     big.save(out, quality=90)
     print(f"made {out}: {big.width}x{big.height} ({big.width * big.height / 1e6:.1f} MP)", file=sys.stderr)
+    # As a phone held upright stores it: the sensor's landscape pixels and EXIF orientation 6
+    # ("rotate 90 degrees clockwise to display").
+    rotated = rotated_name(out)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    big.transpose(Image.Transpose.ROTATE_90).save(rotated, quality=90, exif=exif.tobytes())
+    print(f"made {rotated}: the same photo stored turned, EXIF orientation 6", file=sys.stderr)
+
+
+def rotated_name(photo):
+    return photo[:-4] + "-exif6.jpg"
 
 
 def load(path):

@@ -1,5 +1,5 @@
 // bench-faces: our figures for tools/bench-faces.sh, as one JSON object on stdout.
-//   bench-faces MODELS_DIR DATASET_DIR LATENCY_JPEG [REPEATS] [--box-jitter FRACTION]
+//   bench-faces MODELS_DIR DATASET_DIR LATENCY_JPEG [REPEATS] [--box-jitter FRACTION] [--latency-only]
 // Accuracy on faces-fairface-dev (protocol in ../shared/datasets/README.md: largest face per
 // image; age correct inside the labelled range, 65 or more for 70+; mean distance to the range;
 // gender accuracy; images with no face), and the latency of one photo file to FaceDetails.
@@ -23,7 +23,10 @@ if let flag = arguments.firstIndex(of: "--box-jitter") {
     boxJitter = value
     arguments.removeSubrange(flag...(flag + 1))
 }
-guard arguments.count >= 4 else { fail("usage: bench-faces MODELS_DIR DATASET_DIR LATENCY_JPEG [REPEATS] [--box-jitter FRACTION]") }
+// --latency-only skips the dataset (tools/bench-faces.sh times a second photo with it).
+let latencyOnly = arguments.contains("--latency-only")
+arguments.removeAll { $0 == "--latency-only" }
+guard arguments.count >= 4 else { fail("usage: bench-faces MODELS_DIR DATASET_DIR LATENCY_JPEG [REPEATS] [--box-jitter FRACTION] [--latency-only]") }
 let repeats = max(1, arguments.count > 4 ? Int(arguments[4]) ?? 10 : 10)
 var analyzer: FaceAnalyzer
 do { analyzer = try FaceAnalyzer(modelsDirectory: URL(fileURLWithPath: arguments[1])) } catch { fail("\(error)") }
@@ -36,7 +39,7 @@ guard let labels = try? String(contentsOf: dataset.appendingPathComponent("label
 }
 var perImage: [[String: Any]] = []
 let start = DispatchTime.now().uptimeNanoseconds
-for line in labels.split(whereSeparator: \.isNewline).dropFirst() {
+for line in labels.split(whereSeparator: \.isNewline).dropFirst() where !latencyOnly {
     let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     guard fields.count >= 4 else { continue }
     var record: [String: Any] = ["file": fields[0]]
