@@ -92,16 +92,28 @@ public struct FaceAnalyzer: Sendable {
     /// Decodes a photo file and analyses it (see `analyze(encoded:source:limits:)`). Throws
     /// the Imaging error for unreadable, corrupt or too large files.
     public func analyze(file path: String, limits: DecodeOptions = DecodeOptions()) throws(ImagingError) -> [AnalyzedFace] {
-        try analyze(encoded: try FileBytes.read(path, limit: limits.maxFileBytes), source: path, limits: limits)
+        analyze(try photo(file: path, limits: limits))
     }
 
-    /// Decodes PNG or JPEG bytes (EXIF orientation applied, DCT-scaled to at least
-    /// `decodeMinimumSide` when big) and analyses the photo. `limits` gives the pixel limit
-    /// (its minimumSize is not used). Throws the Imaging error for corrupt or too large images.
+    /// Decodes PNG or JPEG bytes and analyses the photo (see `photo(encoded:source:limits:)`).
     public func analyze(encoded bytes: [UInt8], source: String, limits: DecodeOptions = DecodeOptions()) throws(ImagingError) -> [AnalyzedFace] {
+        analyze(try photo(encoded: bytes, source: source, limits: limits))
+    }
+
+    /// The image `analyze(file:)` works on: the file decoded upright (EXIF orientation
+    /// applied), DCT-scaled to at least `decodeMinimumSide` when big. Its faces' landmarks are
+    /// in its pixels, so chips (`alignedChip`) must be cut from it, not from a full decode.
+    public func photo(file path: String, limits: DecodeOptions = DecodeOptions()) throws(ImagingError) -> Image {
+        try photo(encoded: try FileBytes.read(path, limit: limits.maxFileBytes), source: path, limits: limits)
+    }
+
+    /// PNG or JPEG bytes decoded as `photo(file:)` decodes a file. `limits` gives the pixel
+    /// limit (its minimumSize is not used). Throws the Imaging error for corrupt or too large
+    /// images.
+    public func photo(encoded bytes: [UInt8], source: String, limits: DecodeOptions = DecodeOptions()) throws(ImagingError) -> Image {
         let options = DecodeOptions(maxPixels: limits.maxPixels, minimumSize: (decodeMinimumSide, decodeMinimumSide),
                                     applyOrientation: limits.applyOrientation)
-        return analyze(try ImageDecoder.decode(bytes, source: source, options: options).image)
+        return try ImageDecoder.decode(bytes, source: source, options: options).image
     }
 
     public static func minimumSize(_ image: Image, _ side: Int) -> (width: Int, height: Int) {

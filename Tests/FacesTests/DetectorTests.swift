@@ -82,6 +82,31 @@ struct PhotoTests {
         #expect(a.Gender.Value == b.Gender.Value && abs(a.Age - b.Age) < 3)
     }
 
+    /// A photo big enough for DCT-scaled decoding: photo(file:) gives the image the faces'
+    /// landmarks refer to, so the chip cut from it shows the face as the chip of the original
+    /// photo does; the same landmarks on the full-size decode land elsewhere.
+    @Test(.enabled(if: FacesFixtures.datasetsPresent, "../shared/datasets is absent"))
+    func chipsOfABigPhotoComeFromTheImageItsFacesWereFoundIn() throws {
+        let upright = try Image(contentsOfFile: FacesFixtures.datasets.appendingPathComponent("portraits/obama.jpg").path)
+        let big = upright.converted(to: .rgb).resized(width: upright.width * 11 / 5, height: upright.height * 11 / 5, filter: .antialiased)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("faces-big-\(getpid()).jpg").path
+        try #require(FileManager.default.createFile(atPath: path, contents: Data(try ImageEncoder.jpeg(big, quality: 92))))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        let photo = try analyzer.photo(file: path)
+        #expect(photo.width < big.width, "decoded at \(photo.width) x \(photo.height), not DCT-scaled")
+        let faces = analyzer.analyze(photo), reference = analyzer.analyze(upright)
+        try #require(faces.count == 1 && reference.count == 1)
+        func meanDifference(_ a: Image, _ b: Image) -> Double {
+            Double(zip(a.pixels, b.pixels).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }) / Double(a.pixels.count)
+        }
+        let expected = analyzer.alignedChip(upright.converted(to: .rgb), reference[0].landmarks, size: 64)
+        let chip = analyzer.alignedChip(photo, faces[0].landmarks, size: 64)
+        let misplaced = analyzer.alignedChip(try Image(contentsOfFile: path), faces[0].landmarks, size: 64)
+        #expect(meanDifference(chip, expected) < 10, "chip differs by \(meanDifference(chip, expected)) grey levels")
+        #expect(meanDifference(misplaced, expected) > 30, "the full decode's chip differs by only \(meanDifference(misplaced, expected))")
+    }
+
     @Test func photoWithoutFacesGivesAnEmptyList() throws {
         var pixels = [UInt8](repeating: 0, count: 320 * 240 * 3)
         for y in 0..<240 { for x in 0..<320 { pixels[(y * 320 + x) * 3] = UInt8(x % 256); pixels[(y * 320 + x) * 3 + 2] = UInt8(y) } }
