@@ -1,4 +1,4 @@
-// bench-faces: our figures for tools/bench-faces.sh, as one JSON object on stdout.
+// bench-faces: our figures for tools/bench/bench-faces.sh, as one JSON object on stdout.
 //   bench-faces MODELS_DIR DATASET_DIR LATENCY_JPEG [REPEATS] [--box-jitter FRACTION] [--latency-only]
 // Accuracy on faces-fairface-dev (protocol in ../shared/datasets/README.md: largest face per
 // image; age correct inside the labelled range, 65 or more for 70+; mean distance to the range;
@@ -14,7 +14,7 @@ func fail(_ message: String) -> Never {
 }
 
 var arguments = CommandLine.arguments
-// --box-jitter FRACTION overrides FaceAnalyzer.boxJitter (tools/faces-ablation.sh).
+// --box-jitter FRACTION overrides FaceAnalyzer.boxJitter (tools/bench/faces-ablation.sh).
 var boxJitter: Double?
 if let flag = arguments.firstIndex(of: "--box-jitter") {
     guard flag + 1 < arguments.count, let value = Double(arguments[flag + 1]), value >= 0, value < 0.5 else {
@@ -23,7 +23,7 @@ if let flag = arguments.firstIndex(of: "--box-jitter") {
     boxJitter = value
     arguments.removeSubrange(flag...(flag + 1))
 }
-// --latency-only skips the dataset (tools/bench-faces.sh times a second photo with it).
+// --latency-only skips the dataset (tools/bench/bench-faces.sh times a second photo with it).
 let latencyOnly = arguments.contains("--latency-only")
 arguments.removeAll { $0 == "--latency-only" }
 guard arguments.count >= 4 else { fail("usage: bench-faces MODELS_DIR DATASET_DIR LATENCY_JPEG [REPEATS] [--box-jitter FRACTION] [--latency-only]") }
@@ -45,7 +45,7 @@ for line in labels.split(whereSeparator: \.isNewline).dropFirst() where !latency
     var record: [String: Any] = ["file": fields[0]]
     do {
         let faces = try analyzer.analyze(file: dataset.appendingPathComponent("images").appendingPathComponent(fields[0]).path)
-        // Every detection in pixels (read by tools/fit_face_landmark_box.py), then the protocol's largest face.
+        // Every detection in pixels (read by tools/models/fit_face_landmark_box.py), then the protocol's largest face.
         record["detections"] = faces.map { f -> [String: Any] in
             let d = f.detection
             return ["box": [d.x1, d.y1, d.x2, d.y2], "score": Double(d.score), "points": d.points.map { [$0.x, $0.y] }]

@@ -1,4 +1,4 @@
-// Decode + resize throughput of the Imaging layer, for tools/bench-imaging.sh.
+// Decode + resize throughput of the Imaging layer, for tools/bench/bench-imaging.sh.
 // Usage: bench-imaging FOLDER [--size 224] [--threads N] [--seconds S]
 // Prints one line: "ours threads=N images=K seconds=T images_per_s=R".
 import Foundation

@@ -1,4 +1,4 @@
-// bench-networks: EfficientNet-Lite0 inference figures for tools/bench-effnet.sh.
+// bench-networks: EfficientNet-Lite0 inference figures for tools/bench/bench-effnet.sh.
 //
 //   bench-networks [--models DIR] [--threads T] [--batch B] [--runs R] [--warmup W] [--size WxH] [--profile]
 //

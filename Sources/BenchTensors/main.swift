@@ -1,4 +1,4 @@
-// bench-tensors: prints machine-readable performance lines for tools/bench-tensors.sh.
+// bench-tensors: prints machine-readable performance lines for tools/bench/bench-tensors.sh.
 //
 //   bench-tensors [--threads N] [--only PREFIX] [gemm] [depthwise] [bandwidth]
 //

@@ -40,9 +40,9 @@ public struct FaceAnalyzer: Sendable {
     /// shrunk by this fraction of the side (7 boxes, each chip also mirrored), and the
     /// probabilities are averaged. The predictor's whole-pixel landmarks move the chip with any
     /// change of the box: a 1-pixel shift of dlib's own box moves the reference's age by more
-    /// than 2 years on 16% of faces (tools/fit_face_landmark_box.py), so one box gives a noisy
+    /// than 2 years on 16% of faces (tools/models/fit_face_landmark_box.py), so one box gives a noisy
     /// estimate. 0.05 was chosen after seeing the label figures of 0 to 0.05 by 0.01
-    /// (tools/faces-ablation.sh) on faces-fairface-dev, the same images the benchmark reports;
+    /// (tools/bench/faces-ablation.sh) on faces-fairface-dev, the same images the benchmark reports;
     /// there is no separate tuning set. On the 204 images the reference also finds, 0.05 had
     /// the most ages in range (86; 82 to 84 for the others) and 172 right genders (169 to 173
     /// for the others, 173 at 0.02): differences of a few images, within noise. Costs 7 times
@@ -54,7 +54,7 @@ public struct FaceAnalyzer: Sendable {
     /// dlib's frontal (HOG) detector boxes, which are squares a little lower and smaller than
     /// MTCNN's: centre x + 0.0048 s, centre y + 0.0597 s, side 0.9704 s, with s = sqrt(MTCNN
     /// width x height). Medians over the 187 faces of faces-fairface-dev that both detectors
-    /// find, excluding the images of the test fixture (tools/fit-face-landmark-box.sh; the
+    /// find, excluding the images of the test fixture (tools/models/fit-face-landmark-box.sh; the
     /// script also reports the alternatives it tried: MTCNN's 5 points carried by a fitted
     /// similarity, and a least-squares linear map, which sit closer to dlib's boxes and
     /// landmarks on the faces dlib finds but do worse against the labels on the turned faces it

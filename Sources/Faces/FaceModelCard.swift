@@ -1,7 +1,7 @@
 import Foundation
 import Networks
 
-/// The JSON card beside each face model's safetensors (written by tools/convert_face_models.py):
+/// The JSON card beside each face model's safetensors (written by tools/models/convert_face_models.py):
 /// only the fields the Swift side needs.
 struct FaceModelCard: Decodable {
     struct Input: Decodable {
@@ -33,7 +33,7 @@ struct FaceModelFiles {
         let cardURL = directory.appendingPathComponent(name + ".json")
         let data: Data
         do { data = try Data(contentsOf: cardURL) } catch {
-            throw FacesError(file: cardURL.path, reason: "cannot read the model card (\(error.localizedDescription)); run tools/convert-face-models.sh")
+            throw FacesError(file: cardURL.path, reason: "cannot read the model card (\(error.localizedDescription)); run tools/models/convert-face-models.sh")
         }
         do { card = try JSONDecoder().decode(FaceModelCard.self, from: data) } catch {
             throw FacesError(file: cardURL.path, reason: "malformed model card: \(error)")
@@ -46,7 +46,7 @@ struct FaceModelFiles {
         }
         do {
             weights = try SafetensorsFile(contentsOf: weightsURL.path, sha256: card.file.sha256,
-                                          regenerateWith: "tools/convert-face-models.sh")
+                                          regenerateWith: "tools/models/convert-face-models.sh")
         } catch let error as SafetensorsError {
             throw FacesError(file: weightsURL.path, reason: error.reason)
         } catch {

@@ -4,7 +4,7 @@ import Networks
 
 /// dlib's shape predictor: a cascade of regression-tree ensembles (Kazemi and Sullivan, "One
 /// Millisecond Face Alignment with an Ensemble of Regression Trees", CVPR 2014), here the
-/// 5-point face model converted by tools/convert_face_models.py.
+/// 5-point face model converted by tools/models/convert_face_models.py.
 ///
 /// Shapes live in the face box's unit square. Each cascade level reads pixel intensities at
 /// points anchored to the current shape's landmarks (offsets warped by the similarity from the

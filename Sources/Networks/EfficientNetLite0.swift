@@ -151,7 +151,7 @@ public final class EfficientNetLite0: @unchecked Sendable {
     public static func load(from modelsDirectory: URL) throws -> EfficientNetLite0 {
         let card = try EfficientNetLite0Card(contentsOf: modelsDirectory.appendingPathComponent(EfficientNetLite0Card.fileName).path)
         let weights = try SafetensorsFile(contentsOf: modelsDirectory.appendingPathComponent(card.weightsFile).path,
-                                          sha256: card.weightsSHA256, regenerateWith: "tools/make-effnet.sh")
+                                          sha256: card.weightsSHA256, regenerateWith: "tools/models/make-effnet.sh")
         return EfficientNetLite0(parameters: try EfficientNetLite0Parameters(weights), card: card)
     }
 

@@ -1,4 +1,4 @@
-// The JSON card beside Models/efficientnet-lite0.safetensors (written by tools/make_effnet.py):
+// The JSON card beside Models/efficientnet-lite0.safetensors (written by tools/models/make_effnet.py):
 // the input normalisation this checkpoint was trained with, the weights file and its sha256,
 // the labels file, and provenance.
 import Foundation

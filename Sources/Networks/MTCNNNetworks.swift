@@ -2,7 +2,7 @@ import Tensors
 
 // MTCNN (Zhang, Zhang, Li and Qiao, "Joint Face Detection and Alignment using Multi-task
 // Cascaded Convolutional Networks", 2016): three small CNNs with PReLU, weights from the
-// facenet-pytorch wheel converted by tools/convert_mtcnn.py (HWIO convs, [out, in] dense with
+// facenet-pytorch wheel converted by tools/models/convert_mtcnn.py (HWIO convs, [out, in] dense with
 // NHWC flatten order). Inputs are NHWC, normalised as (byte - 127.5) / 128.
 
 /// A convolution (valid padding, stride 1) optionally followed by PReLU.

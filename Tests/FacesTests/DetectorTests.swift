@@ -7,7 +7,7 @@ import Testing
 @testable import Faces
 
 /// MTCNN's three networks against PyTorch (facenet-pytorch's own modules) on fixed inputs
-/// (Fixtures/mtcnn-parity.safetensors, made by tools/convert-mtcnn.sh).
+/// (Fixtures/mtcnn-parity.safetensors, made by tools/models/convert-mtcnn.sh).
 struct MTCNNParityTests {
     let weights: SafetensorsFile
     let fixture: SafetensorsFile
@@ -143,6 +143,6 @@ struct PhotoTests {
         let corrupted = dir.appendingPathComponent("face-detector.safetensors")
         try bytes.write(to: corrupted)
         let error = #expect(throws: FacesError.self) { try FaceDetector(modelsDirectory: dir) }
-        #expect(error?.description == "\(corrupted.path): sha256 \(SHA256.hex(bytes)) does not match its card (\(expected)); regenerate with tools/convert-face-models.sh")
+        #expect(error?.description == "\(corrupted.path): sha256 \(SHA256.hex(bytes)) does not match its card (\(expected)); regenerate with tools/models/convert-face-models.sh")
     }
 }

@@ -5,7 +5,7 @@ import Tensors
 import Testing
 @testable import Faces
 
-/// The reference package's records (Fixtures/reference-faces.json, tools/make-face-fixtures.sh).
+/// The reference package's records (Fixtures/reference-faces.json, tools/fixtures/make-face-fixtures.sh).
 struct ReferenceFixture: Decodable {
     struct Face: Decodable {
         let box: [Int]

@@ -5,7 +5,7 @@ import Testing
 @testable import Faces
 
 /// Our age and gender networks against ONNX Runtime on the reference package's own aligned
-/// chips (Fixtures/network-parity.safetensors, made by tools/make-face-fixtures.sh).
+/// chips (Fixtures/network-parity.safetensors, made by tools/fixtures/make-face-fixtures.sh).
 struct NetworkParityTests {
     let estimator: AgeGenderEstimator
     let fixture: SafetensorsFile

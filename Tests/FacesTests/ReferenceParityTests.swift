@@ -19,7 +19,7 @@ struct ReferenceParityTests {
         // (fairface_0015: our MTCNN box sits 60 pixels right of dlib's on a turned face).
         // This test measures agreement with the reference, so it keeps the 0.03 its thresholds
         // were set with rather than FaceAnalyzer's default 0.05, which was chosen on the
-        // labels of faces-fairface-dev (tools/faces-ablation.sh), not on agreement. At 0.03 ages
+        // labels of faces-fairface-dev (tools/bench/faces-ablation.sh), not on agreement. At 0.03 ages
         // agree within 2 years on 29 of the 35 faces; at 0.05 on 26, under the 0.75 bar below
         // (genders agree at both).
         analyzer.boxJitter = 0.03
@@ -67,7 +67,7 @@ struct ReferenceParityTests {
     /// Why end-to-end ages cannot agree within 2 years on every face: the reference's own
     /// pipeline, given its own box moved by one pixel, moves the age by more than 2 years on a
     /// good share of faces (16% of 872 over faces-fairface-dev in
-    /// tools/fit_face_landmark_box.py): the shape predictor's whole-pixel landmarks move the
+    /// tools/models/fit_face_landmark_box.py): the shape predictor's whole-pixel landmarks move the
     /// chip with the box.
     @Test func aOnePixelShiftOfTheReferenceBoxMovesTheAgeByMoreThan2YearsOnSomeFaces() throws {
         var moved = 0, total = 0

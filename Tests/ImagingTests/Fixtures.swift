@@ -1,7 +1,7 @@
 import Foundation
 @testable import Imaging
 
-/// The fixtures written by tools/make_imaging_fixtures.py and their manifest.
+/// The fixtures written by tools/fixtures/make_imaging_fixtures.py and their manifest.
 struct Fixture: Decodable, Sendable, CustomTestStringConvertible {
     let file: String
     let width: Int

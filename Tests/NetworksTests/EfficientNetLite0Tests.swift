@@ -5,7 +5,7 @@ import Testing
 import Tensors
 @testable import Networks
 
-/// EfficientNet-Lite0 against the PyTorch reference (tools/make_effnet.py): logits and the
+/// EfficientNet-Lite0 against the PyTorch reference (tools/models/make_effnet.py): logits and the
 /// stride 8/16/32 feature maps of three sample photos.
 @Suite("EfficientNet-Lite0", .serialized)
 struct EfficientNetLite0Tests {

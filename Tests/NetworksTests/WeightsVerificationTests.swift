@@ -23,6 +23,6 @@ struct WeightsVerificationTests {
         try bytes.write(to: corrupted)
         let actual = SHA256.hex(bytes)
         let error = #expect(throws: SafetensorsError.self) { try EfficientNetLite0.load(from: dir) }
-        #expect(error?.description == "\(corrupted.path): sha256 \(actual) does not match its card (\(card.weightsSHA256)); regenerate with tools/make-effnet.sh")
+        #expect(error?.description == "\(corrupted.path): sha256 \(actual) does not match its card (\(card.weightsSHA256)); regenerate with tools/models/make-effnet.sh")
     }
 }
