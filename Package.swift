@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // Inspect: visual anomaly inspection, faces and tabular models on our own SIMD kernels.
 //
-// Layers (DESIGN.md), dependencies pointing downwards only:
+// Layers (docs/ARCHITECTURE.md), dependencies pointing downwards only:
 //   CPNG, CJPEG (system libraries) -> CCodecs (setjmp-guarded C shims) -> Imaging
 //   Tensors -> Networks; (Imaging, Networks) -> Inspection, Faces
 //   CSHA256 (SHA-NI blocks) -> Checksums (SHA-256) -> Networks, Inspection, the CLI (tabular provenance)
@@ -73,9 +73,9 @@ let package = Package(
         .target(name: "Networks", dependencies: ["Checksums", "Tensors"], swiftSettings: numericSwift),
         .target(name: "Faces", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
         .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "Imaging", "Networks"], swiftSettings: numericSwift),
-        // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench-tensors.sh.
+        // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench/bench-tensors.sh.
         .executableTarget(name: "BenchTensors", dependencies: ["Tensors"], swiftSettings: numericSwift),
-        // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench-effnet.sh.
+        // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench/bench-effnet.sh.
         .executableTarget(name: "BenchNetworks", dependencies: ["Networks", "Tensors"], swiftSettings: numericSwift),
 
         // HTTP API and web page (the only library target allowed a Swift package: Hummingbird).
@@ -95,7 +95,7 @@ let package = Package(
             ],
             swiftSettings: nativeSwift),
 
-        // Benchmarks, run by the tools/bench-*.sh scripts beside their reference engines.
+        // Benchmarks, run by the tools/bench/*.sh scripts beside their reference engines.
         .executableTarget(name: "BenchImaging", dependencies: ["Imaging"], swiftSettings: nativeSwift),
         .executableTarget(name: "BenchFaces", dependencies: ["Faces", "Imaging"], swiftSettings: nativeSwift),
         // Decoder torture (truncations, mutations), run under sanitizers by tools/test.sh.
