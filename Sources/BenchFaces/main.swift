@@ -88,8 +88,8 @@ for i in 0...repeats {
     decodedSize = (rgb.width, rgb.height)
 }
 
-// The same photo with the full decode for the chips (the wording: DCT-scaled decoding
-// for detection, the full image for chips). The full decode runs on one core while the other
+// The same photo with the full decode for the chips (the latency bar's strict reading: DCT-scaled
+// decoding for detection, the full image for chips). The full decode runs on one core while the other
 // decodes at detection size and detects; everything after detection then works on the full
 // image. Timed for comparison; FaceAnalyzer.analyze(file:) cuts chips from one DCT-scaled
 // decode of at least decodeMinimumSide.

@@ -1,4 +1,4 @@
-/// One face in Rekognition DetectFaces shape (DESIGN.md): ratios of the image size for the box
+/// One face in Rekognition DetectFaces shape (docs/ARCHITECTURE.md): ratios of the image size for the box
 /// and landmarks, confidences 0-100. `Age` (the point estimate) and `AlignedLandmarks` (the 5
 /// dlib points used for alignment) are additions.
 public struct FaceDetail: Codable, Sendable, Equatable {
