@@ -64,6 +64,21 @@ func naivePool(_ x: [Double], n: Int, h: Int, w: Int, c: Int, k: Int, stride: In
         }
     }
 
+    /// PyTorch's ceil_mode: ceil((H - k) / s) + 1 outputs, the last window clipped at the
+    /// bottom/right edge (9 rows, k 3, s 2: 4 outputs, the last window's rows 6...8; 10 rows: 5,
+    /// the last window 8...9 only).
+    @Test func maxPoolCeilModeKeepsTheOverhangingWindow() {
+        for (i, (h, w, k, s)) in [(9, 10, 3, 2), (12, 11, 2, 2), (8, 6, 3, 2)].enumerated() {
+            let x = randomTensor([2, h, w, 3], seed: UInt64(80 + i))
+            let oh = (h - k + s - 1) / s + 1, ow = (w - k + s - 1) / s + 1
+            let ref = naivePool(x.doubles, n: 2, h: h, w: w, c: 3, k: k, stride: s, top: 0,
+                                bottom: (oh - 1) * s + k - h, left: 0, right: (ow - 1) * s + k - w, max: true)
+            let y = maxPool2dCeil(x, kernel: k, stride: s)
+            #expect(y.shape == [2, oh, ow, 3])
+            expectClose(y.scalars, ref.y, absolute: 0, "ceil-mode pool \(h)x\(w) k\(k) s\(s)")
+        }
+    }
+
     @Test func globalAveragePoolAndBackward() {
         let x = randomTensor([3, 5, 7, 11], seed: 3)
         let y = globalAvgPool(x)
