@@ -2,65 +2,55 @@ import Foundation
 import Testing
 @testable import Networks
 import Tensors
+import TestSupport
 
 /// The layer library against the Tensors ops it packages: prepacked weights give the same
 /// values as the unpacked kernels, BatchNorm folding the same map as BatchNorm applied after
 /// the convolution, and loading names the file and tensor it cannot use.
 @Suite("Layers") struct LayerTests {
-    func random(_ shape: [Int], seed: UInt64, _ range: ClosedRange<Float> = -1...1) -> Tensor {
-        var rng = SeededGenerator(seed: seed)
-        return Tensor.randomUniform(shape: shape, in: range, using: &rng)
-    }
-
-    func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
-        zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
-    }
-
     /// A 1x1 convolution runs as a GEMM on weights packed at init; every other one through
     /// `conv2d`. Both give conv2d's values exactly (the GEMM sums in the same order).
     @Test func conv2DEqualsConv2d() {
-        let x = random([2, 5, 7, 19], seed: 1)
+        let x = randomTensor([2, 5, 7, 19], seed: 1)
         for (kernel, config, cout) in [(1, Conv2DConfig(), 33), (1, Conv2DConfig(padding: .same), 8),
                                        (3, Conv2DConfig(stride: 2, padding: .same), 12),
                                        (3, Conv2DConfig(padding: .same, groups: 19), 19)] {
-            let weight = random([kernel, kernel, 19 / config.groups, cout], seed: 2), bias = random([cout], seed: 3)
+            let weight = randomTensor([kernel, kernel, 19 / config.groups, cout], seed: 2), bias = randomTensor([cout], seed: 3)
             let layer = Conv2D(weight: weight, bias: bias, config: config, activation: .relu6)
             #expect((layer.pointwise != nil) == (kernel == 1))
             let expected = conv2d(x, weight: weight, bias: bias, config: config, activation: .relu6)
-            let ours = layer(x), reused = layer(x, out: Tensor(shape: [1]))
-            #expect(ours.shape == expected.shape && reused.shape == expected.shape)
-            let difference = max(maxDifference(ours, expected), maxDifference(reused, expected))
-            #expect(difference == 0, "\(kernel)x\(kernel) groups \(config.groups): max |Conv2D - conv2d| = \(difference)")
+            let what = "Conv2D \(kernel)x\(kernel) groups \(config.groups) vs conv2d"
+            expectClose(layer(x), expected, absolute: 0, what)
+            expectClose(layer(x, out: Tensor(shape: [1])), expected, absolute: 0, what + ", reused output")
         }
     }
 
     /// conv(x, W * scale) + shift equals BatchNorm(conv(x, W)) up to the rounding of the scaled
     /// weights and of BatchNorm's two extra operations (values of order 1, sums of 27 terms).
     @Test func foldedBatchNormEqualsBatchNormAfterTheConvolution() {
-        let x = random([2, 6, 6, 3], seed: 4)
-        let parameters = ConvBatchNorm(weight: random([3, 3, 3, 8], seed: 5),
-                                       batchNorm: BatchNormParameters(gamma: random([8], seed: 6, 0.5...1.5),
-                                                                      beta: random([8], seed: 7),
-                                                                      mean: random([8], seed: 8),
-                                                                      variance: random([8], seed: 9, 0.2...2)))
+        let x = randomTensor([2, 6, 6, 3], seed: 4)
+        let parameters = ConvBatchNorm(weight: randomTensor([3, 3, 3, 8], seed: 5),
+                                       batchNorm: BatchNormParameters(gamma: randomTensor([8], seed: 6, range: 0.5...1.5),
+                                                                      beta: randomTensor([8], seed: 7),
+                                                                      mean: randomTensor([8], seed: 8),
+                                                                      variance: randomTensor([8], seed: 9, range: 0.2...2)))
         let config = Conv2DConfig(stride: 2, padding: .same)
         let layer = Conv2D(folding: parameters, epsilon: 1e-3, config: config, activation: .relu)
         let bn = parameters.batchNorm
         let expected = activation(batchNormInference(conv2d(x, weight: parameters.weight, config: config), gamma: bn.gamma,
                                                      beta: bn.beta, mean: bn.mean, variance: bn.variance, epsilon: 1e-3), .relu)
-        let difference = maxDifference(layer(x), expected)
-        #expect(difference <= 1e-5, "max |folded - conv then BatchNorm| = \(difference)")
+        expectClose(layer(x), expected, absolute: 1e-5, "folded vs convolution then BatchNorm")
     }
 
     /// Dense multiplies by W^T packed at init: `linear`'s values exactly.
     @Test func denseEqualsLinear() {
         for (batch, inputs, outputs) in [(1, 1280, 1000), (7, 37, 5), (33, 16, 2)] {
-            let x = random([batch, inputs], seed: 10), weight = random([outputs, inputs], seed: 11)
-            let bias = random([outputs], seed: 12)
+            let x = randomTensor([batch, inputs], seed: 10), weight = randomTensor([outputs, inputs], seed: 11)
+            let bias = randomTensor([outputs], seed: 12)
             let layer = Dense(weight: weight, bias: bias, activation: .relu)
             #expect(layer.inputs == inputs && layer.outputs == outputs)
-            let difference = maxDifference(layer(x), linear(x, weight: weight, bias: bias, activation: .relu))
-            #expect(difference == 0, "[\(batch), \(inputs)] -> \(outputs): max |Dense - linear| = \(difference)")
+            expectClose(layer(x), linear(x, weight: weight, bias: bias, activation: .relu), absolute: 0,
+                        "Dense [\(batch), \(inputs)] -> \(outputs) vs linear")
         }
     }
 
