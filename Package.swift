@@ -101,13 +101,16 @@ let package = Package(
         // Decoder torture (truncations, mutations), run under sanitizers by tools/test.sh.
         .executableTarget(name: "ImagingRobustness", dependencies: ["Imaging", "Tensors"]),
 
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness"], exclude: ["Fixtures"]),
+        // Helpers of the test targets only: comparisons that log their max difference, finite
+        // differences, seeded data, fixture and model paths.
+        .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "ClassifierMetricsTests", dependencies: ["ClassifierMetrics"]),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Checksums", "Networks", "Imaging", "Inspection", "Tensors"], exclude: ["Fixtures"]),
-        .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
-        .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors"], exclude: ["Fixtures"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Checksums", "Networks", "Imaging", "Inspection", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular", "TestSupport"]),
+        .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Imaging", "Tabular", "Inspection"]),
     ]

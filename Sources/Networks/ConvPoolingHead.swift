@@ -127,17 +127,17 @@ public final class ConvPoolingHead {
 /// once and its weights packed for the GEMM (a loaded model's head scores every image; folding
 /// and packing 320 x 1280 weights per image showed in the scoring profile). The same logits as
 /// `ConvPoolingHead.logits` (a prepacked GEMM gives the unpacked one's values).
-public struct FoldedConvPoolingHead: @unchecked Sendable {
-    let weight: PackedMatrix
-    let bias: Tensor
+public struct FoldedConvPoolingHead: Sendable {
+    /// The 1x1 convolution with BatchNorm folded in, and ReLU6.
+    let conv: Conv2D
     let linearWeight: Tensor
     let linearBias: Tensor
 
     public init(_ head: ConvPoolingHead) {
-        let (w, b) = foldBatchNorm(weight: head.convWeight.value, bias: nil, gamma: head.gamma.value, beta: head.beta.value,
-                                   mean: head.runningMean, variance: head.runningVariance, epsilon: ConvPoolingHead.batchNormEpsilon)
-        weight = PackedMatrix(w)
-        bias = b
+        let layer = ConvBatchNorm(weight: head.convWeight.value,
+                                  batchNorm: BatchNormParameters(gamma: head.gamma.value, beta: head.beta.value,
+                                                                 mean: head.runningMean, variance: head.runningVariance))
+        conv = Conv2D(folding: layer, epsilon: ConvPoolingHead.batchNormEpsilon, activation: .relu6)
         linearWeight = head.linearWeight.value.copy()
         linearBias = head.linearBias.value.copy()
     }
@@ -145,11 +145,8 @@ public struct FoldedConvPoolingHead: @unchecked Sendable {
     /// Logits [N] of feature maps [N, h, w, Cin].
     public func logits(_ x: Tensor) -> [Float] {
         precondition(x.rank == 4, "FoldedConvPoolingHead: input must be [N, h, w, C], got \(x.shape)")
-        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        precondition(c == weight.rows, "FoldedConvPoolingHead: input has \(c) channels, the head takes \(weight.rows)")
-        let features = Tensor(shape: [n, h, w, weight.columns])
-        sgemm(m: n * h * w, a: x.data, lda: c, packedB: weight, c: features.data, ldc: weight.columns,
-              bias: bias.data, activation: .relu6)
-        return ConvPoolingHead.classify(features, weight: linearWeight, bias: linearBias).scalars
+        precondition(x.shape[3] == conv.weight.shape[2],
+                     "FoldedConvPoolingHead: input has \(x.shape[3]) channels, the head takes \(conv.weight.shape[2])")
+        return ConvPoolingHead.classify(conv(x), weight: linearWeight, bias: linearBias).scalars
     }
 }

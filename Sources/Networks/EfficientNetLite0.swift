@@ -4,46 +4,11 @@
 import Foundation
 import Tensors
 
-/// A convolution with BatchNorm folded in: y = activation(conv(x, weight) + bias).
-struct FoldedConv {
-    let weight: Tensor
-    let bias: Tensor
-    let config: Conv2DConfig
-    let activation: Activation
-    /// The weights as a prepacked GEMM operand [Cin, Cout], for 1x1 convolutions.
-    let pointwise: PackedMatrix?
-
-    init(_ layer: ConvBatchNorm, stride: Int = 1, depthwise: Bool = false, activation: Activation) {
-        let bn = layer.batchNorm
-        (weight, bias) = foldBatchNorm(weight: layer.weight, bias: nil, gamma: bn.gamma, beta: bn.beta, mean: bn.mean,
-                                       variance: bn.variance, epsilon: EfficientNetLite0Architecture.batchNormEpsilon)
-        config = Conv2DConfig(stride: stride, padding: .same, groups: depthwise ? layer.weight.shape[3] : 1)
-        self.activation = activation
-        pointwise = layer.weight.shape[0] == 1 && layer.weight.shape[1] == 1 && stride == 1 && !depthwise
-            ? PackedMatrix(weight) : nil
-    }
-
-    var outputChannels: Int { weight.shape[3] }
-
-    @discardableResult
-    func callAsFunction(_ x: Tensor, out: Tensor) -> Tensor {
-        guard let pointwise else {
-            return conv2d(x, weight: weight, bias: bias, config: config, activation: activation, out: out)
-        }
-        // A 1x1 convolution of an NHWC map is one GEMM: [N*H*W, Cin] x [Cin, Cout].
-        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        out.resize(to: [n, h, w, outputChannels])
-        sgemm(m: n * h * w, a: x.data, lda: c, packedB: pointwise, c: out.data, ldc: outputChannels,
-              bias: bias.data, activation: activation)
-        return out
-    }
-}
-
 struct FoldedMBConv {
     let spec: MBConvSpec
-    let expand: FoldedConv?
-    let depthwise: FoldedConv
-    let project: FoldedConv
+    let expand: Conv2D?
+    let depthwise: Conv2D
+    let project: Conv2D
     /// The same layers as the stages of the fused kernel.
     let stages: (expand: PointwiseStage?, depthwise: DepthwiseStage, project: PointwiseStage)?
 
@@ -54,14 +19,11 @@ struct FoldedMBConv {
 
     init(_ p: MBConvParameters) {
         spec = p.spec
-        expand = p.expand.map { FoldedConv($0, activation: .relu6) }
-        depthwise = FoldedConv(p.depthwise, stride: p.spec.stride, depthwise: true, activation: .relu6)
-        project = FoldedConv(p.project, activation: .none)
-        if let projectWeights = project.pointwise, expand == nil || expand?.pointwise != nil {
-            stages = (expand.flatMap { e in e.pointwise.map { PointwiseStage(weights: $0, bias: e.bias, activation: e.activation) } },
-                      DepthwiseStage(weight: depthwise.weight, bias: depthwise.bias, config: depthwise.config,
-                                     activation: depthwise.activation),
-                      PointwiseStage(weights: projectWeights, bias: project.bias, activation: project.activation))
+        expand = p.expand.map { EfficientNetLite0.folded($0, activation: .relu6) }
+        depthwise = EfficientNetLite0.folded(p.depthwise, stride: p.spec.stride, depthwise: true, activation: .relu6)
+        project = EfficientNetLite0.folded(p.project, activation: .none)
+        if let projectStage = project.pointwiseStage, expand == nil || expand?.pointwise != nil {
+            stages = (expand?.pointwiseStage, depthwise.depthwiseStage, projectStage)
         } else {
             stages = nil
         }
@@ -110,12 +72,11 @@ public final class EfficientNetLite0: @unchecked Sendable {
     /// The card beside the weights (normalisation, provenance, sha256), when loaded from a directory.
     public let card: EfficientNetLite0Card?
 
-    let stem: FoldedConv
+    let stem: Conv2D
     let blocks: [FoldedMBConv]
-    let head: FoldedConv
-    /// Classifier weight W^T [1280, 1000], prepacked for the GEMM.
-    let classifierWeight: PackedMatrix
-    let classifierBias: Tensor
+    let head: Conv2D
+    /// The 1280 -> 1000 classifier.
+    let classifier: Dense
 
     /// Buffers of one forward pass; one per concurrently running batch slice.
     final class Workspace {
@@ -137,13 +98,18 @@ public final class EfficientNetLite0: @unchecked Sendable {
     public init(parameters: EfficientNetLite0Parameters, card: EfficientNetLite0Card? = nil) {
         self.parameters = parameters
         self.card = card
-        stem = FoldedConv(parameters.stem, stride: 2, activation: .relu6)
+        stem = Self.folded(parameters.stem, stride: 2, activation: .relu6)
         blocks = parameters.blocks.map(FoldedMBConv.init)
-        head = FoldedConv(parameters.head, activation: .relu6)
-        let (classes, features) = (parameters.classifierWeight.shape[0], parameters.classifierWeight.shape[1])
-        classifierWeight = PackedMatrix(parameters.classifierWeight.data, rows: features, columns: classes, ld: features,
-                                        transposed: true)
-        classifierBias = parameters.classifierBias
+        head = Self.folded(parameters.head, activation: .relu6)
+        classifier = Dense(weight: parameters.classifierWeight, bias: parameters.classifierBias)
+    }
+
+    /// A convolution of the network with its BatchNorm folded in: TensorFlow "SAME" padding,
+    /// depthwise layers grouped by channel.
+    static func folded(_ layer: ConvBatchNorm, stride: Int = 1, depthwise: Bool = false, activation: Activation) -> Conv2D {
+        Conv2D(folding: layer, epsilon: EfficientNetLite0Architecture.batchNormEpsilon,
+               config: Conv2DConfig(stride: stride, padding: .same, groups: depthwise ? layer.weight.shape[3] : 1),
+               activation: activation)
     }
 
     /// Loads `efficientnet-lite0.safetensors` and its card `efficientnet-lite0.json` from a
@@ -192,7 +158,7 @@ public final class EfficientNetLite0: @unchecked Sendable {
         defer { giveBack(workspaces) }
         if chunks.count <= 1 {
             let result = forward(batch, taps: taps, classify: classify, workspaces[0])
-            return (result.pooled.map(classifier), result.features)
+            return (result.pooled.map { classifier($0) }, result.features)
         }
         // Image-wise split: each thread runs the whole network on its chunks, its ops serial
         // (the pool runs nested calls on the calling thread): no synchronisation per layer.
@@ -268,14 +234,5 @@ public final class EfficientNetLite0: @unchecked Sendable {
         guard classify else { return (nil, features) }
         let pooled = timer.measure("global average pool") { globalAvgPool(headMap, out: ws.pooled) }
         return (pooled.copy(), features)
-    }
-
-    /// Logits [N, 1000] from pooled head features [N, 1280].
-    private func classifier(_ pooled: Tensor) -> Tensor {
-        let (n, classes) = (pooled.shape[0], classifierBias.count)
-        let logits = Tensor(shape: [n, classes])
-        sgemm(m: n, a: pooled.data, lda: pooled.shape[1], packedB: classifierWeight, c: logits.data, ldc: classes,
-              bias: classifierBias.data)
-        return logits
     }
 }

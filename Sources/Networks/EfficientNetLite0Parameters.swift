@@ -4,20 +4,6 @@
 // HWIO [KH, KW, Cin, Cout], depthwise [KH, KW, 1, C], the classifier [out, in].
 import Tensors
 
-/// BatchNorm's learned affine parameters and running statistics for one layer.
-public struct BatchNormParameters {
-    public var gamma: Tensor
-    public var beta: Tensor
-    public var mean: Tensor
-    public var variance: Tensor
-}
-
-/// A bias-free convolution followed by BatchNorm.
-public struct ConvBatchNorm {
-    public var weight: Tensor
-    public var batchNorm: BatchNormParameters
-}
-
 public struct MBConvParameters {
     public let spec: MBConvSpec
     public var expand: ConvBatchNorm?

@@ -1,4 +1,4 @@
-// Elementwise ops: activations (forward and backward), add, multiply, bias epilogues, concat.
+// Elementwise ops: activations (forward and backward), PReLU, add, multiply, bias epilogues, concat.
 import Foundation
 
 /// Activation fused into convolution and linear outputs.
@@ -78,6 +78,32 @@ public func activationBackward(output y: Tensor, gradOutput dy: Tensor, _ kind: 
         dx.data[i] = pass ? dy.data[i] : 0
     }
     return dx
+}
+
+/// Parametric ReLU (He et al. 2015), in place: x = x if x > 0 else slope[c] * x, where c is the
+/// last (channel) dimension. Returns `x`.
+@discardableResult
+public func preluInPlace(_ x: Tensor, slopes: Tensor) -> Tensor {
+    let c = x.shape.last ?? 1
+    precondition(slopes.count == c, "prelu: \(slopes.count) slopes for \(c) channels")
+    let rows = c == 0 ? 0 : x.count / c
+    for r in 0..<rows {
+        let row = x.data + r * c
+        var j = 0
+        // 16 channels at a time by compare and select, concrete SIMD16 (generic SIMD code and
+        // the standard library's pointwiseMax/Min compiled to per-lane scalar code).
+        while j + 16 <= c {
+            let v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
+            let scaled = v * UnsafeRawPointer(slopes.data + j).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(row + j).storeBytes(of: v.replacing(with: scaled, where: v .< 0), as: SIMD16<Float>.self)
+            j += 16
+        }
+        while j < c {
+            if row[j] < 0 { row[j] *= slopes.data[j] }
+            j += 1
+        }
+    }
+    return x
 }
 
 /// Logistic sigmoid 1 / (1 + e^-x), computed stably for large |x|.

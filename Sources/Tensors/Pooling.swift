@@ -27,6 +27,17 @@ public func avgPool2d(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tenso
     poolForward(x, kernel: kernel, config: config, out: out, "avgPool2d", .average)
 }
 
+/// Max pooling with PyTorch's `ceil_mode=True` output size, ceil((H - k) / s) + 1: the last
+/// window may hang over the bottom/right edge (its outside part is ignored).
+public func maxPool2dCeil(_ x: Tensor, kernel: Int, stride: Int) -> Tensor {
+    func extra(_ size: Int) -> Int {
+        let out = (max(size - kernel, 0) + stride - 1) / stride + 1
+        return max(0, (out - 1) * stride + kernel - size)
+    }
+    let padding = Padding(top: 0, bottom: extra(x.shape[1]), left: 0, right: extra(x.shape[2]))
+    return maxPool2d(x, kernel: kernel, config: Conv2DConfig(stride: stride, padding: .explicit(padding)))
+}
+
 /// How a pooling window is reduced: the maximum of its in-image cells (0 when it has none),
 /// or their sum in scan order divided by their count.
 private enum PoolingKind {

@@ -138,7 +138,7 @@ public final class Tensor: @unchecked Sendable {
     public func fill(_ value: Float) { data.update(repeating: value, count: count) }
 
     /// `out` resized to `shape`, or a new tensor when `out` is nil: the reuse rule of every op.
-    static func output(_ out: Tensor?, shape: [Int]) -> Tensor {
+    public static func output(_ out: Tensor?, shape: [Int]) -> Tensor {
         guard let out else { return Tensor(shape: shape) }
         out.resize(to: shape)
         return out

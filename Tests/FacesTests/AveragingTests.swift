@@ -3,6 +3,7 @@ import Imaging
 import Networks
 import Tensors
 import Testing
+import TestSupport
 @testable import Faces
 
 /// Test-time averaging: over several chips per face (box jitter) and over mirrored chips.
@@ -36,8 +37,9 @@ struct AveragingTests {
         let grouped = estimator.estimate(ageChipGroups: [[a, b]], genderChipGroups: [[ga, gb]])
         #expect(grouped.count == 1)
         let meanAge = (single[0].age + single[1].age) / 2
-        #expect(abs(grouped[0].age - meanAge) < 1e-3, "\(grouped[0].age) vs \(meanAge)")
-        #expect(abs(grouped[0].maleProbability - (single[0].maleProbability + single[1].maleProbability) / 2) < 1e-6)
+        expectClose(Double(grouped[0].age), Double(meanAge), absolute: 1e-3, "age of two averaged chips")
+        expectClose(Double(grouped[0].maleProbability), Double(single[0].maleProbability + single[1].maleProbability) / 2,
+                    absolute: 1e-6, "male probability of two averaged chips")
         #expect(single[0].age != single[1].age)
     }
 
@@ -48,8 +50,9 @@ struct AveragingTests {
         let (a, g) = (image(chips, 2), image(genderChips, 2))
         let viaFlag = mirrored.estimate(ageChips: [a], genderChips: [g])[0]
         let viaGroup = estimator.estimate(ageChipGroups: [[a, a.flippedHorizontally()]], genderChipGroups: [[g, g.flippedHorizontally()]])[0]
-        #expect(abs(viaFlag.age - viaGroup.age) < 1e-4)
-        #expect(abs(viaFlag.maleProbability - viaGroup.maleProbability) < 1e-6)
+        expectClose(Double(viaFlag.age), Double(viaGroup.age), absolute: 1e-4, "age, mirror flag vs mirror group")
+        expectClose(Double(viaFlag.maleProbability), Double(viaGroup.maleProbability), absolute: 1e-6,
+                    "male probability, mirror flag vs mirror group")
     }
 
     /// The jittered boxes: the box itself first, then shifted and resized by the fraction of

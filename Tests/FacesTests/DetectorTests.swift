@@ -4,6 +4,7 @@ import Imaging
 import Networks
 import Tensors
 import Testing
+import TestSupport
 @testable import Faces
 
 /// MTCNN's three networks against PyTorch (facenet-pytorch's own modules) on fixed inputs
@@ -16,30 +17,28 @@ struct MTCNNParityTests {
         fixture = try SafetensorsFile(contentsOf: FacesFixtures.url("mtcnn-parity.safetensors").path)
     }
 
-    func expectClose(_ ours: Tensor, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let expected = try fixture.tensor(name)
-        #expect(ours.count == expected.count, "\(name): \(ours.shape) vs \(expected.shape)", sourceLocation: sourceLocation)
-        let worst = zip(ours.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(worst < 1e-4, "\(name): max difference \(worst)", sourceLocation: sourceLocation)
+    /// Our output against PyTorch's `name` in the fixture, within 1e-4.
+    func expectMatches(_ ours: Tensor, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        expectClose(ours, try fixture.tensor(name), absolute: 1e-4, name, sourceLocation: sourceLocation)
     }
 
     @Test func proposalNetwork() throws {
         let out = try MTCNNProposalNetwork(weights: weights)(try fixture.tensor("pnet.input"))
-        try expectClose(out.offsets, "pnet.output0")
-        try expectClose(out.probabilities, "pnet.output1")
+        try expectMatches(out.offsets, "pnet.output0")
+        try expectMatches(out.probabilities, "pnet.output1")
     }
 
     @Test func refineNetwork() throws {
         let out = try MTCNNRefineNetwork(weights: weights)(try fixture.tensor("rnet.input"))
-        try expectClose(out.offsets, "rnet.output0")
-        try expectClose(out.probabilities, "rnet.output1")
+        try expectMatches(out.offsets, "rnet.output0")
+        try expectMatches(out.probabilities, "rnet.output1")
     }
 
     @Test func outputNetwork() throws {
         let out = try MTCNNOutputNetwork(weights: weights)(try fixture.tensor("onet.input"))
-        try expectClose(out.offsets, "onet.output0")
-        try expectClose(out.landmarks, "onet.output1")
-        try expectClose(out.probabilities, "onet.output2")
+        try expectMatches(out.offsets, "onet.output0")
+        try expectMatches(out.landmarks, "onet.output1")
+        try expectMatches(out.probabilities, "onet.output2")
     }
 }
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import Imaging
+import TestSupport
 
 @Suite("Decoding fixtures against reference pixels")
 struct DecodingTests {
@@ -22,8 +23,7 @@ struct DecodingTests {
         #expect(decoded.format.rawValue == fixture.format)
         let expected = try fixture.expected()
         try #require(image.pixels.count == expected.count)
-        let worst = maxDifference(image.pixels, expected)
-        #expect(worst <= fixture.tolerance, "largest sample difference \(worst) > \(fixture.tolerance)")
+        expectClose(image.pixels, expected, absolute: fixture.tolerance, fixture.file)
         if let orientation = fixture.orientation {
             #expect(decoded.orientation == orientation)
             #expect(decoded.storedWidth == fixture.storedWidth)

@@ -1,5 +1,7 @@
 import Foundation
 @testable import Imaging
+import Testing
+import TestSupport
 
 /// The fixtures written by tools/fixtures/make_imaging_fixtures.py and their manifest.
 struct Fixture: Decodable, Sendable, CustomTestStringConvertible {
@@ -22,8 +24,7 @@ struct Fixture: Decodable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { file }
 
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures").path
+    static let directory = TestPaths.fixtures().path
 
     static func path(_ name: String) -> String { directory + "/" + name }
 
@@ -42,13 +43,3 @@ struct Fixture: Decodable, Sendable, CustomTestStringConvertible {
 
     func expected() throws -> [UInt8] { try Fixture.bytes(file + ".expected") }
 }
-
-/// Largest absolute difference between two equally long byte arrays.
-func maxDifference(_ a: [UInt8], _ b: [UInt8]) -> Int {
-    precondition(a.count == b.count)
-    var worst = 0
-    for i in 0..<a.count { worst = max(worst, abs(Int(a[i]) - Int(b[i]))) }
-    return worst
-}
-
-import Testing

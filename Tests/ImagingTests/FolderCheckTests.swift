@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Imaging
+import TestSupport
 
 @Suite("Scanning and checking folders")
 struct FolderCheckTests {
@@ -66,8 +67,7 @@ struct FolderCheckTests {
         #expect(sub.unreadable.first?.kind == .truncated)
     }
 
-    static let aliens = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/datasets/lookout-aliens").standardizedFileURL.path
+    static let aliens = TestPaths.sharedDatasets.appendingPathComponent("lookout-aliens").path
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: aliens),
                    "../shared/datasets/lookout-aliens is not present next to the project"))

@@ -2,14 +2,10 @@ import Foundation
 import Testing
 @testable import Networks
 import Tensors
+import TestSupport
 
 @Suite("ConvPoolingHead") struct ConvPoolingHeadTests {
     let n = 3, h = 2, w = 3, cin = 4, c = 5
-
-    func random(_ count: Int, seed: UInt64, _ range: ClosedRange<Double> = -1...1) -> [Double] {
-        var rng = SeededGenerator(seed: seed)
-        return (0..<count).map { _ in Double.random(in: range, using: &rng) }
-    }
 
     /// The head's training loss in Double, written out from its definition: 1x1 convolution,
     /// BatchNorm with batch statistics, ReLU6, [average, max] pooling, linear, mean BCE.
@@ -40,10 +36,10 @@ import Tensors
     /// Inference (BatchNorm's running statistics folded into the convolution once, the weights
     /// prepacked) against the head written out in Double from its definition.
     @Test func foldedInferenceLogitsMatchTheDefinition() {
-        let x = random(n * h * w * cin, seed: 11), conv = random(cin * c, seed: 12)
-        let gamma = random(c, seed: 13, 0.5...1.5), beta = random(c, seed: 14, 0...1)
-        let mean = random(c, seed: 15), variance = random(c, seed: 16, 0.2...2)
-        let linear = random(2 * c, seed: 17), bias = -0.2
+        let x = randomDoubles(n * h * w * cin, seed: 11), conv = randomDoubles(cin * c, seed: 12)
+        let gamma = randomDoubles(c, seed: 13, range: 0.5...1.5), beta = randomDoubles(c, seed: 14, range: 0...1)
+        let mean = randomDoubles(c, seed: 15), variance = randomDoubles(c, seed: 16, range: 0.2...2)
+        let linear = randomDoubles(2 * c, seed: 17), bias = -0.2
         let f = { (t: [Double]) in Tensor(shape: [t.count], data: t.map(Float.init)) }
         let head = ConvPoolingHead(tensors: [
             "conv.weight": Tensor(shape: [1, 1, cin, c], data: conv.map(Float.init)), "bn.gamma": f(gamma), "bn.beta": f(beta),
@@ -51,9 +47,9 @@ import Tensors
             "linear.weight": Tensor(shape: [1, 2 * c], data: linear.map(Float.init)), "linear.bias": f([bias])])
         let input = Tensor(shape: [n, h, w, cin], data: x.map(Float.init))
         let folded = FoldedConvPoolingHead(head).logits(input)
-        #expect(head.logits(input) == folded)
+        expectClose(head.logits(input), folded.map(Double.init), absolute: 0, "logits folded per call and folded once")
         let p = h * w
-        for i in 0..<n {
+        let expected = (0..<n).map { i -> Double in
             var z = bias
             for j in 0..<c {
                 let values = (0..<p).map { q -> Double in
@@ -63,14 +59,15 @@ import Tensors
                 }
                 z += linear[j] * values.reduce(0, +) / Double(p) + linear[c + j] * (values.max() ?? 0)
             }
-            #expect(abs(Double(folded[i]) - z) < 1e-5, "image \(i): \(folded[i]) vs \(z)")
+            return z
         }
+        expectClose(folded, expected, absolute: 1e-5, "folded head logits")
     }
 
     @Test func trainingGradientsMatchFiniteDifferences() {
-        let x = random(n * h * w * cin, seed: 1), conv = random(cin * c, seed: 2)
-        let gamma = random(c, seed: 3, 0.5...1.5), beta = random(c, seed: 4, 0...1)
-        let linear = random(2 * c, seed: 5), bias = 0.1, targets: [Double] = [0, 1, 1]
+        let x = randomDoubles(n * h * w * cin, seed: 1), conv = randomDoubles(cin * c, seed: 2)
+        let gamma = randomDoubles(c, seed: 3, range: 0.5...1.5), beta = randomDoubles(c, seed: 4, range: 0...1)
+        let linear = randomDoubles(2 * c, seed: 5), bias = 0.1, targets: [Double] = [0, 1, 1]
         let f = { (t: [Double]) in Tensor(shape: [t.count], data: t.map(Float.init)) }
         let head = ConvPoolingHead(tensors: [
             "conv.weight": Tensor(shape: [1, 1, cin, c], data: conv.map(Float.init)), "bn.gamma": f(gamma), "bn.beta": f(beta),
@@ -79,32 +76,18 @@ import Tensors
         let value = head.trainingPass(Tensor(shape: [n, h, w, cin], data: x.map(Float.init)), targets: targets.map(Float.init),
                                       updateStatistics: false)
         let reference = loss(x: x, conv: conv, gamma: gamma, beta: beta, linear: linear, bias: bias, targets: targets)
-        #expect(abs(Double(value) - reference) < 1e-5)
+        expectClose(Double(value), reference, absolute: 1e-5, "training loss")
         #expect(head.runningMean.scalars == [Float](repeating: 0, count: c))  // statistics left alone when asked
         // Piecewise smooth loss (ReLU6 and max have kinks that random inputs miss by far more
         // than h = 1e-6); the Float32 backward chain carries ~1e-6 relative error per step: 1e-4.
         func check(_ actual: Tensor, _ numeric: [Double], _ what: String) {
-            for (a, e) in zip(actual.scalars, numeric) {
-                #expect(abs(Double(a) - e) <= 1e-4 + 1e-3 * abs(e), "\(what): \(a) vs \(e)")
-            }
+            expectClose(actual.scalars, numeric, absolute: 1e-4, relative: 1e-3, "d\(what)")
         }
         check(head.convWeight.gradient, numericGradient(conv) { loss(x: x, conv: $0, gamma: gamma, beta: beta, linear: linear, bias: bias, targets: targets) }, "conv")
         check(head.gamma.gradient, numericGradient(gamma) { loss(x: x, conv: conv, gamma: $0, beta: beta, linear: linear, bias: bias, targets: targets) }, "gamma")
         check(head.beta.gradient, numericGradient(beta) { loss(x: x, conv: conv, gamma: gamma, beta: $0, linear: linear, bias: bias, targets: targets) }, "beta")
         check(head.linearWeight.gradient, numericGradient(linear) { loss(x: x, conv: conv, gamma: gamma, beta: beta, linear: $0, bias: bias, targets: targets) }, "linear")
         check(head.linearBias.gradient, numericGradient([bias]) { loss(x: x, conv: conv, gamma: gamma, beta: beta, linear: linear, bias: $0[0], targets: targets) }, "bias")
-    }
-
-    func numericGradient(_ v: [Double], h: Double = 1e-6, _ f: ([Double]) -> Double) -> [Double] {
-        var probe = v
-        return v.indices.map { i in
-            probe[i] = v[i] + h
-            let up = f(probe)
-            probe[i] = v[i] - h
-            let down = f(probe)
-            probe[i] = v[i]
-            return (up - down) / (2 * h)
-        }
     }
 
     @Test func learnsToSeparateMapsWithALocalBlob() {

@@ -3,15 +3,15 @@ import Imaging
 import Inspection   // the photo framing (EfficientNetLite0.inputBatch) lives in Inspection
 import Testing
 import Tensors
+import TestSupport
 @testable import Networks
 
 /// EfficientNet-Lite0 against the PyTorch reference (tools/models/make_effnet.py): logits and the
 /// stride 8/16/32 feature maps of three sample photos.
 @Suite("EfficientNet-Lite0", .serialized)
 struct EfficientNetLite0Tests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Models")
+    static let fixtures = TestPaths.fixtures()
+    static let models = TestPaths.models
     static let photos = ["chelsea", "coffee", "astronaut"]
     static let network = Result { try EfficientNetLite0.load(from: models) }
     static let reference = Result {
@@ -24,16 +24,14 @@ struct EfficientNetLite0Tests {
         return net.inputBatch(images, framing: .centerCrop)
     }
 
-    /// max |ours - reference| / max |reference| over one image's slice of `ours`.
-    static func relativeError(_ ours: Tensor, image: Int, _ expected: [Float]) -> Float {
+    /// One image's slice of `ours` against the reference, within `fraction` of the reference's
+    /// largest magnitude (activations and logits span a wide range; their largest sets the scale).
+    static func expectClose(_ ours: Tensor, image: Int, _ expected: [Float], withinFractionOfLargest fraction: Double,
+                            _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let per = ours.count / ours.shape[0]
-        #expect(per == expected.count)
-        var maxDiff: Float = 0, scale: Float = 0
-        for i in 0..<min(per, expected.count) {
-            maxDiff = max(maxDiff, abs(ours.data[image * per + i] - expected[i]))
-            scale = max(scale, abs(expected[i]))
-        }
-        return maxDiff / max(scale, 1e-12)
+        let slice = Array(UnsafeBufferPointer(start: ours.data + image * per, count: per))
+        let scale = Double(expected.map(abs).max() ?? 0)
+        TestSupport.expectClose(slice, expected.map(Double.init), absolute: fraction * scale, what, sourceLocation: sourceLocation)
     }
 
     @Test func logitsAndTopLabelsMatchPyTorch() throws {
@@ -44,8 +42,7 @@ struct EfficientNetLite0Tests {
         let top = labels.top(5, of: logits)
         for (i, name) in Self.photos.enumerated() {
             let expected = try ref.floats("\(name).logits", shape: [1000])
-            let error = Self.relativeError(logits, image: i, expected)
-            #expect(error < 1e-3, "\(name): logits differ by \(error) of the max logit")
+            Self.expectClose(logits, image: i, expected, withinFractionOfLargest: 1e-3, "\(name) logits")
             let referenceTop = expected.indices.max { expected[$0] < expected[$1] }
             #expect(top[i][0].index == referenceTop, "\(name): top-1 \(top[i][0].label)")
         }
@@ -62,8 +59,7 @@ struct EfficientNetLite0Tests {
         for (tap, map) in zip(taps, maps) {
             for (i, name) in Self.photos.enumerated() {
                 let expected = try ref.floats("\(name).\(tap.rawValue)", shape: Array(map.shape.dropFirst()))
-                let error = Self.relativeError(map, image: i, expected)
-                #expect(error < 1e-3, "\(name) \(tap): differs by \(error) of the max activation")
+                Self.expectClose(map, image: i, expected, withinFractionOfLargest: 1e-3, "\(name) \(tap)")
             }
         }
     }
@@ -78,11 +74,12 @@ struct EfficientNetLite0Tests {
             pool.threads = threads
             let result = net.run(input, taps: [.stride16, .head], classify: true)
             let logits = try #require(result.logits)
-            #expect(Self.relativeError(logits, image: 0, try ref.floats("coffee.logits", shape: [1000])) < 1e-3)
+            Self.expectClose(logits, image: 0, try ref.floats("coffee.logits", shape: [1000]), withinFractionOfLargest: 1e-3,
+                             "coffee logits on \(threads) thread(s)")
             #expect(result.features[.head]?.shape == [1, 7, 7, 1280])
             outputs.append(logits)
         }
-        #expect(Self.relativeError(outputs[0], image: 0, outputs[1].scalars) < 1e-5)
+        Self.expectClose(outputs[0], image: 0, outputs[1].scalars, withinFractionOfLargest: 1e-5, "coffee logits, 1 vs 2 threads")
     }
 
     @Test func foldedNetworkKeepsTheTrainableParameters() throws {

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import Networks
+import TestSupport
 
 @Suite("safetensors")
 struct SafetensorsTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = TestPaths.fixtures()
 
     @Test func readsWhatTheReferenceLibraryWrote() throws {
         struct Expected: Decodable {

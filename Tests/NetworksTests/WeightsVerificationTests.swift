@@ -2,12 +2,12 @@ import Checksums
 import Foundation
 import Testing
 @testable import Networks
+import TestSupport
 
 /// Weights are checked against their card's sha256 at load: a corrupted copy is refused with
 /// a message naming the file, the expected and the actual hash and the script to rerun.
 struct WeightsVerificationTests {
-    static let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Models")
+    static let models = TestPaths.models
 
     @Test func corruptedEfficientNetWeightsAreRefused() throws {
         let card = try EfficientNetLite0Card(contentsOf: Self.models.appendingPathComponent(EfficientNetLite0Card.fileName).path)

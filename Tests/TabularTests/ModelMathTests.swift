@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Tabular
+import TestSupport
 
 @Suite struct ModelMathTests {
     @Test func logisticGradientMatchesFiniteDifferences() {
@@ -12,14 +13,8 @@ import Testing
         let theta = (0...d).map { _ in Double.random(in: -1...1, using: &rng) }
         var g = [Double](repeating: 0, count: d + 1), scratch = g
         _ = LogisticModel.loss(theta, x, y, lambda: 0.3, gradient: &g)
-        let h = 1e-6
-        for j in 0...d {
-            var plus = theta, minus = theta
-            plus[j] += h; minus[j] -= h
-            let numeric = (LogisticModel.loss(plus, x, y, lambda: 0.3, gradient: &scratch)
-                           - LogisticModel.loss(minus, x, y, lambda: 0.3, gradient: &scratch)) / (2 * h)
-            #expect(abs(numeric - g[j]) < 1e-6, "component \(j): analytic \(g[j]) numeric \(numeric)")
-        }
+        let numeric = numericGradient(theta) { LogisticModel.loss($0, x, y, lambda: 0.3, gradient: &scratch) }
+        expectClose(g, numeric, absolute: 1e-6, "logistic loss gradient")
     }
 
     @Test func lbfgsFindsRosenbrockMinimum() {

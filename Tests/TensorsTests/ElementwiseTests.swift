@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Tensors
+import TestSupport
 
 @Suite("Elementwise and reductions") struct ElementwiseTests {
     @Test func addAndMultiplyWithBroadcast() {
@@ -24,6 +25,18 @@ import Testing
         #expect(rows.shape == [3, 3, 4, 5] && Array(rows.scalars[0..<120]) == a.scalars)
     }
 
+    /// PReLU against its definition, for channel counts that use the 16-lane loop, its scalar
+    /// tail, and both: x if x > 0 else slope[c] * x is one Float32 multiply, exact to compare.
+    @Test func preluMatchesItsDefinition() {
+        for (i, c) in [10, 16, 37].enumerated() {
+            let x = randomTensor([3, 4, c], seed: UInt64(60 + i)), slopes = randomTensor([c], seed: UInt64(70 + i), range: 0...0.5)
+            let expected = x.scalars.enumerated().map { $1 > 0 ? $1 : slopes.data[$0 % c] * $1 }
+            let y = preluInPlace(x, slopes: slopes)
+            #expect(y === x)
+            expectClose(y.scalars, expected.map(Double.init), absolute: 0, "prelu \(c) channels")
+        }
+    }
+
     @Test func activationsAndTheirGradients() {
         let x = randomTensor([5, 37], seed: 4, range: -8...8)
         let r = lossWeights(x.count, seed: 5)
@@ -33,7 +46,7 @@ import Testing
                 switch kind { case .none: v; case .relu: max(v, 0); case .relu6: min(max(v, 0), 6) }
             }
             let y = activation(x, kind)
-            #expect(y.scalars == x.scalars.map { Float(f(Double($0))) })
+            expectClose(y.scalars, x.scalars.map { Double(Float(f(Double($0)))) }, absolute: 0, "\(kind) forward")
             let dx = activationBackward(output: y, gradOutput: dy, kind)
             // Piecewise linear: exact away from the kinks at 0 and 6.
             expectClose(dx.scalars, numericGradient(x.doubles) { dot(r, $0.map(f)) }, absolute: 1e-6, "\(kind) backward")
@@ -77,6 +90,6 @@ import Testing
         let expectedP = (0..<36).map { exp(Double(x.data[$0]) - expected[$0 / 9]) }
         // exp of an argument carrying lse's absolute error (|lse| ~ 1000 -> 1000 u): relative 1e-4.
         expectClose(p.scalars, expectedP, absolute: 1e-7, relative: 1e-4, "softmax")
-        #expect(abs(sum(p) - 4) < 1e-4)
+        expectClose(Double(sum(p)), 4, absolute: 1e-4, "sum of the four softmax rows")
     }
 }

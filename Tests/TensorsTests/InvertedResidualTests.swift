@@ -1,5 +1,6 @@
 import Testing
 @testable import Tensors
+import TestSupport
 
 /// The fused inverted residual block against the same block written out in Double
 /// (NaiveConv for each convolution, ReLU6 between them, the input added at the end).

@@ -1,5 +1,6 @@
 import Testing
 @testable import Tensors
+import TestSupport
 
 @Suite("SGEMM with prepacked B and fused epilogue") struct PackedGEMMTests {
     /// Shapes around every edge of the loop nest: partial row tiles, 8-column panels (24, 40),

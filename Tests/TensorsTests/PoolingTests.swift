@@ -1,5 +1,6 @@
 import Testing
 @testable import Tensors
+import TestSupport
 
 /// Plain pooling in Double: windows clipped to the image; max or average over what remains.
 func naivePool(_ x: [Double], n: Int, h: Int, w: Int, c: Int, k: Int, stride: Int, top: Int, bottom: Int,
@@ -64,6 +65,21 @@ func naivePool(_ x: [Double], n: Int, h: Int, w: Int, c: Int, k: Int, stride: In
         }
     }
 
+    /// PyTorch's ceil_mode: ceil((H - k) / s) + 1 outputs, the last window clipped at the
+    /// bottom/right edge (9 rows, k 3, s 2: 4 outputs, the last window's rows 6...8; 10 rows: 5,
+    /// the last window 8...9 only).
+    @Test func maxPoolCeilModeKeepsTheOverhangingWindow() {
+        for (i, (h, w, k, s)) in [(9, 10, 3, 2), (12, 11, 2, 2), (8, 6, 3, 2)].enumerated() {
+            let x = randomTensor([2, h, w, 3], seed: UInt64(80 + i))
+            let oh = (h - k + s - 1) / s + 1, ow = (w - k + s - 1) / s + 1
+            let ref = naivePool(x.doubles, n: 2, h: h, w: w, c: 3, k: k, stride: s, top: 0,
+                                bottom: (oh - 1) * s + k - h, left: 0, right: (ow - 1) * s + k - w, max: true)
+            let y = maxPool2dCeil(x, kernel: k, stride: s)
+            #expect(y.shape == [2, oh, ow, 3])
+            expectClose(y.scalars, ref.y, absolute: 0, "ceil-mode pool \(h)x\(w) k\(k) s\(s)")
+        }
+    }
+
     @Test func globalAveragePoolAndBackward() {
         let x = randomTensor([3, 5, 7, 11], seed: 3)
         let y = globalAvgPool(x)
@@ -124,7 +140,7 @@ func naiveBilinear(_ x: [Double], n: Int, h: Int, w: Int, c: Int, height oh: Int
             // A few Float32 operations on values in [-1, 1] (the source coordinate itself is
             // rounded to Float32 too, moving the weights by ~u * size): 1e-5.
             expectClose(y.scalars, expected, absolute: 1e-5, "bilinear case \(i)")
-            if h == oh && w == ow { #expect(y.scalars == x.scalars) }
+            if h == oh && w == ow { expectClose(y.scalars, x.doubles, absolute: 0, "bilinear case \(i) at the same size") }
         }
     }
 
@@ -136,9 +152,10 @@ func naiveBilinear(_ x: [Double], n: Int, h: Int, w: Int, c: Int, height oh: Int
             let x = randomTensor([1, h, w, c], seed: UInt64(40 + i)).doubles
             let expected = naiveBilinear(x, n: 1, h: h, w: w, c: c, height: oh, width: ow)
             let taps = bilinearWeights(height: oh, width: ow, inHeight: h, inWidth: w)
+            let sums = (0..<(oh * ow)).map { p in Double(taps.weights[(4 * p)..<(4 * p + 4)].reduce(0, +)) }
+            expectClose(sums, [Double](repeating: 1, count: oh * ow), absolute: 1e-6, "weight sums of each pixel, case \(i)")
             var applied: [Float] = []
             for p in 0..<(oh * ow) {
-                #expect(abs(taps.weights[(4 * p)..<(4 * p + 4)].reduce(0, +) - 1) < 1e-6, "weights of pixel \(p), case \(i)")
                 for ch in 0..<c {
                     applied.append(Float((0..<4).reduce(0.0) { $0 + Double(taps.weights[4 * p + $1]) * x[Int(taps.indices[4 * p + $1]) * c + ch] }))
                 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Tensors
+import TestSupport
 
 @Suite("BatchNorm") struct BatchNormTests {
     let c = 7
@@ -47,10 +48,8 @@ import Testing
         let expected = reference(x.doubles, gamma.doubles, beta.doubles, eps: 1e-3)
         expectClose(y.scalars, expected, absolute: 1e-5, relative: 1e-5, "batchNormTraining forward")
         let (mean, variance) = meanVariance(x, axes: 0..<3)
-        for j in 0..<c {
-            #expect(abs(runningMean.data[j] - 0.1 * mean.data[j]) < 1e-6)
-            #expect(abs(runningVariance.data[j] - (0.9 + 0.1 * variance.data[j] * 18 / 17)) < 1e-5)
-        }
+        expectClose(runningMean.scalars, mean.doubles.map { 0.1 * $0 }, absolute: 1e-6, "running mean")
+        expectClose(runningVariance.scalars, variance.doubles.map { 0.9 + 0.1 * $0 * 18 / 17 }, absolute: 1e-5, "running variance")
         let r = lossWeights(x.count, seed: 13)
         let grads = batchNormTrainingBackward(gradOutput: Tensor(shape: x.shape, data: r.map(Float.init)), gamma: gamma, cache: cache)
         let xd = x.doubles, gd = gamma.doubles, bd = beta.doubles
@@ -79,7 +78,7 @@ import Testing
         expectClose(y.scalars, naiveLinear(x.doubles, w.doubles, b.doubles, batch: batch, inputs: inputs, outputs: outputs),
                     absolute: 25 * 24 * float32Roundoff, "linear")
         let relu = linear(x, weight: w, bias: b, activation: .relu)
-        #expect(relu.scalars == y.scalars.map { max($0, 0) })
+        expectClose(relu.scalars, y.scalars.map { Double(max($0, 0)) }, absolute: 0, "linear with fused ReLU")
         let r = lossWeights(batch * outputs, seed: 4)
         let g = linearBackward(x, weight: w, gradOutput: Tensor(shape: [batch, outputs], data: r.map(Float.init)))
         let xd = x.doubles, wd = w.doubles, bd = b.doubles
@@ -106,7 +105,7 @@ import Testing
                 return acc - (p.1 * log(s) + (1 - p.1) * (log(s) - p.0))
             } / Double(zs.count)
         }
-        #expect(abs(Double(loss) - f(z.doubles)) <= 1e-5 * max(1, f(z.doubles)))
+        expectClose(Double(loss), f(z.doubles), absolute: 1e-5 * max(1, f(z.doubles)), "bce loss")
         expectClose(grad.scalars, numericGradient(z.doubles, f), absolute: 1e-6, "bce gradient")
     }
 
@@ -120,7 +119,7 @@ import Testing
                 return acc + log(row.reduce(0) { $0 + exp($1) }) - row[labels[r]]
             } / 5
         }
-        #expect(abs(Double(loss) - f(z.doubles)) <= 1e-5)
+        expectClose(Double(loss), f(z.doubles), absolute: 1e-5, "softmax cross entropy loss")
         expectClose(grad.scalars, numericGradient(z.doubles, f), absolute: 1e-6, "softmax cross entropy gradient")
     }
 
@@ -128,7 +127,7 @@ import Testing
         let p = randomTensor([3, 7], seed: 8), t = randomTensor([3, 7], seed: 9)
         let (loss, grad) = meanSquaredError(p, targets: t)
         let f = { (ps: [Double]) in zip(ps, t.doubles).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / 21 }
-        #expect(abs(Double(loss) - f(p.doubles)) <= 1e-6)
+        expectClose(Double(loss), f(p.doubles), absolute: 1e-6, "mse loss")
         expectClose(grad.scalars, numericGradient(p.doubles, f), absolute: 1e-6, "mse gradient")
     }
 }
@@ -179,18 +178,16 @@ import Testing
                 for i in 0..<3 { p.gradient.data[i] = p.value.data[i] - target[i] }
                 if useAdam { adam.step([p], learningRate: 0.05) } else { sgd.step([p], learningRate: 0.05) }
             }
-            #expect(zip(p.value.scalars, target).allSatisfy { abs($0 - $1) < 1e-2 }, "adam=\(useAdam): \(p.value.scalars)")
+            expectClose(p.value.scalars, target.map(Double.init), absolute: 1e-2, useAdam ? "AdamW minimum" : "SGD minimum")
         }
     }
 
     @Test func cosineScheduleWithWarmup() {
         let s = CosineSchedule(baseRate: 0.1, minimumRate: 0.001, warmupSteps: 4, totalSteps: 24)
-        #expect(abs(s.rate(at: 0) - 0.025) < 1e-7 && abs(s.rate(at: 3) - 0.1) < 1e-7)
-        #expect(abs(s.rate(at: 4) - 0.1) < 1e-7)
-        #expect(abs(s.rate(at: 23) - 0.001) < 1e-7)
+        expectClose([0, 3, 4, 23].map { s.rate(at: $0) }, [0.025, 0.1, 0.1, 0.001], absolute: 1e-7, "warmup and decay rates")
         // Halfway through the decay the cosine is at its midpoint.
         let mid = CosineSchedule(baseRate: 1, warmupSteps: 0, totalSteps: 11)
-        #expect(abs(mid.rate(at: 5) - 0.5) < 1e-6)
+        expectClose(Double(mid.rate(at: 5)), 0.5, absolute: 1e-6, "rate halfway through the decay")
         #expect((4..<23).allSatisfy { s.rate(at: $0 + 1) < s.rate(at: $0) })
     }
 }

@@ -1,4 +1,4 @@
-// Rotation by an arbitrary angle with bilinear resampling (for training-time augmentation).
+// Training-time augmentation: rotation by an arbitrary angle (bilinear resampling) and colour jitter.
 import Foundation
 
 extension Image {
