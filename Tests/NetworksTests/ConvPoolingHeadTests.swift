@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Networks
 import Tensors
+import SeededRandom
 
 @Suite("ConvPoolingHead") struct ConvPoolingHeadTests {
     let n = 3, h = 2, w = 3, cin = 4, c = 5

@@ -1,5 +1,6 @@
 import Testing
 @testable import Tensors
+import SeededRandom
 
 @Suite("SGEMM") struct GEMMTests {
     /// Reference: plain triple loop in Double. Returns the result and, per element, the sum of

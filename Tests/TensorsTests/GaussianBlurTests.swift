@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Tensors
+import SeededRandom
 
 @Suite("Gaussian blur") struct GaussianBlurTests {
     /// The plain scalar blur: per pixel, the taps in kernel order over edge-clamped indices.

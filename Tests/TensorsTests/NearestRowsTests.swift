@@ -1,5 +1,6 @@
 import Testing
 @testable import Tensors
+import SeededRandom
 
 @Suite("Nearest-row search") struct NearestRowsTests {
     func randomRows(_ n: Int, _ d: Int, seed: UInt64) -> [Float] {

@@ -1,6 +1,7 @@
 // Shared test helpers: seeded random data, comparisons with stated tolerances.
 import Testing
 @testable import Tensors
+import SeededRandom
 
 /// Unit roundoff of Float32: every Float32 operation has relative error at most u.
 let float32Roundoff = Double(Float.ulpOfOne) / 2
