@@ -7,6 +7,7 @@
 //   CSHA256 (SHA-NI blocks) -> Checksums (SHA-256) -> Networks, Inspection, the CLI (tabular provenance)
 //   ClassifierMetrics (Foundation only: confusion matrix, AUROC, ROC, AP, log loss) -> Tabular, Inspection
 //   Tabular (Foundation only)
+//   SeededRandom (Foundation only: the SplitMix64 generator) -> Tensors, Tabular, Inspection, benches
 //   InspectCLI (`inspect`, the only target besides Server that may use Swift packages)
 //
 // Release builds compile the numeric targets for the host CPU (`-target-cpu native` and
@@ -67,16 +68,17 @@ let package = Package(
         .target(name: "CSHA256", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "Checksums", dependencies: ["CSHA256"], swiftSettings: numericSwift),
         .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: numericSwift),
-        .target(name: "Tensors", swiftSettings: numericSwift),
+        .target(name: "SeededRandom"),
+        .target(name: "Tensors", dependencies: ["SeededRandom"], swiftSettings: numericSwift),
         .target(name: "ClassifierMetrics"),
-        .target(name: "Tabular", dependencies: ["ClassifierMetrics"], swiftSettings: numericSwift),
-        .target(name: "Networks", dependencies: ["Checksums", "Tensors"], swiftSettings: numericSwift),
+        .target(name: "Tabular", dependencies: ["ClassifierMetrics", "SeededRandom"], swiftSettings: numericSwift),
+        .target(name: "Networks", dependencies: ["Checksums", "SeededRandom", "Tensors"], swiftSettings: numericSwift),
         .target(name: "Faces", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
-        .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "Imaging", "Networks"], swiftSettings: numericSwift),
+        .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "Imaging", "Networks", "SeededRandom"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench/bench-tensors.sh.
-        .executableTarget(name: "BenchTensors", dependencies: ["Tensors"], swiftSettings: numericSwift),
+        .executableTarget(name: "BenchTensors", dependencies: ["SeededRandom", "Tensors"], swiftSettings: numericSwift),
         // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench/bench-effnet.sh.
-        .executableTarget(name: "BenchNetworks", dependencies: ["Networks", "Tensors"], swiftSettings: numericSwift),
+        .executableTarget(name: "BenchNetworks", dependencies: ["Networks", "SeededRandom", "Tensors"], swiftSettings: numericSwift),
 
         // HTTP API and web page (the only library target allowed a Swift package: Hummingbird).
         .target(name: "Server",
@@ -99,19 +101,20 @@ let package = Package(
         .executableTarget(name: "BenchImaging", dependencies: ["Imaging"], swiftSettings: nativeSwift),
         .executableTarget(name: "BenchFaces", dependencies: ["Faces", "Imaging"], swiftSettings: nativeSwift),
         // Decoder torture (truncations, mutations), run under sanitizers by tools/test.sh.
-        .executableTarget(name: "ImagingRobustness", dependencies: ["Imaging", "Tensors"]),
+        .executableTarget(name: "ImagingRobustness", dependencies: ["Imaging", "SeededRandom"]),
 
         // Helpers of the test targets only: comparisons that log their max difference, finite
         // differences, seeded data, fixture and model paths.
-        .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["SeededRandom", "Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "ClassifierMetricsTests", dependencies: ["ClassifierMetrics"]),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Checksums", "Networks", "Imaging", "Inspection", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "TabularTests", dependencies: ["Tabular", "TestSupport"]),
+        .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
+        .testTarget(name: "TensorsTests", dependencies: ["SeededRandom", "Tensors", "TestSupport"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Checksums", "Networks", "Imaging", "Inspection", "SeededRandom", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "TabularTests", dependencies: ["SeededRandom", "Tabular", "TestSupport"]),
         .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "InspectionTests", dependencies: ["Inspection"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "SeededRandom"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Imaging", "Tabular", "Inspection"]),
     ]
 )

@@ -10,6 +10,7 @@
 import Foundation
 import Networks
 import Tensors
+import SeededRandom
 
 func option(_ name: String) -> String? {
     let args = CommandLine.arguments

@@ -12,6 +12,7 @@
 import Dispatch
 import Foundation
 import Tensors
+import SeededRandom
 
 var threads = WorkerPool.shared.threads
 var sections: [String] = []

@@ -1,5 +1,5 @@
 import Imaging
-import Tensors  // SeededGenerator
+import SeededRandom
 
 /// Feeds damaged copies of image files to the decoders: every prefix (truncation at each
 /// byte) and seeded random mutations (1 to 8 bytes overwritten, bit-flipped or set to

@@ -6,6 +6,7 @@
 // fresh weights. Average pooling sees the whole item; max pooling lets one small defect decide.
 // Forward and backward live here; the training loop (data, optimizer, schedule) does not.
 import Tensors
+import SeededRandom
 
 public final class ConvPoolingHead {
     /// 1x1 convolution weights [1, 1, Cin, C] (no bias: BatchNorm's beta is the bias).

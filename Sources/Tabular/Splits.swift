@@ -1,17 +1,5 @@
 import Foundation
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a small seeded generator, so splits repeat exactly.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import SeededRandom
 
 public enum Splits {
     /// A seeded random split (Amazon ML's wizard: 70% to train, 30% to evaluate).

@@ -1,6 +1,7 @@
 import Testing
 import Tensors
 @testable import Inspection
+import SeededRandom
 
 @Suite struct PatchMemoryTests {
     func randomRows(_ n: Int, _ d: Int, seed: UInt64) -> [Float] {

@@ -3,6 +3,7 @@ import Networks
 import Tensors
 import Testing
 @testable import Inspection
+import SeededRandom
 
 /// The supervised head and the fusion, on the shared generated fixture (16 good, 8 defective
 /// training images: scratches and spots) with the weight-free texture extractor.

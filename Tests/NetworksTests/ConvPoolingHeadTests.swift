@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Networks
 import Tensors
+import SeededRandom
 import TestSupport
 
 @Suite("ConvPoolingHead") struct ConvPoolingHeadTests {

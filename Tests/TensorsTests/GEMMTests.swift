@@ -1,5 +1,6 @@
 import Testing
 @testable import Tensors
+import SeededRandom
 import TestSupport
 
 @Suite("SGEMM") struct GEMMTests {

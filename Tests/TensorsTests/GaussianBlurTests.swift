@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Tensors
+import SeededRandom
 import TestSupport
 
 @Suite("Gaussian blur") struct GaussianBlurTests {

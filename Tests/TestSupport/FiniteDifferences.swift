@@ -1,5 +1,6 @@
 // Gradient checks: central finite differences of a Double function, and the scalar test loss
 // L(y) = sum_i r_i y_i whose gradient with respect to y is r.
+import SeededRandom
 import Tensors
 
 /// Central finite differences of a Double function: (f(x + h e_i) - f(x - h e_i)) / 2h.

@@ -1,4 +1,5 @@
 // Seeded random test data, and Float32's unit roundoff for error bounds.
+import SeededRandom
 import Tensors
 
 /// Unit roundoff of Float32: every Float32 operation has relative error at most u.

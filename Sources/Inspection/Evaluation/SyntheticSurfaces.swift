@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Tensors
+import SeededRandom
 
 /// Generated product photos for demos and tests: a brushed-metal-like surface (base colour,
 /// fine directional grain, per-pixel noise, a soft lighting gradient), and, for defective

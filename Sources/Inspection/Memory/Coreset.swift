@@ -1,4 +1,5 @@
 import Tensors
+import SeededRandom
 
 /// Greedy coreset subsampling (k-center greedy, Sener and Savarese 2018, as PatchCore uses
 /// it): start from a random patch, then repeatedly add the patch farthest from everything

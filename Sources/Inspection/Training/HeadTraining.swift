@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 import Networks
 import Tensors
+import SeededRandom
 
 /// Settings of the supervised head's training (issue 4, part 2).
 public struct HeadTrainingOptions: Sendable {

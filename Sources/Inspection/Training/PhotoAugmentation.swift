@@ -1,5 +1,6 @@
 import Imaging
 import Tensors
+import SeededRandom
 
 /// Random variants of a training photo for the supervised head (the heavy augmentation of
 /// issue 4): a random crop of 85-100% of each side at a random offset (crops and shifts),

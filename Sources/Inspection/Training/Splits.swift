@@ -1,4 +1,4 @@
-import Tensors
+import SeededRandom
 
 /// Seeded, stratified index splits: hold-out sets and cross-validation folds keep the share
 /// of anomalous images of the whole set (each class is shuffled and cut separately).

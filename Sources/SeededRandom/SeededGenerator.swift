@@ -1,8 +1,11 @@
-// Seeded random numbers, so that initialisation, data shuffling and tests are reproducible.
+// Seeded random numbers, so that initialisation, data shuffling, splits and tests are reproducible.
 import Foundation
 
 /// SplitMix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
-/// OOPSLA 2014): a small, fast generator whose whole state is one 64-bit word.
+/// OOPSLA 2014): a small, fast generator whose whole state is one 64-bit word. Each call adds
+/// the golden-ratio increment 0x9E3779B97F4A7C15 to the state and mixes it with the
+/// MurmurHash3-style finaliser (shift-xor 30, multiply 0xBF58476D1CE4E5B9, shift-xor 27,
+/// multiply 0x94D049BB133111EB, shift-xor 31), the constants of the reference splitmix64.c.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
