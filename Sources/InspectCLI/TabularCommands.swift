@@ -305,7 +305,7 @@ struct TabularPredict: ParsableCommand {
 
     func run() throws {
         try runTabular {
-            let model = try loadModel(modelFile, models: models)
+            let model = try TabularModel.load(file: modelFile, models: models)
             if let file {
                 guard fields.isEmpty else { throw TabularError("give a CSV file or --set fields, not both") }
                 try predictFile(model, file)
@@ -353,14 +353,6 @@ func parseFields(_ fields: [String]) throws -> [String: String] {
     return row
 }
 
-/// A model from --model-file, else the shipped survival model in the Models directory.
-func loadModel(_ file: String?, models: String?) throws -> TabularModel {
-    if let file { return try TabularModel.load(path: file) }
-    let dir = try ModelsDirectory.resolve(models)
-    return try TabularModel.load(path: dir.appendingPathComponent(survivalModelFile).path)
-}
-
-let survivalModelFile = "titanic-survival.json"
 
 func printPrediction(_ p: PredictResponse, model: TabularModel) {
     let score = p.Prediction.predictedScores["1"] ?? 0
