@@ -3,7 +3,7 @@ import Imaging
 import Networks
 import Tensors
 
-/// Settings of the supervised head's training (issue 4, part 2).
+/// Settings of the supervised head's training.
 public struct HeadTrainingOptions: Sendable {
     /// Deep maps per training image: the photo itself plus augmented variants.
     public var variantsPerImage = 16
