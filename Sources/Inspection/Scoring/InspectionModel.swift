@@ -89,7 +89,7 @@ public final class InspectionModel: @unchecked Sendable {
             return results(grids, headLogits: grids.map { _ in nil })
         }
         let extracted = PatchGrid.extractWithDeep(images, with: extractor, stride8Weight: stride8Weight)
-        let logits = HeadTrainer.logits(head.folded, extracted.compactMap(\.deep))
+        let logits = head.folded.logits(ofDeepMaps: extracted.compactMap(\.deep))
         let count = min(extracted.count, logits.count)
         return results(extracted.prefix(count).map(\.grid), headLogits: logits.prefix(count).map { $0 })
     }

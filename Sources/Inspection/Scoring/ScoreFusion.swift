@@ -1,5 +1,4 @@
-/// One calibrated anomaly score from the memory's score and the head's logit (issue 4,
-/// part 3). Each is standardised against the good images' out-of-fold scores,
+/// One calibrated anomaly score from the memory's score and the head's logit. Each is standardised against the good images' out-of-fold scores,
 /// z = (s - good median) / (good 95th percentile - good median), so both read "how many
 /// good-spreads above a typical good item"; the fused score is w z_memory + (1 - w) z_head,
 /// with w chosen on out-of-fold scores of the training images (`choose`). Standardising

@@ -4,7 +4,7 @@ import Networks
 import Tensors
 import SeededRandom
 
-/// Settings of the supervised head's training (issue 4, part 2).
+/// Settings of the supervised head's training.
 public struct HeadTrainingOptions: Sendable {
     /// Deep maps per training image: the photo itself plus augmented variants.
     public var variantsPerImage = 16
@@ -91,22 +91,9 @@ enum HeadTrainer {
                 linearOptimizer.step(linearParameters, learningRate: rate * options.linearRate)
                 step += 1
             }
-            if !validation.isEmpty { validationLogits.append(logits(head, validation.map { maps.variants[$0][0] })) }
+            if !validation.isEmpty { validationLogits.append(FoldedConvPoolingHead(head).logits(ofDeepMaps: validation.map { maps.variants[$0][0] })) }
         }
         return (head, validationLogits)
-    }
-
-    static func logits(_ head: ConvPoolingHead, _ maps: [Tensor]) -> [Float] {
-        logits(FoldedConvPoolingHead(head), maps)
-    }
-
-    /// Logits of deep maps ([1, h, w, C] each), 16 images per pass.
-    static func logits(_ head: FoldedConvPoolingHead, _ maps: [Tensor]) -> [Float] {
-        var out: [Float] = []
-        for start in stride(from: 0, to: maps.count, by: 16) {
-            out += head.logits(concat(Array(maps[start..<min(maps.count, start + 16)]), axis: 0))
-        }
-        return out
     }
 
     /// Class-balanced binary cross entropy of logits: the mean over good images and the mean

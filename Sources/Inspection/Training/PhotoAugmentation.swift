@@ -2,11 +2,11 @@ import Imaging
 import Tensors
 import SeededRandom
 
-/// Random variants of a training photo for the supervised head (the heavy augmentation of
-/// issue 4): a random crop of 85-100% of each side at a random offset (crops and shifts),
-/// resized to the input size, a small rotation, horizontal and vertical flips, and colour
-/// jitter (brightness, contrast, saturation). Seeded: the same generator state gives the same
-/// variant.
+/// Random variants of a training photo for the supervised head (heavy augmentation, so a
+/// few anomalous photos yield many training views): a random crop of 85-100% of each side at
+/// a random offset (crops and shifts), resized to the input size, a small rotation,
+/// horizontal and vertical flips, and colour jitter (brightness, contrast, saturation).
+/// Seeded: the same generator state gives the same variant.
 public struct PhotoAugmentation: Sendable {
     public var cropScale: ClosedRange<Double> = 0.85...1
     public var maxRotationDegrees = 10.0

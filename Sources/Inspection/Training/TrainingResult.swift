@@ -1,0 +1,26 @@
+/// What `Trainer.train` produced: the final model (trained on all training images), its
+/// card, and the honest evaluation.
+public struct TrainingResult: Sendable {
+    public var model: InspectionModel
+    public var card: ModelCard
+    public var evaluation: EvaluationReport
+    /// "held-back 20% of the training images (12 good, 2 anomalous)" or "the test folders ...".
+    public var evaluatedOn: String
+    /// Per-image scores of the evaluation set.
+    public var evaluationScores: [(path: String, isAnomalous: Bool, score: Float)]
+    public var thresholdChoice: ThresholdChoice
+    /// Memory alone, head alone and fused on the evaluation set, each at its own threshold
+    /// chosen on training data (only "memory" without a supervised head).
+    public var ablation: [(model: String, report: EvaluationReport)]
+    /// The same three on out-of-fold scores of the final model's training images (empty
+    /// without a supervised head).
+    public var outOfFold: [(model: String, report: EvaluationReport)]
+    /// Wall-clock seconds per phase, in order.
+    public var phaseSeconds: [(phase: String, seconds: Double)]
+    /// How many photos were not of the input size's aspect/size and were resized (all are
+    /// resized to the input size; this counts those whose size differs from the first).
+    public var otherSizes: Int
+}
+
+/// Progress of one phase: (phase, done, total).
+public typealias TrainingProgress = @Sendable (String, Int, Int) -> Void
