@@ -151,7 +151,7 @@ public enum Trainer {
         let choice = finalHead?.choice ?? final.choice
         let model = InspectionModel(extractor: extractor, memory: final.memory, inputSize: size,
                                     calibration: finalHead?.calibration ?? final.calibration, stride8Weight: final.stride8Weight,
-                                    threshold: choice.threshold, head: supervisedHead)
+                                    threshold: choice.threshold, head: supervisedHead, mapCutOff: final.mapCutOff)
         let card = ModelCard(kind: ModelCard.kind, version: finalHead == nil ? ModelCard.memoryOnlyVersion : ModelCard.currentVersion,
                              created: ISO8601DateFormatter().string(from: Date()), inputSize: size,
                              backbone: .init(name: extractor.name, sha256: extractor.weightsSHA256),
@@ -173,7 +173,7 @@ public enum Trainer {
                                                 headThreshold: h.headChoice.threshold, headThresholdMethod: h.headChoice.method)
                              },
                              ablation: evaluation.count > 1 ? Dictionary(uniqueKeysWithValues: evaluation.map { ($0.model, $0.report) }) : nil,
-                             photoSize: first.photoSize)
+                             photoSize: first.photoSize, mapCutOff: final.mapCutOff)
         return TrainingResult(model: model, card: card, evaluation: evaluation[0].report, evaluatedOn: evaluatedOn,
                               evaluationScores: zip(evalIndices, evaluation[0].scores).map { (all[$0.0].path, labels[$0.0], $0.1) },
                               thresholdChoice: choice, ablation: evaluation.map { ($0.model, $0.report) }, outOfFold: finalHead?.outOfFold ?? [],
@@ -245,6 +245,8 @@ public enum Trainer {
         var oofLabels: [Bool]
         /// The image index of each out-of-fold score.
         var oofIndices: [Int]
+        /// The masks' cut-off, from the good images' out-of-fold maps.
+        var mapCutOff: MapCutOff?
 
         /// How well the out-of-fold scores separate anomalous from good images: AUROC, then
         /// the anomalous median's distance above the good median in units of the good
@@ -289,15 +291,17 @@ public enum Trainer {
         guard goods.count >= 2 else { throw InspectionError("", "too few good images to train and validate (\(goods.count))") }
         let k = min(options.folds, goods.count)
         let fold = Splits.folds(labels: indices.map { labels[$0] }, folds: k, seed: options.seed &+ 1)
-        var oofScores: [Float] = [], oofLabels: [Bool] = [], oofIndices: [Int] = []
+        var oofScores: [Float] = [], oofLabels: [Bool] = [], oofIndices: [Int] = [], goodPatchScores: [PatchScore] = []
         for f in 0..<k {
             progress("threshold cross-validation", f, k + 1)
             let memoryImages = zip(indices, fold).filter { !labels[$0.0] && $0.1 != f }.map(\.0)
             let memory = memoryFor(memoryImages, grids: grids, preselected: preselected, options: options)
             for (index, g) in zip(indices, fold) where g == f {
-                oofScores.append(PatchScore(grid: grids[index], memory: memory).score)
+                let patch = PatchScore(grid: grids[index], memory: memory)
+                oofScores.append(patch.score)
                 oofLabels.append(labels[index])
                 oofIndices.append(index)
+                if !labels[index] { goodPatchScores.append(patch) }
             }
         }
         let choice = ThresholdSelector.choose(scores: oofScores, labels: oofLabels, policy: options.policy)
@@ -310,7 +314,9 @@ public enum Trainer {
         method += " training images"
         return Fitted(memory: memory, choice: ThresholdChoice(threshold: choice.threshold, method: method, targetMet: choice.targetMet),
                       calibration: ScoreCalibration(goodScores: goodScores), oofScores: oofScores, oofLabels: oofLabels,
-                      oofIndices: oofIndices)
+                      oofIndices: oofIndices, mapCutOff: MapCutOff.fromGoodMaps(count: goodPatchScores.count) {
+                          goodPatchScores[$0].inputSizeMap()
+                      })
     }
 
     static func memoryFor(_ images: [Int], grids: [PatchGrid], preselected: [PatchGrid], options: TrainingOptions) -> PatchMemory {
