@@ -66,6 +66,7 @@ public enum Trainer {
         guard dataset.goodCount >= 3 else {
             throw InspectionError("", "training needs at least 3 good images, got \(dataset.goodCount)")
         }
+        let dataset = try dataset.inCanonicalOrder(workers: options.workers)
         var phases: [(String, Double)] = []
         func timed<T>(_ phase: String, _ body: () throws(InspectionError) -> T) throws(InspectionError) -> T {
             let start = Date()
