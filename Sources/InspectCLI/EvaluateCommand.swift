@@ -50,7 +50,7 @@ struct EvaluateCommand: ParsableCommand {
         let size = loaded.model.inputSize
         let bar = ProgressBar(total: dataset.images.count, label: "scoring")
         var scores: [Float] = [], labels: [Bool] = [], rows: [String] = ["path,label,score,predicted"]
-        var maps: [[Float]] = [], maskPixels: [[Bool]] = [], failures: [String] = []
+        var pixels = PixelEvaluation(width: size.width), failures: [String] = []
         BatchScorer.score(dataset.images.map(\.path), model: loaded.model) { i, row in
             bar.advance()
             let image = dataset.images[i]
@@ -63,15 +63,13 @@ struct EvaluateCommand: ParsableCommand {
                 guard masks != nil else { return }
                 if let maskPath = image.maskPath {
                     do {
-                        let mask = try Image(contentsOfFile: maskPath).converted(to: .gray).resized(width: size.width, height: size.height, filter: .bilinear)
-                        maps.append(r.map.values)
-                        maskPixels.append(mask.pixels.map { $0 >= 128 })
+                        pixels.add(map: r.map, cutOff: r.mapThreshold,
+                                   truth: try GroundTruthMask.load(maskPath, width: size.width, height: size.height))
                     } catch {
-                        failures.append("\(maskPath): \(error)")
+                        failures.append("\(error)")
                     }
                 } else if !image.isAnomalous {
-                    maps.append(r.map.values)
-                    maskPixels.append([Bool](repeating: false, count: size.width * size.height))
+                    pixels.add(map: r.map, cutOff: r.mapThreshold, truth: [Bool](repeating: false, count: size.width * size.height))
                 } else {
                     failures.append("\(image.path): no mask found in \(masks ?? "") (left out of pixel AUROC)")
                 }
@@ -84,10 +82,9 @@ struct EvaluateCommand: ParsableCommand {
         InspectionReportPrinter.printReport(report, evaluatedOn: "\(report.goodCount) good and \(report.anomalousCount) anomalous test images",
                                             thresholdMethod: "the model's own (\(loaded.card.thresholdMethod))")
         if masks != nil {
-            let pixel = PixelMetrics.auroc(maps: maps, masks: maskPixels)
-            print("Pixel AUROC over \(maps.count) images: \(pixel.map { String(format: "%.3f", $0) } ?? "n/a (no defect or no background pixels)")")
-            let pro = PixelMetrics.perRegionOverlap(maps: maps, masks: maskPixels, width: size.width)
-            print("PRO (per-region overlap, area up to 30% FPR): \(pro.map { String(format: "%.3f", $0) } ?? "n/a (no defect region or no background pixels)")")
+            print("Pixel AUROC over \(pixels.count) images: \(pixels.auroc.map { String(format: "%.3f", $0) } ?? "n/a (no defect or no background pixels)")")
+            print("PRO (per-region overlap, area up to 30% FPR): \(pixels.perRegionOverlap.map { String(format: "%.3f", $0) } ?? "n/a (no defect region or no background pixels)")")
+            print("Marked areas against the true defects (IoU over the anomalous images): \(pixels.markedIoU.map { String(format: "%.3f", $0) } ?? "n/a")")
         }
         do {
             try rows.joined(separator: "\n").appending("\n").write(toFile: csv, atomically: true, encoding: .utf8)

@@ -11,6 +11,7 @@ struct Inspect: AsyncParsableCommand {
             TrainCommand.self,
             ScoreCommand.self,
             EvaluateCommand.self,
+            BenchmarkCommand.self,
             DemoDataCommand.self,
             ServeCommand.self,
             ClassifyCommand.self,

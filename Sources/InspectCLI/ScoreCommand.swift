@@ -90,8 +90,8 @@ struct ScoreCommand: ParsableCommand {
                 if result.isAnomalous { anomalous += 1 }
                 if let trained = loaded.card.photoSize, let size = row.photoSize, size != trained { otherSizes += 1 }
                 sink.write(format == .csv ? csvRow(row.path, result) : jsonRow(row.path, result, photoSize: row.photoSize))
-                if let heatmaps, let original = row.original {
-                    if let problem = writeHeatmaps(row.path, result, original, heatmaps, &heatmapNames) { printError(problem) }
+                if let heatmaps, let original = row.original, let photoSize = row.photoSize {
+                    if let problem = writeHeatmaps(row.path, result, original, photoSize, heatmaps, &heatmapNames) { printError(problem) }
                 }
             case .failure(let error):
                 errors += 1
@@ -126,15 +126,17 @@ struct ScoreCommand: ParsableCommand {
         return jsonLine(DetectAnomaliesResult(r, path: path, mask: mask))
     }
 
-    /// Writes NAME.overlay.png and NAME.mask.png; returns a problem message or nil.
-    private func writeHeatmaps(_ path: String, _ r: InspectionResult, _ original: Image, _ folder: String, _ names: inout Set<String>) -> String? {
+    /// Writes NAME.overlay.png (on the photo as decoded) and NAME.mask.png (at the photo's
+    /// full size, as the JSON's mask); returns a problem message or nil.
+    private func writeHeatmaps(_ path: String, _ r: InspectionResult, _ original: Image, _ photoSize: InputSize, _ folder: String,
+                               _ names: inout Set<String>) -> String? {
         var stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         if names.contains(stem) { stem += "-\(names.count)" }
         names.insert(stem)
         let base = (folder as NSString).appendingPathComponent(stem)
         do {
             try r.map.overlay(on: original, threshold: r.mapThreshold).write(to: base + ".overlay.png")
-            try r.map.resized(width: original.width, height: original.height).maskImage(threshold: r.mapThreshold).write(to: base + ".mask.png")
+            try r.maskImage(size: photoSize).write(to: base + ".mask.png")
             return nil
         } catch {
             return "\(base): cannot write the heat map: \(error.reason)"
@@ -142,9 +144,6 @@ struct ScoreCommand: ParsableCommand {
     }
 }
 
-func csvField(_ s: String) -> String {
-    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-}
 
 
 /// Rows to stdout or a file, flushed per row so results stream.

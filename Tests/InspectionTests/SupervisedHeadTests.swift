@@ -19,11 +19,12 @@ import SeededRandom
         #expect(head.epochs >= 1 && head.epochs <= HeadTrainingOptions().maxEpochs)
         #expect(result.ablation.map(\.model) == ["fused", "memory alone", "fine-tuned head alone"])
         #expect(result.model.head != nil)
-        // Maps are memory distances: they are thresholded at the memory-alone threshold.
+        // Maps are memory distances: they are cut at the cut-off chosen on good photos' maps.
+        let cutOff = try #require(result.card.mapCutOff)
         let image = try ImagePreparation.load(try InspectionDataset.imagesIn(fixture.test.bad)[0], size: result.card.inputSize)
         let verdict = result.model.inspect([image.resized])[0]
-        #expect(verdict.mapThreshold == head.memoryThreshold)
-        #expect(verdict.anomalousArea == verdict.map.areaFraction(threshold: head.memoryThreshold))
+        #expect(verdict.mapThreshold == cutOff.value)
+        #expect(verdict.anomalousArea == verdict.map.areaFraction(threshold: verdict.maskCutOff))
     }
 
     /// Scores of the generated test set: fused, memory alone, head alone.

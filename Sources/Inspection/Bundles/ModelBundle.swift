@@ -60,6 +60,9 @@ public struct ModelCard: Codable, Sendable, Equatable {
     /// resized to `inputSize` all the same, and `score` says how many differed. Absent in
     /// bundles written before it existed.
     public var photoSize: InputSize?
+    /// The cut-off of the binary masks, chosen on good photos' maps; absent in bundles written
+    /// before it existed (their masks cut at the memory's image threshold).
+    public var mapCutOff: MapCutOff? = nil
 
     public static let memoryScoring = "memory"
     public static let fusedScoring = "fused: memory + fine-tuned head"
@@ -181,7 +184,7 @@ public enum ModelBundle {
         }
         let model = InspectionModel(extractor: extractor, memory: memory, inputSize: card.inputSize,
                                     calibration: card.calibration, stride8Weight: card.memory.stride8Weight, threshold: card.threshold,
-                                    head: head)
+                                    head: head, mapCutOff: card.mapCutOff)
         return (model, card)
     }
 

@@ -23,6 +23,9 @@ public struct DetectAnomaliesResult: Codable, Sendable, Equatable {
     /// The binary mask at the photo's size, as a base64 PNG (white: anomalous).
     public var AnomalyMask: String?
     public var Anomalies: [Anomaly]
+    /// Why the marked area is what it is, when that needs saying (an anomalous verdict whose
+    /// map reached nowhere near the mask cut-off: its strongest response is marked).
+    public var AreaNote: String?
 
     /// `mask`: the PNG of `maskPNG`, when asked for. Confidence is rounded to 4 decimals and
     /// the area shares to 3, as Lookout reports them.
@@ -36,13 +39,19 @@ public struct DetectAnomaliesResult: Codable, Sendable, Equatable {
         let area = (r.anomalousArea * 1000).rounded() / 1000
         Anomalies = [Anomaly(Name: "background", PixelAnomaly: .init(TotalPercentageArea: ((1 - area) * 1000).rounded() / 1000)),
                      Anomaly(Name: "anomaly", PixelAnomaly: .init(TotalPercentageArea: area, Color: "#FF0000"))]
+        AreaNote = r.areaNote
     }
 }
 
 extension InspectionResult {
-    /// The binary anomaly mask at `size` (the photo's own size) as PNG bytes: the map
-    /// upsampled, thresholded at `mapThreshold`.
+    /// The binary anomaly mask at `size` (the photo's own size, as in the JSON): the map
+    /// upsampled, cut at `maskCutOff`.
+    public func maskImage(size: InputSize) -> Image {
+        map.resized(width: size.width, height: size.height).maskImage(threshold: maskCutOff)
+    }
+
+    /// `maskImage` as PNG bytes.
     public func maskPNG(size: InputSize) throws(ImagingError) -> [UInt8] {
-        try ImageEncoder.png(map.resized(width: size.width, height: size.height).maskImage(threshold: mapThreshold))
+        try ImageEncoder.png(maskImage(size: size))
     }
 }

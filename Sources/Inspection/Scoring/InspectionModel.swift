@@ -28,11 +28,18 @@ public struct InspectionResult: Sendable {
     public var confidence: Double
     /// Anomaly map at the model's input size (from the memory).
     public var map: AnomalyMap
-    /// Share of the map's pixels at or above `mapThreshold`.
+    /// Share of the map's pixels the mask marks (at or above `maskCutOff`).
     public var anomalousArea: Double
-    /// The threshold in the map's units (memory distances) that marks anomalous pixels: the
-    /// decision threshold for a memory-only model, the memory-alone threshold for a fused one.
+    /// The model's map cut-off in the map's units (memory distances), the scale of the heat
+    /// map overlays.
     public var mapThreshold: Float
+    /// The cut-off of this photo's mask: the model's map cut-off for an anomalous verdict,
+    /// infinity (nothing marked) for a normal one, and a lower one when an anomalous
+    /// verdict's map reaches nowhere near the model's cut-off (see `areaNote`).
+    public var maskCutOff: Float
+    /// Why the mask marks what it marks when that is not simply the model's cut-off; nil
+    /// otherwise.
+    public var areaNote: String?
     /// The normal-patch memory's score alone.
     public var memoryScore: Float
     /// The supervised head's logit alone; nil without a head.
@@ -69,9 +76,14 @@ public final class InspectionModel: @unchecked Sendable {
     public let stride8Weight: Float
     public let head: SupervisedHead?
     public var threshold: Float
+    /// The mask's cut-off chosen on good photos' maps; nil in models made before it existed
+    /// (their masks cut at the memory's image threshold).
+    public let mapCutOff: MapCutOff?
 
     public init(extractor: FeatureExtractor, memory: PatchMemory, inputSize: InputSize,
-                calibration: ScoreCalibration, stride8Weight: Float, threshold: Float, head: SupervisedHead? = nil) {
+                calibration: ScoreCalibration, stride8Weight: Float, threshold: Float, head: SupervisedHead? = nil,
+                mapCutOff: MapCutOff? = nil) {
+        self.mapCutOff = mapCutOff
         self.stride8Weight = stride8Weight
         self.extractor = extractor
         self.memory = memory
@@ -109,9 +121,26 @@ public final class InspectionModel: @unchecked Sendable {
         let map = patch.map(width: inputSize.width, height: inputSize.height)
         let score = head.flatMap { h in headLogit.map { h.fusion.fuse(memory: patch.score, head: $0) } } ?? patch.score
         let confidence = 0.5 + 0.5 * Double(tanh(abs(score - threshold) / calibration.goodSpread))
-        let mapThreshold = head?.memoryThreshold ?? threshold
+        let mapThreshold = mapCutOff?.value ?? head?.memoryThreshold ?? threshold
+        let (maskCutOff, note) = Self.maskCutOff(map, anomalous: score >= threshold, cutOff: mapThreshold,
+                                                 goodLevel: mapCutOff?.goodMedian)
         return InspectionResult(score: score, threshold: threshold, confidence: confidence, map: map,
-                                anomalousArea: map.areaFraction(threshold: mapThreshold), mapThreshold: mapThreshold,
-                                memoryScore: patch.score, headScore: headLogit)
+                                anomalousArea: map.areaFraction(threshold: maskCutOff), mapThreshold: mapThreshold,
+                                maskCutOff: maskCutOff, areaNote: note, memoryScore: patch.score, headScore: headLogit)
+    }
+
+    /// The mask of a verdict: nothing for a normal one; for an anomalous one, the pixels at or
+    /// above the model's cut-off, or, when none reaches it (the supervised head, or a defect
+    /// milder on the map than on the image score, made the verdict), the strongest response:
+    /// the pixels more than half-way from the good photos' typical map level to this map's
+    /// peak, with a note saying so. An anomalous verdict always marks an area.
+    static func maskCutOff(_ map: AnomalyMap, anomalous: Bool, cutOff: Float, goodLevel: Float?) -> (Float, String?) {
+        guard anomalous else { return (.infinity, nil) }
+        let peak = map.values.max() ?? 0
+        if peak >= cutOff { return (cutOff, nil) }
+        let base = min(goodLevel ?? (map.values.min() ?? 0), peak)
+        let fallback = base + (peak - base) / 2
+        return (fallback, String(format: "no pixel reached the mask cut-off %.4f (this map peaks at %.4f); marked: the strongest response, "
+                                 + "the pixels more than half-way from the good photos' typical level (%.4f) to the peak", cutOff, peak, base))
     }
 }

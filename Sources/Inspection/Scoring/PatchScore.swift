@@ -27,4 +27,7 @@ public struct PatchScore: Sendable {
     public func map(width: Int, height: Int) -> AnomalyMap {
         AnomalyMap.fromPatchScores(patchDistances, gridWidth: gridWidth, gridHeight: gridHeight, width: width, height: height)
     }
+
+    /// The map at the model's input size: the patch grid has stride 8 of the input.
+    public func inputSizeMap() -> AnomalyMap { map(width: gridWidth * 8, height: gridHeight * 8) }
 }

@@ -110,8 +110,12 @@ public func interquartileRange(_ values: [Float]) -> Float {
 
 /// Linear-interpolated quantile (q in 0...1) of the values; 0 for none.
 public func quantile(_ values: [Float], _ q: Double) -> Float {
-    guard !values.isEmpty else { return 0 }
-    let sorted = values.sorted()
+    quantile(sorted: values.sorted(), q)
+}
+
+/// `quantile` of values already in ascending order.
+public func quantile(sorted: [Float], _ q: Double) -> Float {
+    guard !sorted.isEmpty else { return 0 }
     let position = q * Double(sorted.count - 1)
     let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
     let t = Float(position - Double(low))

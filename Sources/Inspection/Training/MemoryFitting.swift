@@ -9,6 +9,8 @@ struct FittedMemory {
     var oofLabels: [Bool]
     /// The image index of each out-of-fold score.
     var oofIndices: [Int]
+    /// The masks' cut-off, from the good images' out-of-fold maps.
+    var mapCutOff: MapCutOff?
 
     /// How well the out-of-fold scores separate anomalous from good images: AUROC, then
     /// the anomalous median's distance above the good median in units of the good
@@ -56,13 +58,15 @@ enum MemoryFitting {
         guard goods.count >= 2 else { throw InspectionError("", "too few good images to train and validate (\(goods.count))") }
         let k = min(options.folds, goods.count)
         let fold = Splits.folds(labels: indices.map { labels[$0] }, folds: k, seed: options.seed &+ 1)
-        var oofScores: [Float] = [], oofLabels: [Bool] = [], oofIndices: [Int] = []
+        var oofScores: [Float] = [], oofLabels: [Bool] = [], oofIndices: [Int] = [], goodPatchScores: [PatchScore] = []
         for f in 0..<k {
             progress("threshold cross-validation", f, k + 1)
             let memoryImages = zip(indices, fold).filter { !labels[$0.0] && $0.1 != f }.map(\.0)
             let memory = memoryFor(memoryImages, grids: grids, preselected: preselected, options: options)
             for (index, g) in zip(indices, fold) where g == f {
-                oofScores.append(PatchScore(grid: grids[index], memory: memory).score)
+                let patch = PatchScore(grid: grids[index], memory: memory)
+                oofScores.append(patch.score)
+                if !labels[index] { goodPatchScores.append(patch) }
                 oofLabels.append(labels[index])
                 oofIndices.append(index)
             }
@@ -77,7 +81,9 @@ enum MemoryFitting {
         method += " training images"
         return FittedMemory(memory: memory, choice: ThresholdChoice(threshold: choice.threshold, method: method, targetMet: choice.targetMet),
                             calibration: ScoreCalibration(goodScores: goodScores), oofScores: oofScores, oofLabels: oofLabels,
-                            oofIndices: oofIndices)
+                            oofIndices: oofIndices, mapCutOff: MapCutOff.fromGoodMaps(count: goodPatchScores.count) {
+                                goodPatchScores[$0].inputSizeMap()
+                            })
     }
 
     static func memoryFor(_ images: [Int], grids: [PatchGrid], preselected: [PatchGrid], options: TrainingOptions) -> PatchMemory {

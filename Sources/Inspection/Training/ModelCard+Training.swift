@@ -27,6 +27,6 @@ extension ModelCard {
                                      headThreshold: h.headChoice.threshold, headThresholdMethod: h.headChoice.method)
                   },
                   ablation: evaluation.count > 1 ? Dictionary(uniqueKeysWithValues: evaluation.map { ($0.model, $0.report) }) : nil,
-                  photoSize: photoSize)
+                  photoSize: photoSize, mapCutOff: memory.mapCutOff)
     }
 }

@@ -22,6 +22,7 @@ public enum Trainer {
         guard dataset.goodCount >= 3 else {
             throw InspectionError("", "training needs at least 3 good images, got \(dataset.goodCount)")
         }
+        let dataset = try dataset.inCanonicalOrder(workers: options.workers)
         var timer = PhaseTimer()
         let all = dataset.images + (test?.images ?? [])
         let (size, photoSize) = try PhotoLoading.inputSize(fittingPhotoAt: all[0].path, longSide: options.inputLongSide,
@@ -73,7 +74,7 @@ public enum Trainer {
         let choice = finalHead?.choice ?? final.choice
         let model = InspectionModel(extractor: extractor, memory: final.memory, inputSize: size,
                                     calibration: finalHead?.calibration ?? final.calibration, stride8Weight: final.stride8Weight,
-                                    threshold: choice.threshold, head: supervisedHead)
+                                    threshold: choice.threshold, head: supervisedHead, mapCutOff: final.mapCutOff)
         let card = ModelCard(trained: model, memory: final, head: finalHead, choice: choice, extractor: extractor, dataset: dataset,
                              evaluation: evaluation, evaluatedOn: split.evaluatedOn, options: options, photoSize: photoSize)
         return TrainingResult(model: model, card: card, evaluation: evaluation[0].report, evaluatedOn: split.evaluatedOn,
