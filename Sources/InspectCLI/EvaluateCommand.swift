@@ -31,17 +31,17 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Per-image CSV (path, label, score, prediction).")
     var csv = "evaluation.csv"
 
-    @Option(name: .customLong("model-store"), help: ArgumentHelp(stringLiteral: ModelStore.help))
+    @Option(name: .customLong("model-store"), help: ArgumentHelp(stringLiteral: ModelStore.optionHelp))
     var modelStore: String?
 
     @Option(help: "Models directory with the backbone weights (default: $INSPECT_MODELS, ./Models, or next to the executable).")
     var models: String?
 
     func run() throws {
-        let loaded: (model: InspectionModel, card: ModelCard, path: String)
+        let loaded: StoredModel
         let dataset: InspectionDataset
         do {
-            loaded = try ModelStore.load(model, store: modelStore, models: models)
+            loaded = try ModelStore(root: modelStore).load(model, models: models)
             dataset = try InspectionDataset.folders(good: goodDir, bad: badDir, masks: masks)
         } catch {
             printError("\(error)")

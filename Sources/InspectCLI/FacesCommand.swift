@@ -1,6 +1,7 @@
 import ArgumentParser
 import Faces
 import Foundation
+import Inspection
 import Imaging
 
 /// `inspect faces PHOTO...`: faces with box, landmarks, age range and gender (Rekognition

@@ -40,7 +40,7 @@ struct ScoreCommand: ParsableCommand {
     @Flag(name: .customLong("mask-json"), help: "Include the mask as a base64 PNG (AnomalyMask) in jsonl rows.")
     var maskJSON = false
 
-    @Option(name: .customLong("model-store"), help: ArgumentHelp(stringLiteral: ModelStore.help))
+    @Option(name: .customLong("model-store"), help: ArgumentHelp(stringLiteral: ModelStore.optionHelp))
     var modelStore: String?
 
     @Option(help: "Models directory with the backbone weights (default: $INSPECT_MODELS, ./Models, or next to the executable).")
@@ -57,9 +57,9 @@ struct ScoreCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded: (model: InspectionModel, card: ModelCard, path: String)
+        let loaded: StoredModel
         do {
-            loaded = try ModelStore.load(model, store: modelStore, models: models)
+            loaded = try ModelStore(root: modelStore).load(model, models: models)
         } catch {
             printError("\(error)")
             throw ExitCode(2)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Inspection
 import Server
 
 /// `inspect serve`: the HTTP API and web page on Hummingbird.
@@ -10,7 +11,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port).") var port = 8080
     @Option(help: "Models directory: the shipped survival, face and backbone models, and any inspection model folders (with model.json) directly inside it (default: INSPECT_MODELS, ./Models, or next to the executable).") var models: String?
-    @Option(help: ArgumentHelp(ModelStore.help + " Every model in it is served.")) var modelStore: String?
+    @Option(help: ArgumentHelp(ModelStore.optionHelp + " Every model in it is served.")) var modelStore: String?
     @Option(help: "Inference jobs running at once.") var workers = 1
     @Option(help: "Inference jobs that may wait before requests get 503.") var queue = 16
     @Option(help: "Request timeout in seconds.") var timeout: Double = 30
@@ -34,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
         let catalog: ModelCatalog
         do {
             directory = try ModelsDirectory.resolve(models)
-            let store = ModelStore.root(modelStore)
+            let store = ModelStore(root: modelStore).root
             if modelStore != nil && !FileManager.default.fileExists(atPath: store) {
                 throw ValidationError("--model-store \(store): no such directory")
             }

@@ -18,7 +18,7 @@ struct SurvivalCommand: ParsableCommand {
     func run() throws {
         try runTabular {
             let input = try SurvivalInput(age: age, sex: sex, pclass: pclass, embarked: embarked).validated()
-            let model = try loadModel(nil, models: models)
+            let model = try TabularModel.load(file: nil, models: models)
             let row = input.row
             let p = try model.predict(row)
             if json { print(p.jsonString(pretty: true)); return }

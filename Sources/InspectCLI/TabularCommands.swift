@@ -305,7 +305,7 @@ struct TabularPredict: ParsableCommand {
 
     func run() throws {
         try runTabular {
-            let model = try loadModel(modelFile, models: models)
+            let model = try TabularModel.load(file: modelFile, models: models)
             if let file {
                 guard fields.isEmpty else { throw TabularError("give a CSV file or --set fields, not both") }
                 try predictFile(model, file)
@@ -351,13 +351,6 @@ func parseFields(_ fields: [String]) throws -> [String: String] {
         row[String(f[..<eq]).trimmingCharacters(in: .whitespaces)] = String(f[f.index(after: eq)...])
     }
     return row
-}
-
-/// A model from --model-file, else the shipped survival model in the Models directory.
-func loadModel(_ file: String?, models: String?) throws -> TabularModel {
-    if let file { return try TabularModel.load(path: file) }
-    let dir = try ModelsDirectory.resolve(models)
-    return try TabularModel.load(path: dir.appendingPathComponent(survivalModelFile).path)
 }
 
 let survivalModelFile = "titanic-survival.json"

@@ -59,7 +59,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("coreset"), help: "Share of training patches kept in the memory (0-1).")
     var coresetFraction = 0.1
 
-    @Option(name: .customLong("model-store"), help: ArgumentHelp(stringLiteral: ModelStore.help))
+    @Option(name: .customLong("model-store"), help: ArgumentHelp(stringLiteral: ModelStore.optionHelp))
     var modelStore: String?
 
     @Option(help: "Models directory with the backbone weights (default: $INSPECT_MODELS, ./Models, or next to the executable).")
@@ -108,7 +108,7 @@ struct TrainCommand: ParsableCommand {
             progress.update(phase, done, total)
         }
         progress.finish()
-        let path = ModelStore.bundle(name, store: modelStore)
+        let path = ModelStore(root: modelStore).bundlePath(name)
         try ModelBundle.save(result.model, card: result.card, to: path)
         if result.otherSizes > 0 {
             print("\(result.otherSizes) images differ in size from the first; all were resized to \(result.card.inputSize).")

@@ -6,7 +6,7 @@ import Tabular
 
 /// Every model the service answers with, loaded once at start: the shipped survival and face
 /// models from the Models directory, and every inspection bundle (a folder with model.json)
-/// found directly under the Models directory or the given bundle folders.
+/// found directly under the Models directory or the given bundle folders (`ModelStore`).
 public struct ModelCatalog: Sendable {
     public var survival: TabularModel
     public var survivalName = "titanic-survival"
@@ -34,36 +34,9 @@ public struct ModelCatalog: Sendable {
         }
         var catalog = ModelCatalog(survival: survival, faces: faces)
         catalog.faceDescriptions = FaceAnalyzer.cardNames.map { describeFaceCard(modelsDirectory.appendingPathComponent($0 + ".json")) }
-        catalog.inspection = try loadBundles(in: [modelsDirectory] + bundleFolders, modelsDirectory: modelsDirectory)
+        catalog.inspection = try ModelStore.loadBundles(in: ([modelsDirectory] + bundleFolders).map(\.path)) { modelsDirectory.path }
+            .map { LoadedInspectionModel($0) }
         return catalog
-    }
-
-    /// Inspection bundles directly under the folders, named by their folder; one backbone
-    /// instance shared by the bundles that use it.
-    static func loadBundles(in folders: [URL], modelsDirectory: URL) throws -> [LoadedInspectionModel] {
-        let fm = FileManager.default
-        var extractors: [String: FeatureExtractor] = [:]
-        var loaded: [LoadedInspectionModel] = []
-        for folder in folders {
-            let entries = ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
-            for entry in entries {
-                let path = folder.appendingPathComponent(entry).path
-                guard fm.fileExists(atPath: (path as NSString).appendingPathComponent(ModelBundle.cardFile)) else { continue }
-                if let other = loaded.first(where: { $0.name == entry }) {
-                    throw CatalogError(description: "two inspection models are called '\(entry)': \(other.path) and \(path)")
-                }
-                do {
-                    let card = try ModelBundle.readCard(path)
-                    let extractor = try extractors[card.backbone.name] ?? Backbones.load(card.backbone.name) { modelsDirectory.path }
-                    extractors[card.backbone.name] = extractor
-                    let (model, checked) = try ModelBundle.load(path, extractor: extractor)
-                    loaded.append(LoadedInspectionModel(name: entry, path: path, model: model, card: checked))
-                } catch {
-                    throw CatalogError(description: "inspection model \(path): \(error)")
-                }
-            }
-        }
-        return loaded
     }
 
     /// `GET /v1/models`: one entry per model.
@@ -91,6 +64,10 @@ public final class LoadedInspectionModel: @unchecked Sendable {
         self.path = path
         self.model = model
         self.card = card
+    }
+
+    public convenience init(_ stored: StoredModel) {
+        self.init(name: stored.name, path: stored.path, model: stored.model, card: stored.card)
     }
 
     /// Scores one RGB image already at the model's input size.
