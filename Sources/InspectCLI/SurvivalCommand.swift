@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Server
 import Tabular
 
 /// `inspect survival`: would this person have been saved on the Titanic? The shipped model.

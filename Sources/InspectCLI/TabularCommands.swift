@@ -353,7 +353,6 @@ func parseFields(_ fields: [String]) throws -> [String: String] {
     return row
 }
 
-let survivalModelFile = "titanic-survival.json"
 
 func printPrediction(_ p: PredictResponse, model: TabularModel) {
     let score = p.Prediction.predictedScores["1"] ?? 0

@@ -7,6 +7,6 @@ extension TabularModel {
     static func load(file: String?, models: String?) throws -> TabularModel {
         if let file { return try TabularModel.load(path: file) }
         let dir = try ModelsDirectory.resolve(models)
-        return try TabularModel.load(path: dir.appendingPathComponent(survivalModelFile).path)
+        return try TabularModel.load(path: dir.appendingPathComponent(SurvivalInput.modelFile).path)
     }
 }

@@ -23,7 +23,7 @@ public struct ModelCatalog: Sendable {
     /// Loads everything; a missing or broken model is an error naming the file and the reason,
     /// so the server refuses to start rather than answer with part of its models.
     public static func load(modelsDirectory: URL, bundleFolders: [URL] = []) throws -> ModelCatalog {
-        let survivalPath = modelsDirectory.appendingPathComponent("titanic-survival.json").path
+        let survivalPath = modelsDirectory.appendingPathComponent(SurvivalInput.modelFile).path
         let survival: TabularModel
         do { survival = try TabularModel.load(path: survivalPath) } catch {
             throw CatalogError(description: "\(survivalPath): cannot load the survival model: \(error)")

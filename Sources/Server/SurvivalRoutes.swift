@@ -66,7 +66,7 @@ struct JSONScalar: Decodable {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { text = nil }
         else if let s = try? c.decode(String.self) { text = s }
-        else if let n = try? c.decode(Double.self) { text = formatNumber(n) }
+        else if let n = try? c.decode(Double.self) { text = SurvivalInput.fieldText(n) }
         else { throw DecodingError.typeMismatch(String.self, .init(codingPath: decoder.codingPath, debugDescription: "expected a number, string or null")) }
     }
 }

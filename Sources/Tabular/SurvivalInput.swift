@@ -1,8 +1,8 @@
 import Foundation
-import Tabular
 
-/// The passenger the survival model scores: every field optional (missing is allowed and
-/// handled by the model's recipe), each checked against the values the model was trained on.
+/// The passenger the shipped survival model scores: every field optional (missing is allowed
+/// and handled by the model's recipe), each checked against the values the model was trained
+/// on. The command line (`inspect survival`) and the HTTP API read passengers through it.
 public struct SurvivalInput: Sendable, Equatable, Codable {
     public var age: Double?
     public var sex: String?
@@ -10,6 +10,8 @@ public struct SurvivalInput: Sendable, Equatable, Codable {
     public var embarked: String?
 
     public static let fieldNames = ["age", "sex", "pclass", "embarked"]
+    /// The shipped survival model, in the Models directory.
+    public static let modelFile = "titanic-survival.json"
 
     public init(age: Double? = nil, sex: String? = nil, pclass: Int? = nil, embarked: String? = nil) {
         self.age = age
@@ -21,7 +23,7 @@ public struct SurvivalInput: Sendable, Equatable, Codable {
     /// Checks ranges and spellings; the message names the field and what was expected.
     public func validated() throws(TabularError) -> SurvivalInput {
         var v = self
-        if let age, !(0...120).contains(age) { throw TabularError("age \(formatNumber(age)): expected years between 0 and 120") }
+        if let age, !(0...120).contains(age) { throw TabularError("age \(Self.fieldText(age)): expected years between 0 and 120") }
         if let sex {
             v.sex = sex.lowercased()
             guard ["male", "female"].contains(v.sex) else { throw TabularError("sex '\(sex)': expected male or female") }
@@ -37,7 +39,7 @@ public struct SurvivalInput: Sendable, Equatable, Codable {
     /// The model's row: column -> value, absent fields left out (missing).
     public var row: [String: String] {
         var row: [String: String] = [:]
-        if let age { row["age"] = formatNumber(age) }
+        if let age { row["age"] = Self.fieldText(age) }
         if let sex { row["sex"] = sex }
         if let pclass { row["pclass"] = String(pclass) }
         if let embarked { row["embarked"] = embarked }
@@ -66,6 +68,8 @@ public struct SurvivalInput: Sendable, Equatable, Codable {
         embarked = value("embarked")
         self = try validated()
     }
-}
 
-func formatNumber(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
+    /// A number as a field of the model's row: whole numbers without a decimal point ("28",
+    /// not "28.0"), as they appear in the training CSV.
+    public static func fieldText(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
+}
