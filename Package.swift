@@ -115,6 +115,12 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["SeededRandom", "Tabular", "TestSupport"]),
         .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "SeededRandom"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Imaging", "Tabular", "Inspection"]),
+        // HummingbirdTesting calls the service's router in memory, without a socket.
+        .testTarget(name: "ServerTests",
+                    dependencies: [
+                        "Server", "Imaging", "Tabular", "Inspection",
+                        .product(name: "Hummingbird", package: "hummingbird"),
+                        .product(name: "HummingbirdTesting", package: "hummingbird"),
+                    ]),
     ]
 )

@@ -15,7 +15,7 @@ import Testing
     }
 
     /// Asks for the Models directory only to fail the test: the texture backbone has no weights.
-    static let noModelsDirectory: () throws -> String = {
+    static func noModelsDirectory() throws -> String {
         Issue.record("the Models directory was asked for a backbone without weights")
         return "/nonexistent"
     }

@@ -29,88 +29,90 @@ final class TrainedSurfaceModel: @unchecked Sendable {
         defective = try pngs(test.bad)
     }
 
+    /// The stub catalog with the store's bundles (no shipped model needed).
     func catalog() throws -> ModelCatalog {
-        try ModelCatalog.load(modelsDirectory: repositoryModels, bundleFolders: [store])
+        try StubCatalog.catalog(inspection: ModelStore.loadBundles(in: [store.path]) { repositoryModels.path }.map { LoadedInspectionModel($0) })
     }
 }
 
 @Suite(.serialized) struct InspectionRouteTests {
     @Test func detectAnswersTheBundlesVerdictInLookoutShape() async throws {
         let trained = try TrainedSurfaceModel.shared.get()
-        let server = try await TestServer.start(catalog: try trained.catalog())
-        defer { Task { try? await server.stop() } }
+        try await withService(try trained.catalog()) { server in
 
-        let models = try await server.call("GET", "/v1/models")
-        let entry = try #require((models.json["Models"] as? [[String: Any]])?.first { $0["Name"] as? String == "surface" })
-        #expect(entry["Kind"] as? String == "inspection")
-        #expect((entry["Threshold"] as? Double) == Double(trained.result.card.threshold))
+            let models = try await server.call("GET", "/v1/models")
+            let entry = try #require((models.json["Models"] as? [[String: Any]])?.first { $0["Name"] as? String == "surface" })
+            #expect(entry["Kind"] as? String == "inspection")
+            #expect((entry["Threshold"] as? Double) == Double(trained.result.card.threshold))
 
-        for path in trained.good + trained.defective {
-            let reply = try await server.call("POST", "/v1/inspection/surface/detect", body: try Data(contentsOf: URL(fileURLWithPath: path)), contentType: "image/png")
-            #expect(reply.status == 200, "\(reply.text)")
-            // The same score as the model on the same photo prepared the same way.
-            let prepared = try ImagePreparation.load(path, size: trained.result.model.inputSize)
-            let direct = trained.result.model.inspect([prepared.resized])[0]
-            let score = try #require(reply.json["Score"] as? Double)
-            #expect(abs(score - Double(direct.score)) <= 1e-4 * max(1, abs(Double(direct.score))), "\(path)")
-            #expect(reply.json["IsAnomalous"] as? Bool == direct.isAnomalous)
-            #expect((reply.json["Source"] as? [String: String])?["Type"] == "direct")
-            #expect(reply.json["AnomalyMask"] == nil)
-            let anomalies = try #require(reply.json["Anomalies"] as? [[String: Any]])
-            #expect(anomalies.map { $0["Name"] as? String } == ["background", "anomaly"])
-            let confidence = try #require(reply.json["Confidence"] as? Double)
-            #expect(confidence >= 0.5 && confidence <= 1)
+            for path in trained.good + trained.defective {
+                let reply = try await server.call("POST", "/v1/inspection/surface/detect", body: try Data(contentsOf: URL(fileURLWithPath: path)), contentType: "image/png")
+                #expect(reply.status == 200, "\(reply.text)")
+                // The same score as the model on the same photo prepared the same way.
+                let prepared = try ImagePreparation.load(path, size: trained.result.model.inputSize)
+                let direct = trained.result.model.inspect([prepared.resized])[0]
+                let score = try #require(reply.json["Score"] as? Double)
+                #expect(abs(score - Double(direct.score)) <= 1e-4 * max(1, abs(Double(direct.score))), "\(path)")
+                #expect(reply.json["IsAnomalous"] as? Bool == direct.isAnomalous)
+                #expect((reply.json["Source"] as? [String: String])?["Type"] == "direct")
+                #expect(reply.json["AnomalyMask"] == nil)
+                let anomalies = try #require(reply.json["Anomalies"] as? [[String: Any]])
+                #expect(anomalies.map { $0["Name"] as? String } == ["background", "anomaly"])
+                let confidence = try #require(reply.json["Confidence"] as? Double)
+                #expect(confidence >= 0.5 && confidence <= 1)
+            }
         }
     }
 
     @Test func maskIsAPNGOfThePhotosSizeMatchingTheArea() async throws {
         let trained = try TrainedSurfaceModel.shared.get()
-        let server = try await TestServer.start(catalog: try trained.catalog())
-        defer { Task { try? await server.stop() } }
-        let path = try #require(trained.defective.first)
-        let reply = try await server.call("POST", "/v1/inspection/surface/detect?mask=true", body: try Data(contentsOf: URL(fileURLWithPath: path)), contentType: "image/png")
-        #expect(reply.status == 200)
-        let encoded = try #require(reply.json["AnomalyMask"] as? String)
-        let mask = try Image(decoding: Array(try #require(Data(base64Encoded: encoded))))
-        #expect(mask.width == 160 && mask.height == 120)
-        let red = stride(from: 0, to: mask.pixels.count, by: mask.format == .rgb ? 3 : 4).filter { mask.pixels[$0] == 255 }.count
-        let area = try #require(((reply.json["Anomalies"] as? [[String: Any]])?.last?["PixelAnomaly"] as? [String: Any])?["TotalPercentageArea"] as? Double)
-        #expect(abs(Double(red) / Double(160 * 120) - area) < 0.02)
+        try await withService(try trained.catalog()) { server in
+            let path = try #require(trained.defective.first)
+            let reply = try await server.call("POST", "/v1/inspection/surface/detect?mask=true", body: try Data(contentsOf: URL(fileURLWithPath: path)), contentType: "image/png")
+            #expect(reply.status == 200)
+            let encoded = try #require(reply.json["AnomalyMask"] as? String)
+            let mask = try Image(decoding: Array(try #require(Data(base64Encoded: encoded))))
+            #expect(mask.width == 160 && mask.height == 120)
+            let red = stride(from: 0, to: mask.pixels.count, by: mask.format == .rgb ? 3 : 4).filter { mask.pixels[$0] == 255 }.count
+            let area = try #require(((reply.json["Anomalies"] as? [[String: Any]])?.last?["PixelAnomaly"] as? [String: Any])?["TotalPercentageArea"] as? Double)
+            #expect(abs(Double(red) / Double(160 * 120) - area) < 0.02)
+        }
     }
 
     @Test func inspectionErrors() async throws {
         let trained = try TrainedSurfaceModel.shared.get()
-        let server = try await TestServer.start(catalog: try trained.catalog())
-        defer { Task { try? await server.stop() } }
-        let photo = try Data(contentsOf: URL(fileURLWithPath: try #require(trained.good.first)))
+        try await withService(try trained.catalog()) { server in
+            let photo = try Data(contentsOf: URL(fileURLWithPath: try #require(trained.good.first)))
 
-        let unknown = try await server.call("POST", "/v1/inspection/nope/detect", body: photo, contentType: "image/png")
-        #expect(unknown.status == 404)
-        #expect(unknown.error?.code == "ModelNotFound")
-        #expect(unknown.error?.message.contains("surface") == true)
+            let unknown = try await server.call("POST", "/v1/inspection/nope/detect", body: photo, contentType: "image/png")
+            #expect(unknown.status == 404)
+            #expect(unknown.error?.code == "ModelNotFound")
+            #expect(unknown.error?.message.contains("surface") == true)
 
-        let wrongType = try await server.call("POST", "/v1/inspection/surface/detect", body: photo, contentType: "application/json")
-        #expect(wrongType.status == 415)
+            let wrongType = try await server.call("POST", "/v1/inspection/surface/detect", body: photo, contentType: "application/json")
+            #expect(wrongType.status == 415)
 
-        let tiny = Data(try ImageEncoder.png(Image(width: 32, height: 32, format: .rgb, pixels: [UInt8](repeating: 9, count: 32 * 32 * 3))))
-        let small = try await server.call("POST", "/v1/inspection/surface/detect", body: tiny, contentType: "image/png")
-        #expect(small.status == 400)
-        #expect(small.error?.message.contains("32x32") == true)
+            let tiny = Data(try ImageEncoder.png(Image(width: 32, height: 32, format: .rgb, pixels: [UInt8](repeating: 9, count: 32 * 32 * 3))))
+            let small = try await server.call("POST", "/v1/inspection/surface/detect", body: tiny, contentType: "image/png")
+            #expect(small.status == 400)
+            #expect(small.error?.message.contains("32x32") == true)
 
-        let garbage = try await server.call("POST", "/v1/inspection/surface/detect", body: Data("GIF89a....".utf8), contentType: "image/png")
-        #expect(garbage.status == 400)
-        #expect(garbage.error?.code == "InvalidImage")
+            let garbage = try await server.call("POST", "/v1/inspection/surface/detect", body: Data("GIF89a....".utf8), contentType: "image/png")
+            #expect(garbage.status == 400)
+            #expect(garbage.error?.code == "InvalidImage")
 
-        let badFlag = try await server.call("POST", "/v1/inspection/surface/detect?mask=maybe", body: photo, contentType: "image/png")
-        #expect(badFlag.status == 400)
+            let badFlag = try await server.call("POST", "/v1/inspection/surface/detect?mask=maybe", body: photo, contentType: "image/png")
+            #expect(badFlag.status == 400)
 
-        let huge = try await server.call("POST", "/v1/inspection/surface/detect", body: Data(count: 6_000_001), contentType: "image/png")
-        #expect(huge.status == 413)
+            let huge = try await server.call("POST", "/v1/inspection/surface/detect", body: Data(count: 6_000_001), contentType: "image/png")
+            #expect(huge.status == 413)
 
-        let metrics = try await server.call("GET", "/metrics")
-        #expect(metrics.text.contains(#"inspect_http_requests_total{route="/v1/inspection/{model}/detect",method="POST",status="404"} 1"#))
+            let metrics = try await server.call("GET", "/metrics")
+            #expect(metrics.text.contains(#"inspect_http_requests_total{route="/v1/inspection/{model}/detect",method="POST",status="404"} 1"#))
+        }
     }
 
+    /// The whole start-up path (shipped models, then the bundles): loads the shipped models.
     @Test func brokenBundleStopsTheStartWithItsReason() throws {
         let trained = try TrainedSurfaceModel.shared.get()
         let broken = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-broken-\(UUID().uuidString)")

@@ -2,6 +2,8 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Hummingbird
+import HummingbirdTesting
 import Server
 import Tabular
 
@@ -9,8 +11,13 @@ import Tabular
 let repositoryModels = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Models")
 
-/// The shipped models, loaded once for all tests.
+/// The shipped models, loaded once, for the tests that check their answers.
 let sharedCatalog = Result { try ModelCatalog.load(modelsDirectory: repositoryModels) }
+
+/// The shipped survival model alone (no face models to load).
+let shippedSurvivalCatalog = Result {
+    ModelCatalog(survival: try TabularModel.load(path: repositoryModels.appendingPathComponent(SurvivalInput.modelFile).path))
+}
 
 /// Shared datasets (../shared/datasets from the repository root), when present.
 let sharedDatasets = repositoryModels.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/datasets")
@@ -30,14 +37,44 @@ func multipartForm(_ parts: [(name: String, filename: String?, type: String?, bo
     return (out, "multipart/form-data; boundary=\(boundary)")
 }
 
-/// A service on a free loopback port, called over real HTTP.
+/// Runs `body` against the service's router in memory (HummingbirdTesting: no socket, the
+/// same routes, middleware, limits, queue and metrics).
+func withService<T: Sendable>(_ catalog: ModelCatalog, limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil,
+                              _ body: @Sendable (ServiceClient) async throws -> T) async throws -> T {
+    let service = try InspectService(configuration: ServerConfiguration(limits: limits, capture: capture), models: catalog)
+    return try await service.application(logLevel: .critical).test(.router) { client in
+        try await body(ServiceClient(client: client, service: service))
+    }
+}
+
+/// Requests to the router under test, answered as `HTTPReply`s.
+struct ServiceClient: Sendable {
+    let client: any TestClientProtocol
+    let service: InspectService
+
+    func call(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil) async throws -> HTTPReply {
+        var headers = HTTPFields()
+        if let contentType { headers[.contentType] = contentType }
+        guard let method = HTTPRequest.Method(method) else { throw URLError(.unsupportedURL) }
+        let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(bytes: $0) })
+        var fields: [String: String] = [:]
+        for field in response.headers where fields[field.name.canonicalName] == nil { fields[field.name.canonicalName] = field.value }
+        return HTTPReply(status: Int(response.status.code), headers: fields, body: Data(response.body.readableBytesView))
+    }
+
+    func postJSON(_ path: String, _ object: [String: Any]) async throws -> HTTPReply {
+        try await call("POST", path, body: try JSONSerialization.data(withJSONObject: object), contentType: "application/json")
+    }
+}
+
+/// A service on a free loopback port, called over real HTTP (for what only a running server
+/// shows: graceful shutdown, the port closing).
 struct TestServer {
     let handle: ServerHandle
     let service: InspectService
     var base: URL { URL(string: "http://127.0.0.1:\(handle.port)")! }
 
-    static func start(limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil, catalog: ModelCatalog? = nil) async throws -> TestServer {
-        let catalog = try catalog ?? sharedCatalog.get()
+    static func start(_ catalog: ModelCatalog, limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil) async throws -> TestServer {
         let service = try InspectService(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits, capture: capture), models: catalog)
         return TestServer(handle: try await service.start(), service: service)
     }

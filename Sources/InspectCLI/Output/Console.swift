@@ -18,17 +18,3 @@ func printAligned(_ rows: [[String]], rightAligned: Set<Int> = []) {
         print(cells.joined(separator: "  "))
     }
 }
-
-/// One JSON line with sorted keys (for streamed rows).
-func jsonLine(_ object: [String: Any]) -> String {
-    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
-    return String(decoding: data, as: UTF8.self)
-}
-
-/// One JSON line of an Encodable value, keys sorted.
-func jsonLine<T: Encodable>(_ value: T) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    guard let data = try? encoder.encode(value) else { return "{}" }
-    return String(decoding: data, as: UTF8.self)
-}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Imaging
 import Inspection
+import Tabular
 
 /// `inspect evaluate --model NAME GOOD_DIR BAD_DIR [--masks DIR]`.
 struct EvaluateCommand: ParsableCommand {
@@ -31,17 +32,15 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Per-image CSV (path, label, score, prediction).")
     var csv = "evaluation.csv"
 
-    @Option(name: .customLong("model-store"), help: ArgumentHelp(stringLiteral: ModelStore.optionHelp))
-    var modelStore: String?
+    @OptionGroup var modelStore: ModelStoreOption
 
-    @Option(help: "Models directory with the backbone weights (default: $INSPECT_MODELS, ./Models, or next to the executable).")
-    var models: String?
+    @OptionGroup var models: ModelsOption
 
     func run() throws {
         let loaded: StoredModel
         let dataset: InspectionDataset
         do {
-            loaded = try ModelStore(root: modelStore).load(model, models: models)
+            loaded = try modelStore.load(model, models: models)
             dataset = try InspectionDataset.folders(good: goodDir, bad: badDir, masks: masks)
         } catch {
             printError("\(error)")
@@ -59,7 +58,7 @@ struct EvaluateCommand: ParsableCommand {
             case .success(let r):
                 scores.append(r.score)
                 labels.append(image.isAnomalous)
-                rows.append("\(csvField(image.path)),\(image.isAnomalous ? "anomalous" : "normal"),\(String(format: "%.5f", r.score)),\(r.isAnomalous ? "anomalous" : "normal")")
+                rows.append("\(CSVReader.escape(image.path)),\(image.isAnomalous ? "anomalous" : "normal"),\(String(format: "%.5f", r.score)),\(r.isAnomalous ? "anomalous" : "normal")")
                 guard masks != nil else { return }
                 if let maskPath = image.maskPath {
                     do {

@@ -7,11 +7,11 @@
 # where masks exist, training seconds and scoring images/s; then mean and worst. Writes
 # out/bench-categories.csv and .json, and prints the machine line first.
 # Arguments go to `inspect benchmark`, for instance a development run:
-#     tools/bench-categories.sh --categories industrial/kolektorsdd --protocols lookout --seeds 1
-#     tools/bench-categories.sh --max-train 200     # caps good-only training sets (not the protocol)
+#     tools/bench/bench-categories.sh --categories industrial/kolektorsdd --protocols lookout --seeds 1
+#     tools/bench/bench-categories.sh --max-train 200     # caps good-only training sets (not the protocol)
 # Run from the repository root. Datasets: $INSPECT_DATASETS, else ../shared/datasets.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 datasets="${INSPECT_DATASETS:-../shared/datasets}"
 [ -d "$datasets" ] || { echo "no $datasets: set INSPECT_DATASETS to the shared datasets folder" >&2; exit 2; }

@@ -47,8 +47,7 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(help: "Feature extractor: \(Backbones.names.joined(separator: " or ")).")
     var backbone = Backbones.defaultName
 
-    @Option(help: "Models directory with the backbone weights (default: $INSPECT_MODELS, ./Models, or next to the executable).")
-    var models: String?
+    @OptionGroup var models: ModelsOption
 
     func validate() throws {
         if let maxTrain, maxTrain < 3 { throw ValidationError("--max-train must be at least 3") }
@@ -76,7 +75,7 @@ struct BenchmarkCommand: ParsableCommand {
 
     private func benchmark() throws {
         let root = datasets ?? ProcessInfo.processInfo.environment["INSPECT_DATASETS"].flatMap { $0.isEmpty ? nil : $0 } ?? "../shared/datasets"
-        let extractor = try Backbones.load(backbone) { try ModelsDirectory.resolve(models).path }
+        let extractor = try Backbones.load(backbone) { try models.directory().path }
         var splits: [BenchmarkSplit] = []
         for category in list(categories) {
             let path = category.hasPrefix("/") ? category : (root as NSString).appendingPathComponent(category)

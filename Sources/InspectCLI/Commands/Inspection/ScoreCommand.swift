@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Imaging
 import Inspection
+import Tabular
 
 /// `inspect score PATH... --model NAME`: batch scoring with one streamed row per image.
 struct ScoreCommand: ParsableCommand {
@@ -40,11 +41,9 @@ struct ScoreCommand: ParsableCommand {
     @Flag(name: .customLong("mask-json"), help: "Include the mask as a base64 PNG (AnomalyMask) in jsonl rows.")
     var maskJSON = false
 
-    @Option(name: .customLong("model-store"), help: ArgumentHelp(stringLiteral: ModelStore.optionHelp))
-    var modelStore: String?
+    @OptionGroup var modelStore: ModelStoreOption
 
-    @Option(help: "Models directory with the backbone weights (default: $INSPECT_MODELS, ./Models, or next to the executable).")
-    var models: String?
+    @OptionGroup var models: ModelsOption
 
     @Option(help: "Images scored at once, each decoded and scored on one core (default: all cores; at most INSPECT_THREADS). With 1, one image at a time, its layers split across the cores (slower on a folder).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
@@ -59,7 +58,7 @@ struct ScoreCommand: ParsableCommand {
     func run() throws {
         let loaded: StoredModel
         do {
-            loaded = try ModelStore(root: modelStore).load(model, models: models)
+            loaded = try modelStore.load(model, models: models)
         } catch {
             printError("\(error)")
             throw ExitCode(2)
@@ -95,7 +94,7 @@ struct ScoreCommand: ParsableCommand {
                 }
             case .failure(let error):
                 errors += 1
-                sink.write(format == .csv ? "\(csvField(row.path)),,,,,,\(csvField(error.reason))"
+                sink.write(format == .csv ? "\(CSVReader.escape(row.path)),,,,,,\(CSVReader.escape(error.reason))"
                                           : jsonLine(["Path": row.path, "Error": error.reason]))
             }
             bar.advance()
@@ -116,7 +115,7 @@ struct ScoreCommand: ParsableCommand {
     }
 
     private func csvRow(_ path: String, _ r: InspectionResult) -> String {
-        [csvField(path), r.isAnomalous ? "true" : "false", String(format: "%.4f", r.confidence),
+        [CSVReader.escape(path), r.isAnomalous ? "true" : "false", String(format: "%.4f", r.confidence),
          String(format: "%.5f", r.score), String(format: "%.5f", r.threshold),
          String(format: "%.3f", r.anomalousArea * 100), ""].joined(separator: ",")
     }
@@ -142,29 +141,4 @@ struct ScoreCommand: ParsableCommand {
             return "\(base): cannot write the heat map: \(error.reason)"
         }
     }
-}
-
-
-
-/// Rows to stdout or a file, flushed per row so results stream.
-final class RowSink {
-    private let handle: FileHandle
-    private let ownsHandle: Bool
-
-    init(path: String?) throws {
-        if let path {
-            guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-                throw InspectionError(path, "cannot write the output file")
-            }
-            handle = h
-            ownsHandle = true
-        } else {
-            handle = FileHandle.standardOutput
-            ownsHandle = false
-        }
-    }
-
-    func write(_ line: String) { handle.write(Data((line + "\n").utf8)) }
-
-    func close() { if ownsHandle { try? handle.close() } }
 }

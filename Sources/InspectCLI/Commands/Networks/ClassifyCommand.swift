@@ -15,7 +15,7 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "How many labels to print per photo.") var top = 5
     @Option(help: "center: shorter side to 256 then the central 224x224 (ImageNet evaluation); full: the whole photo squeezed to 224x224.")
     var framing: String = "center"
-    @Option(help: "Models directory (default: INSPECT_MODELS, ./Models, or next to the executable).") var models: String?
+    @OptionGroup var models: ModelsOption
     @Flag(help: "Print one JSON object per photo.") var json = false
 
     func validate() throws {
@@ -24,7 +24,7 @@ struct ClassifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let directory = try ModelsDirectory.resolve(models)
+        let directory = try models.directory()
         let network = try EfficientNetLite0.load(from: directory)
         let labels = try ImageNetLabels(contentsOf: directory.appendingPathComponent(network.card?.labelsFile ?? "imagenet-labels.txt").path)
         let mode: EfficientNetLite0Framing = framing == "full" ? .fullFrame : .centerCrop

@@ -59,11 +59,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("coreset"), help: "Share of training patches kept in the memory (0-1).")
     var coresetFraction = 0.1
 
-    @Option(name: .customLong("model-store"), help: ArgumentHelp(stringLiteral: ModelStore.optionHelp))
-    var modelStore: String?
+    @OptionGroup var modelStore: ModelStoreOption
 
-    @Option(help: "Models directory with the backbone weights (default: $INSPECT_MODELS, ./Models, or next to the executable).")
-    var models: String?
+    @OptionGroup var models: ModelsOption
 
     func validate() throws {
         if manifest == nil && goodDir == nil { throw ValidationError("give GOOD_DIR [BAD_DIR] or --manifest FILE") }
@@ -91,7 +89,7 @@ struct TrainCommand: ParsableCommand {
         let dataset = try manifest.map { try InspectionDataset.manifest($0) }
             ?? InspectionDataset.folders(good: goodDir ?? "", bad: badDir)
         let test = try testGood.map { try InspectionDataset.folders(good: $0, bad: testBad) }
-        let extractor = try Backbones.load(backbone) { try ModelsDirectory.resolve(models).path }
+        let extractor = try Backbones.load(backbone) { try models.directory().path }
         var options = TrainingOptions()
         options.seed = seed
         options.coresetFraction = coresetFraction
@@ -108,7 +106,7 @@ struct TrainCommand: ParsableCommand {
             progress.update(phase, done, total)
         }
         progress.finish()
-        let path = ModelStore(root: modelStore).bundlePath(name)
+        let path = modelStore.store.bundlePath(name)
         try ModelBundle.save(result.model, card: result.card, to: path)
         if result.otherSizes > 0 {
             print("\(result.otherSizes) images differ in size from the first; all were resized to \(result.card.inputSize).")

@@ -13,7 +13,7 @@ struct FacesCommand: ParsableCommand {
     @Argument(help: "Photos (JPEG or PNG), or folders of them (searched recursively).") var photos: [String]
     @Flag(help: "Print {\"FaceDetails\": [...]} JSON; with several photos, one object per line that also names the photo (\"Image\"), or gives its \"Error\".") var json = false
     @Option(help: "Write each face's aligned chip (150x150 PNG) into this directory.") var crops: String?
-    @Option(help: "Models directory (default: INSPECT_MODELS, ./Models, or next to the executable).") var models: String?
+    @OptionGroup var models: ModelsOption
     @Option(help: ArgumentHelp("Average age and gender over 7 landmark boxes shifted and scaled by this share of the box side (0 to 0.2; 0 = one box, about 30 ms faster on a 12-MP photo).",
                                valueName: "fraction")) var boxJitter: Double = FaceAnalyzer.defaultBoxJitter
 
@@ -25,7 +25,7 @@ struct FacesCommand: ParsableCommand {
 
     func run() throws {
         var analyzer: FaceAnalyzer
-        do { analyzer = try FaceAnalyzer(modelsDirectory: try ModelsDirectory.resolve(models)) } catch {
+        do { analyzer = try FaceAnalyzer(modelsDirectory: try models.directory()) } catch {
             printError("\(error)")
             throw ExitCode.failure
         }

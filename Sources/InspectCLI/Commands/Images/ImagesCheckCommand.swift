@@ -2,14 +2,7 @@ import ArgumentParser
 import Foundation
 import Imaging
 
-struct ImagesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "images",
-        abstract: "Work with folders of images.",
-        subcommands: [ImagesCheckCommand.self]
-    )
-}
-
+/// `inspect images check PATH...`: decode every image and report what is unreadable.
 struct ImagesCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -131,23 +124,5 @@ struct ImagesCheckCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
-    }
-}
-
-/// A progress bar created once the number of items is known (after scanning).
-final class ProgressBarBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bar: ProgressBar?
-    func start(total: Int, label: String) {
-        lock.lock(); defer { lock.unlock() }
-        bar = ProgressBar(total: total, label: label)
-    }
-    func advance() {
-        lock.lock(); let current = bar; lock.unlock()
-        current?.advance()
-    }
-    func finish() {
-        lock.lock(); let current = bar; lock.unlock()
-        current?.finish()
     }
 }

@@ -7,11 +7,16 @@ import Server
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the HTTP API and the web page (stops gracefully on SIGTERM or Ctrl-C).")
+        abstract: "Serve the HTTP API and the web page (stops gracefully on SIGTERM or Ctrl-C).",
+        discussion: """
+            Serves the shipped survival and face models from the Models directory, and every \
+            inspection model (a folder with model.json) directly inside the Models directory or \
+            the model store.
+            """)
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port).") var port = 8080
-    @Option(help: "Models directory: the shipped survival, face and backbone models, and any inspection model folders (with model.json) directly inside it (default: INSPECT_MODELS, ./Models, or next to the executable).") var models: String?
-    @Option(help: ArgumentHelp(ModelStore.optionHelp + " Every model in it is served.")) var modelStore: String?
+    @OptionGroup var models: ModelsOption
+    @OptionGroup var modelStore: ModelStoreOption
     @Option(help: "Inference jobs running at once.") var workers = 1
     @Option(help: "Inference jobs that may wait before requests get 503.") var queue = 16
     @Option(help: "Request timeout in seconds.") var timeout: Double = 30
@@ -34,9 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
         let directory: URL
         let catalog: ModelCatalog
         do {
-            directory = try ModelsDirectory.resolve(models)
-            let store = ModelStore(root: modelStore).root
-            if modelStore != nil && !FileManager.default.fileExists(atPath: store) {
+            directory = try models.directory()
+            let store = modelStore.store.root
+            if modelStore.modelStore != nil && !FileManager.default.fileExists(atPath: store) {
                 throw ValidationError("--model-store \(store): no such directory")
             }
             catalog = try ModelCatalog.load(modelsDirectory: directory, bundleFolders: [URL(fileURLWithPath: store)])

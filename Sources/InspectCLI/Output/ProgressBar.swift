@@ -52,16 +52,3 @@ final class ProgressBar: @unchecked Sendable {
         FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
     }
 }
-
-func formatRate(_ rate: Double) -> String {
-    rate >= 100 ? String(Int(rate.rounded())) : String(format: "%.1f", rate)
-}
-
-/// "0.4 s", "12 s", "3 min 05 s", "1 h 02 min".
-func formatDuration(_ seconds: Double) -> String {
-    if seconds < 10 { return String(format: "%.1f s", seconds) }
-    let s = Int(seconds.rounded())
-    if s < 60 { return "\(s) s" }
-    if s < 3600 { return String(format: "%d min %02d s", s / 60, s % 60) }
-    return String(format: "%d h %02d min", s / 3600, (s % 3600) / 60)
-}

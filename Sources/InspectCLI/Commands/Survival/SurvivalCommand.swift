@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import Tabular
+
+/// `inspect survival`: would this person have been saved on the Titanic? The shipped model.
+struct SurvivalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "survival",
+        abstract: "Would this passenger have survived the Titanic? (the shipped model Models/titanic-survival.json)")
+    @Option(help: "Age in years.") var age: Double?
+    @Option(help: "male or female.") var sex: String?
+    @Option(help: "Ticket class: 1, 2 or 3.") var pclass: Int?
+    @Option(help: "Port of embarkation: S (Southampton), C (Cherbourg) or Q (Queenstown).") var embarked: String?
+    @OptionGroup var models: ModelsOption
+    @Flag(help: "Print the Amazon ML Predict JSON.") var json = false
+
+    func run() throws {
+        let input = try SurvivalInput(age: age, sex: sex, pclass: pclass, embarked: embarked).validated()
+        let model = try TabularModel.load(file: nil, models: models)
+        let row = input.row
+        let p = try model.predict(row)
+        if json { print(p.jsonString(pretty: true)); return }
+        let score = p.Prediction.predictedScores["1"] ?? 0
+        let who = row.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        print("\(who): survival probability \(formatDecimal(score)); \(p.Prediction.predictedLabel == "1" ? "would likely have been saved" : "would likely not have been saved") (threshold \(formatDecimal(p.Prediction.details.Threshold)))")
+    }
+}
