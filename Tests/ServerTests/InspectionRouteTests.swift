@@ -43,7 +43,8 @@ final class TrainedSurfaceModel: @unchecked Sendable {
             let models = try await server.call("GET", "/v1/models")
             let entry = try #require((models.json["Models"] as? [[String: Any]])?.first { $0["Name"] as? String == "surface" })
             #expect(entry["Kind"] as? String == "inspection")
-            #expect((entry["Threshold"] as? Double) == Double(trained.result.card.threshold))
+            // JSON carries the Float threshold as a decimal; read back as Float it is the card's exactly.
+            #expect((entry["Threshold"] as? Double).map { Float($0) } == trained.result.card.threshold)
 
             for path in trained.good + trained.defective {
                 let reply = try await server.call("POST", "/v1/inspection/surface/detect", body: try Data(contentsOf: URL(fileURLWithPath: path)), contentType: "image/png")
