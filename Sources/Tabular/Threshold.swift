@@ -1,3 +1,4 @@
+import ClassifierMetrics
 import Foundation
 
 /// How the score threshold is chosen (a score >= threshold predicts the positive class).
@@ -19,32 +20,29 @@ public enum ThresholdRule: Codable, Sendable, Equatable, CustomStringConvertible
     }
 
     /// Picks the threshold on (scores, labels); nil when no threshold meets a precision or recall target.
+    /// The candidates are `ThresholdSweep`'s, from the highest down, each reported as the lowest
+    /// score it predicts positive (the same decisions as the sweep's midpoint); the candidate
+    /// above every score, which predicts nothing positive, is not one.
     public func choose(scores: [Double], labels: [Int]) -> Double? {
-        if case .fixed(let t) = self { return t }
-        // Candidates: each distinct score, from the highest down.
-        let candidates = Array(Set(scores)).sorted(by: >)
-        var best: (t: Double, f: Double)? = nil
-        let p = labels.reduce(0, +)
-        var tp = 0, fp = 0
-        let order = scores.indices.sorted { scores[$0] > scores[$1] }
-        var i = 0
-        for t in candidates {
-            while i < order.count && scores[order[i]] >= t {
-                if labels[order[i]] == 1 { tp += 1 } else { fp += 1 }
-                i += 1
-            }
-            let precision = Double(tp) / Double(tp + fp), recall = p == 0 ? 0 : Double(tp) / Double(p)
-            switch self {
-            case .bestF1:
-                let f = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
-                if f > (best?.f ?? -1) { best = (t, f) }
-            case .precision(let target):
-                if precision >= target { best = (t, 0) }
-            case .recall(let target):
-                if recall >= target { return t }
-            case .fixed: break
-            }
+        let positives = labels.reduce(0, +)
+        func steps() -> [(threshold: Double, confusion: ConfusionMatrix)] {
+            ThresholdSweep.candidates(scores: scores, labels: labels.map { $0 == 1 })
+                .reversed().compactMap { c in c.scoreAbove.map { ($0, c.confusion) } }
         }
-        return best?.t
+        // Recall counts as 0 without positives, so no recall target is met on such data.
+        func recall(_ m: ConfusionMatrix) -> Double { positives == 0 ? 0 : m.recall }
+        switch self {
+        case .fixed(let t):
+            return t
+        case .bestF1:
+            // The first (highest) threshold of the highest F1.
+            var best: (threshold: Double, f1: Double)? = nil
+            for step in steps() where step.confusion.f1 > (best?.f1 ?? -1) { best = (step.threshold, step.confusion.f1) }
+            return best?.threshold
+        case .precision(let target):
+            return steps().last { $0.confusion.precision >= target }?.threshold
+        case .recall(let target):
+            return steps().first { recall($0.confusion) >= target }?.threshold
+        }
     }
 }

@@ -38,58 +38,53 @@ public struct ThresholdChoice: Sendable, Equatable, Codable {
 }
 
 public enum ThresholdSelector {
-    /// Chooses a threshold from validation scores. Candidates are midpoints between
-    /// consecutive distinct scores (plus just below the lowest and above the highest), so a
-    /// threshold never sits exactly on a validation image's score.
+    /// Chooses a threshold from validation scores over `ThresholdSweep`'s candidates
+    /// (midpoints between consecutive distinct scores, plus just below the lowest and above
+    /// the highest), so a threshold never sits exactly on a validation image's score.
     public static func choose(scores: [Float], labels: [Bool], policy: ThresholdPolicy) -> ThresholdChoice {
         let goods = zip(scores, labels).filter { !$0.1 }.map(\.0)
         let anomalous = labels.count { $0 }
         if anomalous == 0 || goods.isEmpty {
             return goodOnly(goods.isEmpty ? scores : goods)
         }
-        let distinct = Array(Set(scores)).sorted()
-        var candidates = [distinct[0] - max(abs(distinct[0]) * 1e-3, 1e-6)]
-        for i in 1..<max(distinct.count, 1) { candidates.append((distinct[i - 1] + distinct[i]) / 2) }
-        candidates.append(distinct[distinct.count - 1] + max(abs(distinct[distinct.count - 1]) * 1e-3, 1e-6))
-        let rated = candidates.map { ($0, ConfusionMatrix(scores: scores, labels: labels, threshold: $0)) }
+        let rated = ThresholdSweep.candidates(scores: scores, labels: labels)
         switch policy {
         case .bestF1:
             // Highest F1; among equal candidates, the widest unbroken run of them.
-            let bestF1 = rated.map(\.1.f1).max() ?? 0
+            let bestF1 = rated.map(\.confusion.f1).max() ?? 0
             var bestRun: (first: Int, last: Int)? = nil, runStart: Int? = nil
-            for (k, (_, m)) in rated.enumerated() {
-                guard m.f1 == bestF1 else { runStart = nil; continue }
+            for (k, candidate) in rated.enumerated() {
+                guard candidate.confusion.f1 == bestF1 else { runStart = nil; continue }
                 let start = runStart ?? k
                 runStart = start
-                if let run = bestRun, candidates[k] - candidates[start] <= candidates[run.last] - candidates[run.first] { continue }
+                if let run = bestRun, rated[k].threshold - rated[start].threshold <= rated[run.last].threshold - rated[run.first].threshold { continue }
                 bestRun = (start, k)
             }
             guard let run = bestRun else {
-                return ThresholdChoice(threshold: candidates[0], method: policy.description, targetMet: true)
+                return ThresholdChoice(threshold: rated[0].threshold, method: policy.description, targetMet: true)
             }
-            guard run.first > 0, run.last < distinct.count else {
-                return ThresholdChoice(threshold: (candidates[run.first] + candidates[run.last]) / 2, method: policy.description, targetMet: true)
+            guard let low = rated[run.first].scoreBelow, let high = rated[run.last].scoreAbove else {
+                return ThresholdChoice(threshold: (rated[run.first].threshold + rated[run.last].threshold) / 2, method: policy.description, targetMet: true)
             }
             // Every threshold in (low, high] gives this F1. Split that gap in proportion to the
             // two classes' spreads, so the margin to each side is the same in that class's own
             // units: low + (high - low) sg / (sg + sa). The good scores are usually far tighter
             // than the anomalous ones, so this sits nearer the good side than the midpoint.
-            let low = distinct[run.first - 1], high = distinct[run.last]
             let badScores = zip(scores, labels).filter(\.1).map(\.0)
             let goodSpread = interquartileRange(goods), badSpread = interquartileRange(badScores)
             let share = goodSpread + badSpread > 0 ? goodSpread / (goodSpread + badSpread) : 0.5
             return ThresholdChoice(threshold: low + (high - low) * share, method: policy.description, targetMet: true)
         case .targetPrecision(let target):
-            if let t = rated.first(where: { $0.1.precision >= target && $0.1.truePositives > 0 }) {
-                return ThresholdChoice(threshold: t.0, method: policy.description, targetMet: true)
+            if let t = rated.first(where: { $0.confusion.precision >= target && $0.confusion.truePositives > 0 }) {
+                return ThresholdChoice(threshold: t.threshold, method: policy.description, targetMet: true)
             }
-            let best = rated.max { $0.1.precision < $1.1.precision }
-            return ThresholdChoice(threshold: best?.0 ?? candidates[0], method: policy.description + " (not reachable: highest precision taken)", targetMet: false)
+            let best = rated.max { $0.confusion.precision < $1.confusion.precision }
+            return ThresholdChoice(threshold: best?.threshold ?? rated[0].threshold, method: policy.description + " (not reachable: highest precision taken)", targetMet: false)
         case .targetRecall(let target):
-            if let t = rated.last(where: { $0.1.recall >= target }) {
-                return ThresholdChoice(threshold: t.0, method: policy.description, targetMet: true)
+            if let t = rated.last(where: { $0.confusion.recall >= target }) {
+                return ThresholdChoice(threshold: t.threshold, method: policy.description, targetMet: true)
             }
-            return ThresholdChoice(threshold: candidates[0], method: policy.description + " (not reachable)", targetMet: false)
+            return ThresholdChoice(threshold: rated[0].threshold, method: policy.description + " (not reachable)", targetMet: false)
         }
     }
 
