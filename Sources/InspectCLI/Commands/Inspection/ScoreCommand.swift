@@ -15,7 +15,9 @@ struct ScoreCommand: ParsableCommand {
             IsAnomalous, Confidence, Score, Threshold, AnomalousAreaPercent, Error. JSON lines \
             follow Lookout for Vision's DetectAnomalies result (plus "Path", "Score", \
             "Threshold", and "Error" for unreadable files). The summary goes to stderr when rows \
-            go to stdout. Exit status: 0 every image scored; 1 some images could not be read \
+            go to stdout. --threads N scores N images at once, each decoded and scored on one \
+            thread (at most $INSPECT_THREADS); with 1, one image at a time, its layers split \
+            across the cores (slower on a folder). Exit status: 0 every image scored; 1 some images could not be read \
             (their rows carry the error); 2 no image found or the model could not be loaded.
             """
     )
@@ -45,13 +47,11 @@ struct ScoreCommand: ParsableCommand {
 
     @OptionGroup var models: ModelsOption
 
-    @Option(help: "Images scored at once, each decoded and scored on one core (default: all cores; at most INSPECT_THREADS). With 1, one image at a time, its layers split across the cores (slower on a folder).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threads: ThreadsOption
 
     enum OutputFormat: String, ExpressibleByArgument { case csv, jsonl }
 
     func validate() throws {
-        guard jobs > 0 else { throw ValidationError("--jobs must be at least 1") }
         if maskJSON && format != .jsonl { throw ValidationError("--mask-json needs --format jsonl") }
     }
 
@@ -82,7 +82,7 @@ struct ScoreCommand: ParsableCommand {
         let started = Date()
         var scored = 0, anomalous = 0, errors = 0, otherSizes = 0
         var heatmapNames = Set<String>()
-        BatchScorer.score(scan.images, model: loaded.model, lanes: jobs, keepOriginals: heatmaps != nil) { _, row in
+        BatchScorer.score(scan.images, model: loaded.model, threads: threads.count, keepOriginals: heatmaps != nil) { _, row in
             switch row.result {
             case .success(let result):
                 scored += 1
