@@ -75,11 +75,7 @@ enum MemoryFitting {
         let goodScores = zip(oofScores, oofLabels).filter { !$0.1 }.map(\.0)
         let memory = memoryFor(goods, grids: grids, preselected: preselected, options: options)
         progress("threshold cross-validation", k + 1, k + 1)
-        var method = choice.method
-        method += " on \(k)-fold out-of-fold scores of \(goodScores.count) good"
-        if oofLabels.contains(true) { method += " and \(oofLabels.count - goodScores.count) anomalous" }
-        method += " training images"
-        return FittedMemory(memory: memory, choice: ThresholdChoice(threshold: choice.threshold, method: method, targetMet: choice.targetMet),
+        return FittedMemory(memory: memory, choice: choice.onMemoryFolds(k, good: goodScores.count, anomalous: oofLabels.count - goodScores.count),
                             calibration: ScoreCalibration(goodScores: goodScores), oofScores: oofScores, oofLabels: oofLabels,
                             oofIndices: oofIndices, mapCutOff: MapCutOff.fromGoodMaps(count: goodPatchScores.count) {
                                 goodPatchScores[$0].inputSizeMap()

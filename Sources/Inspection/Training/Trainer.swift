@@ -10,7 +10,9 @@ import Imaging
 /// 3. Memory and threshold (`MemoryFitting`): memory from all good training images,
 ///    threshold by k-fold cross-validation on the training images (each fold's images scored
 ///    against a memory built without them).
-/// 4. Supervised head (`HeadFitting`) and its fusion with the memory, when anomalous images exist.
+/// 4. Supervised head (`HeadFitting`) and its fusion with the memory, when anomalous images
+///    exist; the fused score, or the better of its parts when the fused one decides worse in
+///    nested cross-validation (`ScoringDecision`).
 /// 5. Evaluation (`EvaluationSplit`, `TrainingEvaluation`): on the given test set, or else on
 ///    a stratified seeded 20% held back, with a model trained (memory + cross-validated
 ///    threshold) on the rest only.
@@ -70,16 +72,29 @@ public enum Trainer {
             return TrainingEvaluation.evaluate(split.evalIndices, memory: memory, head: head, layers: layers, deepMaps: deepMaps,
                                                labels: labels)
         }
-        let supervisedHead = finalHead.map { SupervisedHead(network: $0.head, fusion: $0.fusion, memoryThreshold: final.choice.threshold) }
-        let choice = finalHead?.choice ?? final.choice
+        // The head is saved unless the decision kept the memory alone.
+        let savedHead = finalHead?.decision.part == .memory ? nil : finalHead
+        let supervisedHead = savedHead.map { SupervisedHead(network: $0.head, fusion: $0.fusion, memoryThreshold: final.choice.threshold) }
+        let choice = savedHead?.choice ?? final.choice
+        let calibration = savedHead?.calibration ?? final.calibration
+        let scores = finalHead?.scores ?? OutOfFoldScores(labels: final.oofLabels, memory: final.oofScores)
+        let confidence = ConfidenceCalibration.fit(scores: scores.model, labels: scores.labels, threshold: choice.threshold,
+                                                   spread: calibration.goodSpread)
+        let thresholdReport = ThresholdReport(scores: scores.model, labels: scores.labels, threshold: choice.threshold,
+                                              spread: calibration.goodSpread)
         let model = InspectionModel(extractor: extractor, memory: final.memory, inputSize: size,
-                                    calibration: finalHead?.calibration ?? final.calibration, stride8Weight: final.stride8Weight,
-                                    threshold: choice.threshold, head: supervisedHead, mapCutOff: final.mapCutOff)
-        let card = ModelCard(trained: model, memory: final, head: finalHead, choice: choice, extractor: extractor, dataset: dataset,
+                                    calibration: calibration, stride8Weight: final.stride8Weight,
+                                    threshold: choice.threshold, head: supervisedHead, mapCutOff: final.mapCutOff, confidence: confidence)
+        var card = ModelCard(trained: model, memory: final, head: savedHead, choice: choice, extractor: extractor, dataset: dataset,
                              evaluation: evaluation, evaluatedOn: split.evaluatedOn, options: options, photoSize: photoSize)
+        card.confidence = confidence
+        card.scoringNote = finalHead?.decision.note
+        card.atThreshold = thresholdReport
         return TrainingResult(model: model, card: card, evaluation: evaluation[0].report, evaluatedOn: split.evaluatedOn,
                               evaluationScores: zip(split.evalIndices, evaluation[0].scores).map { (all[$0.0].path, labels[$0.0], $0.1) },
                               thresholdChoice: choice, ablation: evaluation.map { ($0.model, $0.report) },
-                              outOfFold: finalHead?.outOfFold ?? [], phaseSeconds: timer.phases, otherSizes: otherSizes)
+                              outOfFold: finalHead?.outOfFold ?? [], phaseSeconds: timer.phases, otherSizes: otherSizes,
+                              outOfFoldScores: scores, thresholdReport: thresholdReport,
+                              crossValidated: finalHead?.decision.outcomes ?? [], scoringNote: finalHead?.decision.note)
     }
 }

@@ -20,6 +20,13 @@ public struct TrainingResult: Sendable {
     /// How many photos were not of the input size's aspect/size and were resized (all are
     /// resized to the input size; this counts those whose size differs from the first).
     public var otherSizes: Int
+    /// The saved model's training photos scored out of fold, and what its threshold does on them.
+    public var outOfFoldScores: OutOfFoldScores
+    public var thresholdReport: ThresholdReport
+    /// Nested cross-validated figures of the fused model and its parts (empty without a head).
+    public var crossValidated: [CrossValidatedOutcome]
+    /// Why a part was saved instead of the fused model; nil otherwise.
+    public var scoringNote: String?
 }
 
 /// Progress of one phase: (phase, done, total).
