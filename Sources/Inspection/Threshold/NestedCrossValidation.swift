@@ -15,9 +15,15 @@ public struct CrossValidatedOutcome: Sendable, Codable, Equatable {
 /// not learn from it), so nothing is retrained; but the threshold and the fusion weight are
 /// chosen without the photos they decide, unlike figures read at a threshold chosen on the
 /// same scores.
+///
+/// With `unseenTypes`, each anomalous photo of the judged fold is also judged a second time
+/// as a defect of a type the head was never shown (`FittedVerdictRule.unseenTypeScore`). Out
+/// of fold, the other folds showed the head every defect type of the training photos, so its
+/// out-of-fold figures say nothing about defects of other types, which a product will have;
+/// the memory alone is judged the same either way.
 public enum NestedCrossValidation {
     public static func evaluate(_ input: OutOfFoldScores, rule: VerdictRule, folds: Int = 5, repeats: Int = 4,
-                                seed: UInt64 = 1) -> CrossValidatedOutcome? {
+                                seed: UInt64 = 1, unseenTypes: Bool = false) -> CrossValidatedOutcome? {
         // Folds are drawn over the photos in a canonical order (label, then scores), so the
         // figures depend on the scores alone, never on the order the photos came in.
         let scores = input.subset(input.labels.indices.sorted { a, b in
@@ -38,12 +44,9 @@ public enum NestedCrossValidation {
                 for i in scores.labels.indices where fold[i] == f {
                     // Distance above the fold's own threshold, comparable across folds.
                     decided[i] = fitted.score(scores, i) - fitted.threshold.threshold
-                    let flagged = decided[i] >= 0
-                    switch (flagged, scores.labels[i]) {
-                    case (true, true): confusion.truePositives += 1
-                    case (true, false): confusion.falsePositives += 1
-                    case (false, true): confusion.falseNegatives += 1
-                    case (false, false): confusion.trueNegatives += 1
+                    confusion.add(flagged: decided[i] >= 0, anomalous: scores.labels[i])
+                    if unseenTypes && scores.labels[i] {
+                        confusion.add(flagged: fitted.unseenTypeScore(scores, i) >= fitted.threshold.threshold, anomalous: true)
                     }
                 }
             }
@@ -55,5 +58,16 @@ public enum NestedCrossValidation {
         let n = Double(repeats)
         return CrossValidatedOutcome(rule: rule.name, f1: f1 / n, auroc: aurocCount > 0 ? auroc / Double(aurocCount) : nil,
                                      falseAlarmRate: falseAlarms / n, missRate: misses / n)
+    }
+}
+
+extension ConfusionMatrix {
+    mutating func add(flagged: Bool, anomalous: Bool) {
+        switch (flagged, anomalous) {
+        case (true, true): truePositives += 1
+        case (true, false): falsePositives += 1
+        case (false, true): falseNegatives += 1
+        case (false, false): trueNegatives += 1
+        }
     }
 }

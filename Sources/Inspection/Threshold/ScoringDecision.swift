@@ -3,7 +3,10 @@ import Foundation
 /// Which score a model with a supervised head decides with, and its threshold: the fused score
 /// unless, in nested cross-validation on the training photos' out-of-fold scores, it decides
 /// worse than the better of its two parts; then that part alone. A fused model is never saved
-/// when its out-of-fold figures are worse than its better part's.
+/// when its out-of-fold figures are worse than its better part's. Each anomalous photo is also
+/// judged as a defect of a type the head never saw (`NestedCrossValidation`, `unseenTypes`),
+/// as the fused threshold is chosen: the head's out-of-fold figures only cover the defect
+/// types of the training photos.
 public struct ScoringDecision: Sendable {
     public var part: ScoringPart
     /// The fusion the model scores with (memory weight 1 for the memory alone, 0 for the head).
@@ -20,7 +23,7 @@ public struct ScoringDecision: Sendable {
     public static func choose(_ scores: OutOfFoldScores, policy: ThresholdPolicy) -> ScoringDecision {
         let parts: [ScoringPart] = [.fused, .memory, .head]
         let rules = parts.map { VerdictRule.trainer($0, policy: policy) }
-        let outcomes = rules.compactMap { NestedCrossValidation.evaluate(scores, rule: $0) }
+        let outcomes = rules.compactMap { NestedCrossValidation.evaluate(scores, rule: $0, unseenTypes: true) }
         var part = ScoringPart.fused
         if outcomes.count == parts.count {
             let fused = outcomes[0]
@@ -40,7 +43,7 @@ public struct ScoringDecision: Sendable {
         if part != .fused, outcomes.count == parts.count {
             let own = outcomes[part == .memory ? 1 : 2]
             note = worse(outcomes[0], than: own)
-                ? "saved the \(part.rawValue): in nested cross-validation on the training photos the fused model's F1 was"
+                ? "saved the \(part.rawValue): in nested cross-validation on the training photos (each defect also judged as a type the head never saw) the fused model's F1 was"
                     + " \(format(outcomes[0].f1)), below the \(part.rawValue)'s \(format(own.f1))"
                 : "saved the \(part.rawValue): the fusion gave the head no weight"
         } else if part != .fused {

@@ -23,6 +23,13 @@ public struct FittedVerdictRule: Sendable {
         guard part != .memory, let fusion, let head = scores.head else { return scores.memory[i] }
         return fusion.fuse(memory: scores.memory[i], head: head[i])
     }
+
+    /// Photo `i`'s score as a defect of a type the head was never shown: the head's logit at
+    /// its good median (neutral), so only the memory's evidence is left.
+    public func unseenTypeScore(_ scores: OutOfFoldScores, _ i: Int) -> Float {
+        guard part != .memory, let fusion else { return scores.memory[i] }
+        return fusion.fuse(memory: scores.memory[i], head: fusion.head.goodMedian)
+    }
 }
 
 /// Which score a saved model decides with.
