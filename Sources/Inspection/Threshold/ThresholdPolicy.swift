@@ -49,7 +49,9 @@ public enum ThresholdSelector {
         let anomalous = labels.count { $0 }
         if case .maxFalseAlarmRate(let rate) = policy { return falseAlarmTarget(goods.isEmpty ? scores : goods, rate: rate) }
         if anomalous == 0 || goods.isEmpty {
-            return falseAlarmTarget(goods.isEmpty ? scores : goods, rate: ThresholdPolicy.defaultFalseAlarmRate)
+            var choice = falseAlarmTarget(goods.isEmpty ? scores : goods, rate: ThresholdPolicy.defaultFalseAlarmRate)
+            choice.method = "good images only: " + choice.method
+            return choice
         }
         let rated = ThresholdSweep.candidates(scores: scores, labels: labels)
         switch policy {
