@@ -37,10 +37,10 @@ public struct ConfidenceCalibration: Sendable, Codable, Equatable {
 
     /// The curve of models trained without anomalous photos, in good spreads from the
     /// threshold: fitted (`fit`) on the pooled memory out-of-fold scores of the lookout-protocol
-    /// training photos (seeds 1-3) of lookout-aliens and kolektorsdd, each in its own good spreads
+    /// training photos (seeds 1-3) of the three development products, each in its own good spreads
     /// from its 5% conformal threshold (`VerdictRuleStudy.goodOnlyConfidence`; docs/EVALUATION.md).
     /// Those sets are one third anomalous, so the probabilities hold for about that share.
-    public static let goodOnlySlope = 0.9218, goodOnlyIntercept = 0.4664
+    public static let goodOnlySlope = 1.0644, goodOnlyIntercept = 0.4036
 
     /// Fits the curve on aligned out-of-fold scores and labels; with no anomalous (or no good)
     /// score, the good-only curve.
