@@ -44,7 +44,8 @@ public struct ScoringDecision: Sendable {
             let own = outcomes[part == .memory ? 1 : 2]
             note = worse(outcomes[0], than: own)
                 ? "saved the \(part.rawValue): in nested cross-validation on the training photos (each defect also judged as a type the head never saw) the fused model's F1 was"
-                    + " \(format(outcomes[0].f1)), below the \(part.rawValue)'s \(format(own.f1))"
+                    + " \(format(outcomes[0].f1)) against the \(part.rawValue)'s \(format(own.f1))"
+                    + (outcomes[0].f1 < own.f1 - 1e-9 ? "" : ", and its AUROC \(format(outcomes[0].auroc ?? 0)) below \(format(own.auroc ?? 0))")
                 : "saved the \(part.rawValue): the fusion gave the head no weight"
         } else if part != .fused {
             note = "saved the \(part.rawValue): the fusion gave the head no weight"

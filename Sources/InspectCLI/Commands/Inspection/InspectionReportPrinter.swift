@@ -49,7 +49,7 @@ enum InspectionReportPrinter {
         }
         func margin(_ value: Float?, _ what: String) -> String {
             guard let value else { return "no \(what) score on that side" }
-            return String(format: "%.4f (%.2f good spreads)", value, value / r.goodSpread)
+            return String(format: "%.4f (%.3f good spreads)", value, value / r.goodSpread)
         }
         rows.append(["  margin to the highest good score below it", margin(r.marginToGood, "good")])
         rows.append(["  margin to the lowest anomalous score above it", margin(r.marginToAnomalous, "anomalous")])
