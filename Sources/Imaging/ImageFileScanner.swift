@@ -14,6 +14,8 @@ public struct ImageFileScan: Sendable {
     public var skipped: [String] = []
     /// Paths that were asked for but could not be listed, with the reason.
     public var problems: [(path: String, reason: String)] = []
+
+    public init() {}
 }
 
 public enum ImageFileScanner {
