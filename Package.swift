@@ -76,6 +76,7 @@ let package = Package(
         .target(name: "Faces", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
         .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "Imaging", "Networks", "SeededRandom"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench/bench-tensors.sh.
+        .target(name: "ScoreShards", dependencies: ["Imaging", "Tabular"]),
         .executableTarget(name: "BenchTensors", dependencies: ["SeededRandom", "Tensors"], swiftSettings: numericSwift),
         // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench/bench-effnet.sh.
         .executableTarget(name: "BenchNetworks", dependencies: ["Networks", "SeededRandom", "Tensors"], swiftSettings: numericSwift),
@@ -92,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "InspectCLI",
             dependencies: [
-                "Checksums", "Imaging", "Tensors", "Networks", "Tabular", "Inspection", "Faces", "Server",
+                "Checksums", "Imaging", "Tensors", "Networks", "Tabular", "Inspection", "Faces", "Server", "ScoreShards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
@@ -116,6 +117,7 @@ let package = Package(
         .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "SeededRandom"]),
         // HummingbirdTesting calls the service's router in memory, without a socket.
+        .testTarget(name: "ScoreShardsTests", dependencies: ["ScoreShards", "Imaging", "TestSupport"]),
         .testTarget(name: "ServerTests",
                     dependencies: [
                         "Server", "Imaging", "Tabular", "Inspection",
