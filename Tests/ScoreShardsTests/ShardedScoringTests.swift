@@ -28,7 +28,9 @@ final class ScoringFixture: @unchecked Sendable {
             }
             // An unreadable photo (an error row) and a name CSV has to quote.
             try Data("not a photo".utf8).write(to: URL(fileURLWithPath: photos + "/good/broken.jpg"))
-            try FileManager.default.copyItem(atPath: photos + "/good/good_0001.png", toPath: photos + "/bad/copy, \"quoted\".png")
+            if failure == nil {
+                try FileManager.default.copyItem(atPath: photos + "/good/001.png", toPath: photos + "/bad/copy, \"quoted\".png")
+            }
         } catch {
             failure = "\(error)"
         }
