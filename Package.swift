@@ -8,6 +8,8 @@
 //   ClassifierMetrics (Foundation only: confusion matrix, AUROC, ROC, AP, log loss) -> Tabular, Inspection
 //   Tabular (Foundation only)
 //   SeededRandom (Foundation only: the SplitMix64 generator) -> Tensors, Tabular, Inspection, benches
+//   ModelCards (Foundation only: the one JSON model-card reader) -> Tabular, Networks
+//   (Imaging, Tabular) -> ScoreShards (shard assignment, resuming and merging score outputs) -> the CLI
 //   InspectCLI (`inspect`, the only target besides Server that may use Swift packages)
 //
 // Release builds compile the numeric targets for the host CPU (`-target-cpu native` and
@@ -71,10 +73,11 @@ let package = Package(
         .target(name: "SeededRandom"),
         .target(name: "Tensors", dependencies: ["SeededRandom"], swiftSettings: numericSwift),
         .target(name: "ClassifierMetrics"),
-        .target(name: "Tabular", dependencies: ["ClassifierMetrics", "SeededRandom"], swiftSettings: numericSwift),
-        .target(name: "Networks", dependencies: ["Checksums", "SeededRandom", "Tensors"], swiftSettings: numericSwift),
-        .target(name: "Faces", dependencies: ["Imaging", "Networks"], swiftSettings: numericSwift),
-        .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "Imaging", "Networks", "SeededRandom"], swiftSettings: numericSwift),
+        .target(name: "ModelCards"),
+        .target(name: "Tabular", dependencies: ["ClassifierMetrics", "ModelCards", "SeededRandom"], swiftSettings: numericSwift),
+        .target(name: "Networks", dependencies: ["Checksums", "ModelCards", "SeededRandom", "Tensors"], swiftSettings: numericSwift),
+        .target(name: "Faces", dependencies: ["Imaging", "ModelCards", "Networks"], swiftSettings: numericSwift),
+        .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "Imaging", "ModelCards", "Networks", "SeededRandom"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench/bench-tensors.sh.
         .target(name: "ScoreShards", dependencies: ["Imaging", "Tabular"]),
         .executableTarget(name: "BenchTensors", dependencies: ["SeededRandom", "Tensors"], swiftSettings: numericSwift),
@@ -110,9 +113,10 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "ClassifierMetricsTests", dependencies: ["ClassifierMetrics"]),
+        .testTarget(name: "ModelCardsTests", dependencies: ["ModelCards"]),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "TensorsTests", dependencies: ["SeededRandom", "Tensors", "TestSupport"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Checksums", "Networks", "Imaging", "Inspection", "SeededRandom", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Checksums", "ModelCards", "Networks", "Imaging", "Inspection", "SeededRandom", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["SeededRandom", "Tabular", "TestSupport"]),
         .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "SeededRandom"]),

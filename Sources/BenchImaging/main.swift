@@ -24,7 +24,7 @@ guard !files.isEmpty else {
 
 /// One pass: read, decode, convert to RGB and resize every file.
 func pass() -> Int {
-    let sizes = concurrentMap(count: files.count, workers: threads) { i -> Int in
+    let sizes = concurrentMap(count: files.count, threads: threads) { i -> Int in
         guard let image = try? Image(contentsOfFile: files[i], options: DecodeOptions(minimumSize: (size, size))) else { return 0 }
         let rgb = image.converted(to: .rgb).resized(width: size, height: size, filter: .antialiased)
         return rgb.width

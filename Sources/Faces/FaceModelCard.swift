@@ -1,27 +1,44 @@
 import Foundation
+import ModelCards
 import Networks
 
-/// The JSON card beside each face model's safetensors (written by tools/models/convert_face_models.py):
-/// only the fields the Swift side needs.
-struct FaceModelCard: Decodable {
-    struct Input: Decodable {
-        struct Chip: Decodable { let padding: Double; let size: Int }
+/// The JSON card beside each face model's safetensors (written by tools/models/convert_face_models.py
+/// and tools/models/convert_mtcnn.py): the fields this program reads.
+public struct FaceModelCard: Decodable, Sendable {
+    struct Input: Decodable, Sendable {
+        struct Chip: Decodable, Sendable { let padding: Double; let size: Int }
         let height: Int?
         let width: Int?
         let mean: [Float]?
         let scale: Float?
         let chip: Chip?
     }
-    struct Output: Decodable {
+    struct Output: Decodable, Sendable {
         let classes: Int?
         let age_bins: [Float]?
         let labels: [String]?
     }
-    struct File: Decodable { let name: String; let bytes: Int; let sha256: String }
-    let name: String
+    struct File: Decodable, Sendable { let name: String; let bytes: Int; let sha256: String }
+    /// The package the weights were converted from, and its version.
+    public struct Source: Decodable, Sendable { public let package: String?; public let version: String? }
+    public let name: String
+    public let task: String?
+    public let license: String?
+    public let source: Source?
     let input: Input?
     let output: Output?
     let file: File
+
+    /// Reads `directory/NAME.json`.
+    public static func read(directory: URL, name: String) throws(FacesError) -> FaceModelCard {
+        let path = directory.appendingPathComponent(name + ".json").path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FacesError(file: path, reason: "cannot read the model card; run tools/convert-face-models.sh")
+        }
+        do { return try ModelCardReader.decode(FaceModelCard.self, from: data, file: path) } catch {
+            throw FacesError(file: error.file, reason: error.problem)
+        }
+    }
 }
 
 /// A model's card and weights, loaded from `directory/NAME.json` and the file it names.
@@ -30,14 +47,7 @@ struct FaceModelFiles {
     let weights: SafetensorsFile
 
     init(directory: URL, name: String) throws {
-        let cardURL = directory.appendingPathComponent(name + ".json")
-        let data: Data
-        do { data = try Data(contentsOf: cardURL) } catch {
-            throw FacesError(file: cardURL.path, reason: "cannot read the model card (\(error.localizedDescription)); run tools/models/convert-face-models.sh")
-        }
-        do { card = try JSONDecoder().decode(FaceModelCard.self, from: data) } catch {
-            throw FacesError(file: cardURL.path, reason: "malformed model card: \(error)")
-        }
+        card = try FaceModelCard.read(directory: directory, name: name)
         let weightsURL = directory.appendingPathComponent(card.file.name)
         let size = (try? FileManager.default.attributesOfItem(atPath: weightsURL.path)[.size] as? Int) ?? nil
         guard let size else { throw FacesError(file: weightsURL.path, reason: "weights named by \(name).json are missing") }

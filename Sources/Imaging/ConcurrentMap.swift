@@ -1,10 +1,10 @@
 import Dispatch
 import Foundation
 
-/// Runs `body` for indices 0..<count on `workers` threads, which take the next index as
+/// Runs `body` for indices 0..<count on `threads` threads, which take the next index as
 /// they finish one (so slow files do not hold up a fixed share), and returns the results
 /// in index order.
-public func concurrentMap<T: Sendable>(count: Int, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+public func concurrentMap<T: Sendable>(count: Int, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                                        _ body: @Sendable (Int) -> T) -> [T] {
     guard count > 0 else { return [] }
     let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
@@ -12,9 +12,9 @@ public func concurrentMap<T: Sendable>(count: Int, workers: Int = ProcessInfo.pr
     defer { results.deallocate() }
     let slots = SendableBuffer(results)
     let next = IndexDispenser()
-    DispatchQueue.concurrentPerform(iterations: max(1, min(workers, count))) { _ in
+    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
         while let i = next.take(below: count) {
-            slots.buffer[i] = body(i)  // each slot is written by exactly one worker
+            slots.buffer[i] = body(i)  // each slot is written by exactly one thread
         }
     }
     return results.map { $0! }

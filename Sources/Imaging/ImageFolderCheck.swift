@@ -32,15 +32,15 @@ public struct ImageFolderCheck: Sendable {
     public var readableCount: Int { folders.reduce(0) { $0 + $1.readable } }
     public var unreadableCount: Int { imageCount - readableCount }
 
-    /// - Parameter progress: called once per decoded image (from worker threads).
+    /// - Parameter progress: called once per decoded image (from the decoding threads).
     public static func run(_ paths: [String], options: DecodeOptions = DecodeOptions(),
-                           workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                           threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                            progress: (@Sendable () -> Void)? = nil,
                            onScanned: ((Int) -> Void)? = nil) -> ImageFolderCheck {
         let scan = ImageFileScanner.scan(paths)
         onScanned?(scan.images.count)
         let files = scan.images
-        let outcomes = concurrentMap(count: files.count, workers: workers) { i -> ImageCheckOutcome in
+        let outcomes = concurrentMap(count: files.count, threads: threads) { i -> ImageCheckOutcome in
             defer { progress?() }
             do throws(ImagingError) {
                 let decoded = try ImageDecoder.decodeFile(files[i], options: options)

@@ -86,7 +86,7 @@ public final class EfficientNetLite0: @unchecked Sendable {
         let head = Tensor(shape: [0]), pooled = Tensor(shape: [0])
     }
     /// Workspaces not in use; a pass takes what it needs and gives them back, so passes on
-    /// different threads (scoring lanes) run at the same time.
+    /// different threads (scoring threads) run at the same time.
     private var idleWorkspaces: [Workspace] = []
     /// Images per forward pass when a batch is split. Measured with bench-networks on 2
     /// threads (224x224): one image per pass ran 90-99 images/s at batch 4 and 32, two images

@@ -2,6 +2,7 @@
 // the input normalisation this checkpoint was trained with, the weights file and its sha256,
 // the labels file, and provenance.
 import Foundation
+import ModelCards
 
 public struct EfficientNetLite0Card: Sendable {
     public static let fileName = "efficientnet-lite0.json"
@@ -21,34 +22,43 @@ public struct EfficientNetLite0Card: Sendable {
     public let license: String
     public let sourcePackage: String
 
-    public init(contentsOf path: String) throws {
-        func fail(_ reason: String) -> SafetensorsError { SafetensorsError(file: path, reason: reason) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read the model card") }
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw fail("the model card is not a JSON object")
+    /// The fields this program reads, as the card nests them.
+    private struct Fields: Decodable {
+        struct Input: Decodable {
+            struct Normalization: Decodable { let mean: [Float]; let std: [Float] }
+            struct Framing: Decodable { let resizeShorterSide: Int }
+            let width: Int
+            let normalization: Normalization
+            let evaluationFraming: Framing
         }
-        func field<T>(_ keys: String..., as: T.Type = T.self) throws -> T {
-            var node: Any? = root
-            for key in keys { node = (node as? [String: Any])?[key] }
-            guard let value = node as? T else { throw fail("missing or malformed field \(keys.joined(separator: "."))") }
-            return value
+        struct Labels: Decodable { let file: String }
+        struct Provenance: Decodable { let license: String; let sourcePackage: String }
+        let file: String
+        let sha256: String
+        let labels: Labels
+        let input: Input
+        let provenance: Provenance
+    }
+
+    public init(contentsOf path: String) throws(ModelCardError) {
+        let card = try ModelCardReader.read(Fields.self, from: path)
+        let (mean, std) = (card.input.normalization.mean, card.input.normalization.std)
+        guard mean.count == 3, std.count == 3, std.allSatisfy({ $0 > 0 }) else {
+            throw ModelCardError(file: path, field: "input.normalization", reason: "needs 3 means and 3 positive stds")
+        }
+        let framing = card.input.evaluationFraming.resizeShorterSide
+        guard card.input.width == EfficientNetLite0Architecture.inputSize, framing >= card.input.width else {
+            throw ModelCardError(file: path, field: "input",
+                                 reason: "width \(card.input.width) / framing \(framing) do not fit EfficientNet-Lite0 (224)")
         }
         source = path
-        weightsFile = try field("file")
-        weightsSHA256 = try field("sha256")
-        labelsFile = try field("labels", "file")
-        inputSize = try field("input", "width", as: NSNumber.self).intValue
-        let mean = try field("input", "normalization", "mean", as: [NSNumber].self).map(\.floatValue)
-        let std = try field("input", "normalization", "std", as: [NSNumber].self).map(\.floatValue)
-        guard mean.count == 3, std.count == 3, std.allSatisfy({ $0 > 0 }) else {
-            throw fail("input.normalization needs 3 means and 3 positive stds")
-        }
+        weightsFile = card.file
+        weightsSHA256 = card.sha256
+        labelsFile = card.labels.file
+        inputSize = card.input.width
         normalization = (mean, std)
-        resizeShorterSide = try field("input", "evaluationFraming", "resizeShorterSide", as: NSNumber.self).intValue
-        license = try field("provenance", "license")
-        sourcePackage = try field("provenance", "sourcePackage")
-        guard inputSize == EfficientNetLite0Architecture.inputSize, resizeShorterSide >= inputSize else {
-            throw fail("input size \(inputSize) / framing \(resizeShorterSide) do not fit EfficientNet-Lite0 (224)")
-        }
+        resizeShorterSide = framing
+        license = card.provenance.license
+        sourcePackage = card.provenance.sourcePackage
     }
 }

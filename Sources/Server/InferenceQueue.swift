@@ -1,9 +1,10 @@
 import Dispatch
 import Foundation
 
-/// A bounded queue in front of the models: at most `workers` jobs run at once on dedicated
-/// threads (never on Swift's cooperative pool, which the HTTP handlers need), at most
-/// `capacity` more wait; a job beyond that is refused at once with 503 and Retry-After.
+/// A bounded queue in front of the models: at most `inferenceThreads` jobs run at once, on
+/// dedicated threads (never on Swift's cooperative pool, which the HTTP handlers need), at
+/// most `inferenceQueueCapacity` more wait; a job beyond that is refused at once with 503 and
+/// Retry-After.
 /// A caller that gives up (its request timed out) gets its answer immediately; a job that
 /// has not started by then is skipped, one already running finishes and is dropped. (A client
 /// that disconnects does not cancel its request: Hummingbird lets the handler finish.)
@@ -18,19 +19,19 @@ final class InferenceQueue: @unchecked Sendable {
     init(limits: ServerLimits, metrics: PrometheusMetrics) {
         self.limits = limits
         self.metrics = metrics
-        threads = InferenceThreads(count: max(1, limits.inferenceWorkers))
+        threads = InferenceThreads(count: max(1, limits.inferenceThreads))
         metrics.addGauges { [weak self] in
             guard let self else { return [] }
             let (admitted, running) = self.lock.withLock { (self.admitted, self.running) }
             return [("inspect_inference_running", "Inference jobs running now.", Double(running)),
-                    ("inspect_inference_waiting", "Inference jobs waiting for a worker.", Double(admitted - running))]
+                    ("inspect_inference_waiting", "Inference jobs waiting for an inference thread.", Double(admitted - running))]
         }
     }
 
     /// Runs `work` on an inference thread, recording its time under `model`.
     func run<T: Sendable>(model: String, _ work: @escaping @Sendable () throws -> T) async throws -> T {
         let accepted = lock.withLock {
-            guard admitted < max(1, limits.inferenceWorkers) + limits.inferenceQueueCapacity else { return false }
+            guard admitted < max(1, limits.inferenceThreads) + limits.inferenceQueueCapacity else { return false }
             admitted += 1
             return true
         }
@@ -91,9 +92,9 @@ private final class SingleAnswer<T: Sendable>: @unchecked Sendable {
 }
 
 /// A fixed set of long-lived threads taking jobs in order. Inference runs only on these, so
-/// the per-thread scratch buffers of the kernels exist once per worker; on Dispatch's threads,
-/// which come and go and multiply while jobs wait, each new thread grew its own and the
-/// server's memory grew with every burst of requests.
+/// the per-thread scratch buffers of the kernels exist once per inference thread; on
+/// Dispatch's threads, which come and go and multiply while jobs wait, each new thread grew
+/// its own and the server's memory grew with every burst of requests.
 private final class InferenceThreads: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []

@@ -33,7 +33,14 @@ public struct ModelCatalog: Sendable {
             throw CatalogError(description: "cannot load the face models: \(error)")
         }
         var catalog = ModelCatalog(survival: survival, faces: faces)
-        catalog.faceDescriptions = FaceAnalyzer.cardNames.map { describeFaceCard(modelsDirectory.appendingPathComponent($0 + ".json")) }
+        do {
+            catalog.faceDescriptions = try FaceAnalyzer.cardNames.map { name in
+                describeFaceCard(try FaceModelCard.read(directory: modelsDirectory, name: name),
+                                 file: modelsDirectory.appendingPathComponent(name + ".json"))
+            }
+        } catch {
+            throw CatalogError(description: "cannot read the face model cards: \(error)")
+        }
         catalog.inspection = try ModelStore.loadBundles(in: ([modelsDirectory] + bundleFolders).map(\.path)) { modelsDirectory.path }
             .map { LoadedInspectionModel($0) }
         return catalog
@@ -93,22 +100,14 @@ extension FaceAnalyzer {
     static let cardNames = ["face-detector", "face-landmarks", "face-age", "face-gender"]
 }
 
-/// A face model's card as a /v1/models entry: name, task, source package and version.
-func describeFaceCard(_ url: URL) -> ModelDescription {
-    struct Card: Decodable {
-        struct Source: Decodable { var package: String?; var version: String? }
-        var name: String
-        var task: String?
-        var license: String?
-        var source: Source?
-    }
-    let card = (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(Card.self, from: $0) }
-    let name = url.deletingPathExtension().lastPathComponent
-    let created = (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date)
+/// A face model's card as a /v1/models entry: name, task, licence, source package and version;
+/// created is the card file's modification time.
+func describeFaceCard(_ card: FaceModelCard, file: URL) -> ModelDescription {
+    let created = (try? FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date)
         .map { ISO8601DateFormatter().string(from: $0) }
-    return ModelDescription(Name: card?.name ?? name, Kind: "faces", Version: 1, Created: created, Threshold: nil, Metrics: [:],
-                            Details: ["task": card?.task, "license": card?.license,
-                                      "source": card?.source.map { "\($0.package ?? "?") \($0.version ?? "")" }].compactMapValues { $0 })
+    return ModelDescription(Name: card.name, Kind: "faces", Version: 1, Created: created, Threshold: nil, Metrics: [:],
+                            Details: ["task": card.task, "license": card.license,
+                                      "source": card.source.map { "\($0.package ?? "?") \($0.version ?? "")" }].compactMapValues { $0 })
 }
 
 public struct CatalogError: Error, CustomStringConvertible, Sendable {

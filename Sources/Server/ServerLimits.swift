@@ -5,9 +5,10 @@ public struct ServerLimits: Sendable {
     /// SageMaker real-time endpoints accept at most 6 MB per request.
     public static let defaultMaxBodyBytes = 6_000_000
     public var maxBodyBytes = ServerLimits.defaultMaxBodyBytes
-    /// Inference jobs running at once (each may use several threads itself).
-    public var inferenceWorkers = 1
-    /// Jobs that may wait for a worker; beyond this a request gets 503 with Retry-After.
+    /// Inference threads: jobs running at once. A job running alone splits its layers across
+    /// the cores of the shared pool.
+    public var inferenceThreads = 1
+    /// Jobs that may wait for an inference thread; beyond this a request gets 503 with Retry-After.
     public var inferenceQueueCapacity = 16
     /// The Retry-After a 503 suggests.
     public var retryAfterSeconds = 1

@@ -1,4 +1,5 @@
 import Foundation
+import ModelCards
 
 /// A saved tabular model: schema, recipe, learned parameters, threshold, metrics and
 /// provenance, as one JSON file (a model card, like the rest of Models/).
@@ -95,8 +96,8 @@ public struct TabularModel: Codable, Sendable {
         }
         struct Header: Decodable { var format: String?; var version: Int? }
         let header: Header
-        do { header = try JSONDecoder().decode(Header.self, from: data) }
-        catch { throw TabularError("\(path): not a JSON model file (\(JSONErrors.describe(error)))") }
+        do { header = try ModelCardReader.decode(Header.self, from: data, file: path) }
+        catch { throw TabularError("\(path): not a JSON model file (\(error.problem))") }
         guard header.format == formatName else {
             throw TabularError("\(path): not a tabular model (format is '\(header.format ?? "absent")', expected '\(formatName)')")
         }
@@ -106,8 +107,8 @@ public struct TabularModel: Codable, Sendable {
         let d = JSONDecoder()
         d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         let model: TabularModel
-        do { model = try d.decode(TabularModel.self, from: data) }
-        catch { throw TabularError("\(path): damaged tabular model (\(JSONErrors.describe(error)))") }
+        do { model = try ModelCardReader.decode(TabularModel.self, from: data, file: path, using: d) }
+        catch { throw TabularError("\(path): damaged tabular model (\(error.problem))") }
         guard model.predictor != nil else {
             throw TabularError("\(path): model kind '\(model.kind.rawValue)' has no '\(model.kind.rawValue)' parameters")
         }

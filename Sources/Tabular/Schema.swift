@@ -1,4 +1,5 @@
 import Foundation
+import ModelCards
 
 /// Amazon ML attribute types.
 public enum AttributeType: String, Codable, Sendable, CaseIterable {
@@ -43,8 +44,8 @@ public struct Schema: Codable, Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TabularError("\(path): cannot read the schema file")
         }
-        do { return try JSONDecoder().decode(Schema.self, from: data) }
-        catch { throw TabularError("\(path): not a valid schema JSON (\(JSONErrors.describe(error)))") }
+        do { return try ModelCardReader.decode(Schema.self, from: data, file: path) }
+        catch { throw TabularError("\(path): not a valid schema JSON (\(error.problem))") }
     }
 
     public func jsonData() throws -> Data {
@@ -62,22 +63,6 @@ public struct Schema: Codable, Sendable, Equatable {
 }
 
 /// Readable text for a JSON decoding error: which key or field, and why.
-enum JSONErrors {
-    static func describe(_ error: Error) -> String {
-        guard let e = error as? DecodingError else { return "\(error)" }
-        func path(_ c: DecodingError.Context) -> String {
-            let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            return p.isEmpty ? "top level" : p
-        }
-        switch e {
-        case .keyNotFound(let k, let c): return "missing field '\(k.stringValue)' at \(path(c))"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "field \(path(c)): \(c.debugDescription)"
-        case .dataCorrupted(let c): return "\(path(c)): \(c.debugDescription)"
-        @unknown default: return "\(error)"
-        }
-    }
-}
-
 /// Values Amazon ML reads as binary, and which of each pair is the positive class.
 public enum BinaryValues {
     static let positive: Set<String> = ["1", "true", "t", "yes", "y"]

@@ -127,6 +127,20 @@ struct PhotoTests {
         let error = #expect(throws: FacesError.self) { try FaceAnalyzer(modelsDirectory: empty) }
         #expect(error?.file.hasSuffix(".json") == true)
     }
+
+    @Test func aBrokenCardNamesTheFileAndTheField() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("faces-card-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let card = try String(contentsOf: FacesFixtures.models.appendingPathComponent("face-detector.json"), encoding: .utf8)
+        let broken = card.replacingOccurrences(of: #""bytes": 1987648"#, with: #""bytes": "1987648""#)
+        #expect(broken != card)
+        let path = dir.appendingPathComponent("face-detector.json")
+        try broken.write(to: path, atomically: true, encoding: .utf8)
+        let error = #expect(throws: FacesError.self) { try FaceDetector(modelsDirectory: dir) }
+        #expect(error?.file == path.path)
+        #expect(error?.reason.hasPrefix("field file.bytes: expected a number") == true, "\(error?.description ?? "")")
+    }
 }
 
 @Suite struct FaceWeightsVerificationTests {

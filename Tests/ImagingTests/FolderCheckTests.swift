@@ -55,7 +55,7 @@ struct FolderCheckTests {
         let root = try Self.makeMessyFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let counter = Counter()
-        let check = ImageFolderCheck.run([root], workers: 2, progress: { counter.increment() })
+        let check = ImageFolderCheck.run([root], threads: 2, progress: { counter.increment() })
         #expect(counter.value == 5)
         #expect(check.imageCount == 5 && check.readableCount == 3)
         let top = try #require(check.folders.first { $0.folder == root })

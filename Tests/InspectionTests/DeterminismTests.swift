@@ -15,10 +15,10 @@ import Testing
         return (root, dirs.good, dirs.bad)
     }()
 
-    static func train(_ data: InspectionDataset, workers: Int = 2) throws -> TrainingResult {
+    static func train(_ data: InspectionDataset, threads: Int = 2) throws -> TrainingResult {
         var options = TrainingOptions()
         options.inputLongSide = 96
-        options.workers = workers
+        options.threads = threads
         options.head.maxEpochs = 3
         options.head.variantsPerImage = 2
         return try Trainer.train(data, extractor: TextureStatisticsExtractor(), options: options)
@@ -74,9 +74,9 @@ import Testing
         let pool = WorkerPool.shared, before = pool.threads
         defer { pool.threads = before }
         pool.threads = 1
-        let one = try Self.train(data, workers: 1)
+        let one = try Self.train(data, threads: 1)
         pool.threads = 2
-        let two = try Self.train(data, workers: 2)
+        let two = try Self.train(data, threads: 2)
         #expect(Self.fingerprint(one) == Self.fingerprint(two))
         let difference = zip(one.model.memory.bank, two.model.memory.bank).map { abs($0 - $1) }.max() ?? 0
         #expect(one.model.memory.bank == two.model.memory.bank, "max difference \(difference)")

@@ -120,7 +120,7 @@ final class GeneratedFixture: @unchecked Sendable {
         try Data("not really a PNG".utf8).write(to: URL(fileURLWithPath: folder + "/002b.png"))
         let paths = try InspectionDataset.imagesIn(folder)
         var rows: [(Int, String, Bool)] = []
-        BatchScorer.score(paths, model: result.model, lanes: 2) { i, row in
+        BatchScorer.score(paths, model: result.model, threads: 2) { i, row in
             if case .failure(let error) = row.result { rows.append((i, error.description, false)) } else { rows.append((i, row.path, true)) }
         }
         #expect(rows.map(\.0) == [0, 1, 2, 3])  // in input order

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Inspection   // the photo framing (EfficientNetLite0.inputBatch) lives in Inspection
+import ModelCards
 import Testing
 import Tensors
 import TestSupport
@@ -100,7 +101,14 @@ struct EfficientNetLite0Tests {
         #expect(card.normalization.std.allSatisfy { abs($0 * 255 - 128) < 1e-3 })
         #expect(card.weightsSHA256.count == 64)
         let missing = Self.fixtures.appendingPathComponent("no-such-card.json").path
-        #expect(throws: SafetensorsError.self) { try EfficientNetLite0Card(contentsOf: missing) }
+        #expect(throws: ModelCardError.self) { try EfficientNetLite0Card(contentsOf: missing) }
+        // A broken copy of the card is refused naming the file and the field.
+        let text = try String(contentsOf: Self.models.appendingPathComponent(EfficientNetLite0Card.fileName), encoding: .utf8)
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("effnet-card-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: broken) }
+        try text.replacingOccurrences(of: #""resizeShorterSide""#, with: #""shorterSide""#).write(to: broken, atomically: true, encoding: .utf8)
+        let error = #expect(throws: ModelCardError.self) { try EfficientNetLite0Card(contentsOf: broken.path) }
+        #expect(error?.description == "\(broken.path): field input.evaluationFraming.resizeShorterSide: missing")
         #expect(throws: SafetensorsError.self) {
             try EfficientNetLite0Parameters(contentsOf: Self.fixtures.appendingPathComponent("reference.safetensors").path)
         }

@@ -39,7 +39,7 @@ final class ScoringFixture: @unchecked Sendable {
 
     /// `inspect score` over the test photos with extra flags; returns the run.
     func score(_ extra: [String], environment: [String: String] = [:]) throws -> InspectBinary.Run {
-        try InspectBinary.run(["score", photos, "--model", model, "--jobs", "2"] + extra, environment: environment)
+        try InspectBinary.run(["score", photos, "--model", model, "--threads", "2"] + extra, environment: environment)
     }
 
     func file(_ name: String) -> String { root + "/" + name }
@@ -117,7 +117,7 @@ final class ScoringFixture: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: killed)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: InspectBinary.path)
-        process.arguments = ["score", fixture.photos, "--model", fixture.model, "--jobs", "1", "--out", killed, "--shard", "2/2"]
+        process.arguments = ["score", fixture.photos, "--model", fixture.model, "--threads", "1", "--out", killed, "--shard", "2/2"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

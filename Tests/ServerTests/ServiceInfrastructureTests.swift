@@ -53,7 +53,7 @@ import Testing
 
     @Test func fullQueueAnswers503WithRetryAfter() async throws {
         var limits = ServerLimits()
-        limits.inferenceWorkers = 1
+        limits.inferenceThreads = 1
         limits.inferenceQueueCapacity = 0
         limits.retryAfterSeconds = 2
         limits.artificialInferenceDelaySeconds = 1.5

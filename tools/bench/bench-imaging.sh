@@ -18,7 +18,7 @@ pil1=$("$venv/bin/python" tools/bench/bench_pillow_decode.py "$folder" --process
 ours2=$("$bin" "$folder" --threads 2)
 pil2=$("$venv/bin/python" tools/bench/bench_pillow_decode.py "$folder" --processes 2)
 rate() { sed -E 's/.*images_per_s=([0-9.]+).*/\1/' <<<"$1"; }
-printf '%-28s %12s %12s %8s\n' "workers" "ours img/s" "Pillow img/s" "ratio"
+printf '%-28s %12s %12s %8s\n' "threads" "ours img/s" "Pillow img/s" "ratio"
 for pair in "1 thread / 1 process|$ours1|$pil1" "2 threads / 2 processes|$ours2|$pil2"; do
     IFS='|' read -r label o p <<<"$pair"
     printf '%-28s %12s %12s %8s\n' "$label" "$(rate "$o")" "$(rate "$p")" \

@@ -96,7 +96,7 @@ sinfo -h -o "%P %D %T" | grep -q idle || { echo "error: the Slurm node did not c
 step "4-task array (sbatch --wait)"
 t0=$(date +%s.%N)
 INSPECT="$INSPECT" sbatch --wait --array=0-3 --cpus-per-task=1 --chdir="$work/logs" \
-    --export=ALL,INSPECT="$INSPECT",INSPECT_SCORE_ARGS="--jobs 1" \
+    --export=ALL,INSPECT="$INSPECT",INSPECT_SCORE_ARGS="--threads 1" \
     deploy/slurm/score-array.sbatch "$photos" "$work/store/demo" "$work/parts"
 t1=$(date +%s.%N)
 array=$(echo "$t1 - $t0" | bc)
@@ -110,8 +110,8 @@ echo "PASS: 4 Slurm array tasks merged are byte-identical to one process ($rows 
 # polls, so it returns some seconds later).
 stamp() { date -d "$(sed -n "s/^\[\([^]]*\)\] $1.*/\1/p" "$work/logs/slurmctld.log" | $2 -n 1)" +%s.%N; }
 tasks=$(echo "$(stamp '_job_complete: JobId=[0-9_]*([0-9]*) done' tail) - $(stamp 'sched: Allocate' head)" | bc)
-printf 'one process (--jobs %s): %.1f s, %.1f photos/s\n' "$cpus" "$one_process" "$(echo "$rows / $one_process" | bc -l)"
-printf '4-task array, 1 CPU and --jobs 1 per task, %s CPUs: tasks ran %.1f s (%.1f photos/s); %.1f s from sbatch to sbatch --wait returning\n' \
+printf 'one process (--threads %s): %.1f s, %.1f photos/s\n' "$cpus" "$one_process" "$(echo "$rows / $one_process" | bc -l)"
+printf '4-task array, 1 CPU and --threads 1 per task, %s CPUs: tasks ran %.1f s (%.1f photos/s); %.1f s from sbatch to sbatch --wait returning\n' \
     "$cpus" "$tasks" "$(echo "$rows / $tasks" | bc -l)" "$array"
 echo "whole test: $(( $(date +%s) - started )) s"
 # The machine line builds bench-tensors; MACHINE_LINE=0 leaves it out (when another build runs).

@@ -1,5 +1,6 @@
 import Checksums
 import Foundation
+import ModelCards
 import Networks
 import Tensors
 
@@ -134,9 +135,9 @@ public enum ModelBundle {
         }
         let card: ModelCard
         do {
-            card = try JSONDecoder().decode(ModelCard.self, from: data)
+            card = try ModelCardReader.decode(ModelCard.self, from: data, file: cardPath)
         } catch {
-            throw InspectionError(cardPath, "not a valid model card: \(error)")
+            throw InspectionError(cardPath, "not a valid model card: \(error.problem)")
         }
         guard card.kind == ModelCard.kind else {
             throw InspectionError(cardPath, "kind is \"\(card.kind)\", expected \"\(ModelCard.kind)\"")

@@ -13,21 +13,22 @@ public struct ScoredImage: Sendable {
     public var photoSize: InputSize?
 }
 
-/// Scores many files as a stream on lanes: each lane (one per core of the shared pool) takes
-/// the next file, decodes it and runs the model on it, its ops serial on that thread, while
-/// the other lanes do the same with the next files. No barrier between the cores per layer or
+/// Scores many files as a stream on `threads` threads of the shared pool: each takes the next
+/// file, decodes it and runs the model on it, its ops serial on that thread, while the other
+/// threads do the same with the next files (one thread: one file at a time, its ops split
+/// across the pool). No barrier between the cores per layer or
 /// per batch, and no decoding threads competing with them: measured on lookout-aliens, the
 /// cores stayed busier than with batches split layer by layer and decoders ahead of them.
 /// Results are handed to `onResult` in input order, one call at a time. An unreadable file
 /// becomes an error row; the rest go on.
 public enum BatchScorer {
-    public static func score(_ paths: [String], model: InspectionModel, lanes: Int = WorkerPool.shared.threads,
+    public static func score(_ paths: [String], model: InspectionModel, threads: Int = WorkerPool.shared.threads,
                              keepOriginals: Bool = false, onResult: (Int, ScoredImage) -> Void) {
         if paths.isEmpty { return }
         let next = Atomic<Int>(0)
         let delivery = InOrderDelivery(count: paths.count)
-        let laneCount = max(1, min(lanes, WorkerPool.shared.threads, paths.count))
-        WorkerPool.shared.parallelFor(count: laneCount) { _ in
+        let threadCount = max(1, min(threads, WorkerPool.shared.threads, paths.count))
+        WorkerPool.shared.parallelFor(count: threadCount) { _ in
             while true {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if index >= paths.count { return }

@@ -94,7 +94,7 @@ public final class InspectionModel: @unchecked Sendable {
     }
 
     /// Scores images already resized to the input size (RGB). Safe to call from several
-    /// threads at once (the scoring lanes of `BatchScorer`).
+    /// threads at once (the scoring threads of `BatchScorer`).
     public func inspect(_ images: [Image]) -> [InspectionResult] {
         guard let head else {
             let grids = PatchGrid.extract(images, with: extractor, stride8Weight: stride8Weight)

@@ -8,8 +8,8 @@ extension InspectionDataset {
     /// input size taken from the first photo) the same whatever the photos' names, their
     /// order, or whether they came from folders or a manifest. Identical files are
     /// interchangeable, so their relative order does not matter.
-    public func inCanonicalOrder(workers: Int = 2) throws(InspectionError) -> InspectionDataset {
-        let hashes = concurrentMap(count: images.count, workers: workers) { i -> Result<String, InspectionError> in
+    public func inCanonicalOrder(threads: Int = 2) throws(InspectionError) -> InspectionDataset {
+        let hashes = concurrentMap(count: images.count, threads: threads) { i -> Result<String, InspectionError> in
             do throws(ImagingError) {
                 return .success(SHA256.hex(try FileBytes.read(images[i].path)))
             } catch {

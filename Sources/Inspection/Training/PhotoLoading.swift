@@ -16,9 +16,9 @@ enum PhotoLoading {
 
     /// Decodes and resizes in parallel; the first unreadable training image stops training
     /// with its name and reason.
-    static func loadAll(_ paths: [String], size: InputSize, workers: Int, progress: @escaping @Sendable (Int) -> Void) throws(InspectionError) -> [PreparedImage] {
+    static func loadAll(_ paths: [String], size: InputSize, threads: Int, progress: @escaping @Sendable (Int) -> Void) throws(InspectionError) -> [PreparedImage] {
         let counter = ProgressCounter()
-        let results = concurrentMap(count: paths.count, workers: workers) { i -> Result<PreparedImage, InspectionError> in
+        let results = concurrentMap(count: paths.count, threads: threads) { i -> Result<PreparedImage, InspectionError> in
             defer { progress(counter.increment()) }
             do throws(InspectionError) { return .success(try ImagePreparation.load(paths[i], size: size)) }
             catch { return .failure(error) }

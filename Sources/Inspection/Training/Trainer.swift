@@ -22,13 +22,13 @@ public enum Trainer {
         guard dataset.goodCount >= 3 else {
             throw InspectionError("", "training needs at least 3 good images, got \(dataset.goodCount)")
         }
-        let dataset = try dataset.inCanonicalOrder(workers: options.workers)
+        let dataset = try dataset.inCanonicalOrder(threads: options.threads)
         var timer = PhaseTimer()
         let all = dataset.images + (test?.images ?? [])
         let (size, photoSize) = try PhotoLoading.inputSize(fittingPhotoAt: all[0].path, longSide: options.inputLongSide,
                                                            extractor: extractor)
         let loaded = try timer.time("decode") { () throws(InspectionError) -> [PreparedImage] in
-            try PhotoLoading.loadAll(all.map(\.path), size: size, workers: options.workers) { progress("decode", $0, all.count) }
+            try PhotoLoading.loadAll(all.map(\.path), size: size, threads: options.threads) { progress("decode", $0, all.count) }
         }
         let otherSizes = loaded.count { $0.photoSize != photoSize }
         let trainCount = dataset.images.count

@@ -13,7 +13,7 @@ public struct TrainingOptions: Sendable {
     /// Longer side of the model's input, in pixels.
     public var inputLongSide = 320
     /// Decoding threads.
-    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
     /// Train the supervised head when there are anomalous training images (at least 2).
     public var supervisedHead = true
     public var head = HeadTrainingOptions()

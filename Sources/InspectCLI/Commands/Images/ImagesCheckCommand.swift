@@ -21,15 +21,13 @@ struct ImagesCheckCommand: ParsableCommand {
     @Option(name: .customLong("max-megapixels"), help: "Refuse images larger than this many megapixels.")
     var maxMegapixels: Double = 64
 
-    @Option(help: "Decoding threads (default: all cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threads: ThreadsOption
 
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     func validate() throws {
         guard maxMegapixels > 0 else { throw ValidationError("--max-megapixels must be positive") }
-        guard jobs > 0 else { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
@@ -37,7 +35,7 @@ struct ImagesCheckCommand: ParsableCommand {
         var options = DecodeOptions()
         options.maxPixels = Int(maxMegapixels * 1_000_000)
         let bar = ProgressBarBox()
-        let check = ImageFolderCheck.run(paths, options: options, workers: jobs,
+        let check = ImageFolderCheck.run(paths, options: options, threads: threads.count,
                                          progress: { bar.advance() },
                                          onScanned: { bar.start(total: $0, label: "decoding") })
         bar.finish()

@@ -16,7 +16,9 @@ struct ScoreCommand: ParsableCommand {
             IsAnomalous, Confidence, Score, Threshold, AnomalousAreaPercent, Error. JSON lines \
             follow Lookout for Vision's DetectAnomalies result (plus "Path", "Score", \
             "Threshold", and "Error" for unreadable files). The summary goes to stderr when rows \
-            go to stdout. Exit status: 0 every image scored; 1 some images could not be read \
+            go to stdout. --threads N scores N images at once, each decoded and scored on one \
+            thread (at most $INSPECT_THREADS); with 1, one image at a time, its layers split \
+            across the cores (slower on a folder). Exit status: 0 every image scored; 1 some images could not be read \
             (their rows carry the error); 2 no image found or the model could not be loaded. \
             --shard K/N scores one part of the files on one machine of many; inspect merge \
             joins the parts into the rows one run writes.
@@ -48,15 +50,13 @@ struct ScoreCommand: ParsableCommand {
 
     @OptionGroup var models: ModelsOption
 
-    @OptionGroup var sharding: ShardOptions
+    @OptionGroup var threads: ThreadsOption
 
-    @Option(help: "Images scored at once, each decoded and scored on one core (default: all cores; at most INSPECT_THREADS). With 1, one image at a time, its layers split across the cores (slower on a folder).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var sharding: ShardOptions
 
     typealias OutputFormat = ScoreRowFormat
 
     func validate() throws {
-        guard jobs > 0 else { throw ValidationError("--jobs must be at least 1") }
         if maskJSON && format != .jsonl { throw ValidationError("--mask-json needs --format jsonl") }
         if sharding.resume && out == nil { throw ValidationError("--resume needs --out FILE (the file to append to)") }
     }
@@ -92,7 +92,7 @@ struct ScoreCommand: ParsableCommand {
         let started = Date()
         var scored = 0, anomalous = 0, errors = 0, otherSizes = 0
         var heatmapNames = Set<String>()
-        BatchScorer.score(plan.images, model: loaded.model, lanes: jobs, keepOriginals: heatmaps != nil) { _, row in
+        BatchScorer.score(plan.images, model: loaded.model, threads: threads.count, keepOriginals: heatmaps != nil) { _, row in
             switch row.result {
             case .success(let result):
                 scored += 1

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inspection
+import Tensors
 
 /// `inspect train GOOD_DIR [BAD_DIR]`: learn what good looks like, choose a threshold,
 /// report honest metrics, write a model bundle.
@@ -63,6 +64,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var models: ModelsOption
 
+    @OptionGroup var threads: ThreadsOption
+
     func validate() throws {
         if manifest == nil && goodDir == nil { throw ValidationError("give GOOD_DIR [BAD_DIR] or --manifest FILE") }
         if manifest != nil && goodDir != nil { throw ValidationError("give either folders or --manifest, not both") }
@@ -94,6 +97,8 @@ struct TrainCommand: ParsableCommand {
         options.seed = seed
         options.coresetFraction = coresetFraction
         options.inputLongSide = inputSize
+        options.threads = threads.count
+        WorkerPool.shared.threads = threads.count
         if let targetRecall { options.policy = .targetRecall(targetRecall) }
         if let targetPrecision { options.policy = .targetPrecision(targetPrecision) }
         print("Training \"\(name)\" on \(dataset.goodCount) good and \(dataset.anomalousCount) anomalous images with \(extractor.name)")

@@ -17,7 +17,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0: any free port).") var port = 8080
     @OptionGroup var models: ModelsOption
     @OptionGroup var modelStore: ModelStoreOption
-    @Option(help: "Inference jobs running at once.") var workers = 1
+    @Option(help: ArgumentHelp("Inference threads: requests scored at once; with 1, one at a time, its layers split across the cores (default: 1).", valueName: "n"))
+    var threads: Int?
+    @Option(name: .customLong("workers"), help: .hidden) var workers: Int?
     @Option(help: "Inference jobs that may wait before requests get 503.") var queue = 16
     @Option(help: "Request timeout in seconds.") var timeout: Double = 30
     @Option(help: "Data capture: write sampled requests and responses as JSON lines under this directory.") var capture: String?
@@ -27,7 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
-        guard workers >= 1 else { throw ValidationError("--workers \(workers): expected at least 1") }
+        if threads != nil && workers != nil { throw ValidationError("give --threads only (--workers is its former name)") }
+        if let given = threads ?? workers, given < 1 { throw ValidationError("--threads \(given): expected at least 1") }
         guard queue >= 0 else { throw ValidationError("--queue \(queue): expected 0 or more") }
         guard timeout > 0 else { throw ValidationError("--timeout \(timeout): expected seconds above 0") }
         guard (0...100).contains(capturePercent) else { throw ValidationError("--capture-percent \(capturePercent): expected 0 to 100") }
@@ -50,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         var limits = ServerLimits()
-        limits.inferenceWorkers = workers
+        limits.inferenceThreads = threads ?? workers ?? 1
         limits.inferenceQueueCapacity = queue
         limits.requestTimeoutSeconds = timeout
         let settings = ServerConfiguration(
