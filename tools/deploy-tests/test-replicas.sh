@@ -95,9 +95,9 @@ wrk -t1 -c"$connections" -d"${duration}s" --timeout 30s -s "$work/detect.lua" \
 wrk_detect=$!
 load_started=$(date +%s.%N)
 sleep "$(echo "$duration / 2" | bc -l)"
+killed_at=$(date +%s.%N)
 kill -9 "${replica_pids[0]}"
 wait "${replica_pids[0]}" 2>/dev/null || true
-killed_at=$(date +%s.%N)
 echo "killed replica 1 (SIGKILL) after $(echo "$killed_at - $load_started" | bc) s" >&2
 wait "$wrk_predict" "$wrk_detect"
 load_ended=$(date +%s.%N)
