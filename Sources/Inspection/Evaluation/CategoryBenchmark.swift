@@ -17,8 +17,9 @@ public struct BenchmarkRun: Sendable, Codable, Equatable {
     /// The saved model's own threshold and the decision there.
     public var threshold: Float
     public var thresholdMethod: String
-    public var precision: Double
-    public var recall: Double
+    public var precision: Double?
+    public var recall: Double?
+    /// Defined in every run: each test set has anomalous photos.
     public var f1: Double
     /// The best F1 any threshold reaches on the test photos (picked on them: an upper bound).
     public var bestF1: Double
@@ -88,8 +89,8 @@ public enum CategoryBenchmark {
                             trainGood: split.train.goodCount, trainAnomalous: split.train.anomalousCount, goodLeftOut: split.goodLeftOut,
                             testGood: report.goodCount, testAnomalous: report.anomalousCount, imageAUROC: report.auroc,
                             threshold: model.threshold, thresholdMethod: trained.thresholdChoice.method,
-                            precision: report.precision, recall: report.recall, f1: report.f1,
-                            bestF1: bestF1, f1Gap: bestF1 - report.f1,
+                            precision: report.precision, recall: report.recall, f1: report.confusion.f1,
+                            bestF1: bestF1, f1Gap: bestF1 - report.confusion.f1,
                             pixelAUROC: withMasks ? pixels.auroc : nil, perRegionOverlap: withMasks ? pixels.perRegionOverlap : nil,
                             markedIoU: withMasks ? pixels.markedIoU : nil, anomalousVerdictsWithoutArea: withoutArea,
                             trainSeconds: trainingSeconds(trained, total: trainerSeconds, trainCount: split.train.images.count,
