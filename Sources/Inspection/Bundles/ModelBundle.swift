@@ -64,6 +64,9 @@ public struct ModelCard: Codable, Sendable, Equatable {
     /// The cut-off of the binary masks, chosen on good photos' maps; absent in bundles written
     /// before it existed (their masks cut at the memory's image threshold).
     public var mapCutOff: MapCutOff? = nil
+    /// Training images left out because they could not be read (`train --skip-unreadable`);
+    /// absent when none were.
+    public var skippedUnreadable: [SkippedImage]? = nil
 
     public static let memoryScoring = "memory"
     public static let fusedScoring = "fused: memory + fine-tuned head"

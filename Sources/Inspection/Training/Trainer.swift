@@ -4,7 +4,9 @@ import Imaging
 /// Trains the normal-patch memory, the supervised head when anomalous images exist, their
 /// fusion, and chooses the threshold, as a sequence of steps:
 ///
-/// 1. Photos (`PhotoLoading`): decoded and resized, every one once.
+/// 1. Photos (`ReadableImages`, `PhotoLoading`): hashed into their canonical order, decoded
+///    and resized, every one once; every unreadable one is listed (or, with
+///    `skipUnreadable`, left out and recorded in the card).
 /// 2. Features (`TrainingFeatures`): patch grids, and deep maps with augmented variants for
 ///    the supervised head.
 /// 3. Memory and threshold (`MemoryFitting`): memory from all good training images,
@@ -22,14 +24,15 @@ public enum Trainer {
         guard dataset.goodCount >= 3 else {
             throw InspectionError("", "training needs at least 3 good images, got \(dataset.goodCount)")
         }
-        let dataset = try dataset.inCanonicalOrder(threads: options.threads)
         var timer = PhaseTimer()
-        let all = dataset.images + (test?.images ?? [])
-        let (size, photoSize) = try PhotoLoading.inputSize(fittingPhotoAt: all[0].path, longSide: options.inputLongSide,
-                                                           extractor: extractor)
-        let loaded = try timer.time("decode") { () throws(InspectionError) -> [PreparedImage] in
-            try PhotoLoading.loadAll(all.map(\.path), size: size, threads: options.threads) { progress("decode", $0, all.count) }
+        let readable = try timer.time("decode") { () throws(InspectionError) -> ReadableImages in
+            try ReadableImages.load(dataset, test: test, extractor: extractor, options: options, progress: progress)
         }
+        let (dataset, test, loaded, size, photoSize) = (readable.dataset, readable.test, readable.loaded, readable.size, readable.photoSize)
+        guard dataset.goodCount >= 3 else {
+            throw InspectionError("", "training needs at least 3 readable good images, got \(dataset.goodCount)")
+        }
+        let all = dataset.images + (test?.images ?? [])
         let otherSizes = loaded.count { $0.photoSize != photoSize }
         let trainCount = dataset.images.count
         let labels = all.map(\.isAnomalous)
@@ -75,11 +78,13 @@ public enum Trainer {
         let model = InspectionModel(extractor: extractor, memory: final.memory, inputSize: size,
                                     calibration: finalHead?.calibration ?? final.calibration, stride8Weight: final.stride8Weight,
                                     threshold: choice.threshold, head: supervisedHead, mapCutOff: final.mapCutOff)
-        let card = ModelCard(trained: model, memory: final, head: finalHead, choice: choice, extractor: extractor, dataset: dataset,
+        var card = ModelCard(trained: model, memory: final, head: finalHead, choice: choice, extractor: extractor, dataset: dataset,
                              evaluation: evaluation, evaluatedOn: split.evaluatedOn, options: options, photoSize: photoSize)
+        card.skippedUnreadable = readable.skipped.isEmpty ? nil : readable.skipped
         return TrainingResult(model: model, card: card, evaluation: evaluation[0].report, evaluatedOn: split.evaluatedOn,
                               evaluationScores: zip(split.evalIndices, evaluation[0].scores).map { (all[$0.0].path, labels[$0.0], $0.1) },
                               thresholdChoice: choice, ablation: evaluation.map { ($0.model, $0.report) },
-                              outOfFold: finalHead?.outOfFold ?? [], phaseSeconds: timer.phases, otherSizes: otherSizes)
+                              outOfFold: finalHead?.outOfFold ?? [], phaseSeconds: timer.phases, otherSizes: otherSizes,
+                              skipped: readable.skipped, photosInBothClasses: readable.photosInBothClasses)
     }
 }

@@ -16,6 +16,9 @@ public struct TrainingOptions: Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     /// Train the supervised head when there are anomalous training images (at least 2).
     public var supervisedHead = true
+    /// Train on the readable images when some cannot be read (they are recorded in the
+    /// card); otherwise training stops with the list of every unreadable one.
+    public var skipUnreadable = false
     public var head = HeadTrainingOptions()
 
     public init() {}

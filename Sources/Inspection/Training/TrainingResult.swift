@@ -20,6 +20,10 @@ public struct TrainingResult: Sendable {
     /// How many photos were not of the input size's aspect/size and were resized (all are
     /// resized to the input size; this counts those whose size differs from the first).
     public var otherSizes: Int
+    /// Images left out because they could not be read (only with `skipUnreadable`).
+    public var skipped: [SkippedImage]
+    /// Good and anomalous training images with the same bytes: the labels contradict each other.
+    public var photosInBothClasses: [(good: String, anomalous: String)]
 }
 
 /// Progress of one phase: (phase, done, total).

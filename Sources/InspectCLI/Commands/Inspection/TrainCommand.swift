@@ -60,6 +60,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("coreset"), help: "Share of training patches kept in the memory (0-1).")
     var coresetFraction = 0.1
 
+    @Flag(name: .customLong("skip-unreadable"), help: "Train on the readable images when some cannot be read; the skipped ones are listed and recorded in model.json.")
+    var skipUnreadable = false
+
     @OptionGroup var modelStore: ModelStoreOption
 
     @OptionGroup var models: ModelsOption
@@ -98,6 +101,7 @@ struct TrainCommand: ParsableCommand {
         options.coresetFraction = coresetFraction
         options.inputLongSide = inputSize
         options.threads = threads.count
+        options.skipUnreadable = skipUnreadable
         WorkerPool.shared.threads = threads.count
         if let targetRecall { options.policy = .targetRecall(targetRecall) }
         if let targetPrecision { options.policy = .targetPrecision(targetPrecision) }
@@ -111,6 +115,7 @@ struct TrainCommand: ParsableCommand {
             progress.update(phase, done, total)
         }
         progress.finish()
+        printDataWarnings(result)
         let path = modelStore.store.bundlePath(name)
         try ModelBundle.save(result.model, card: result.card, to: path)
         if result.otherSizes > 0 {
@@ -133,5 +138,18 @@ struct TrainCommand: ParsableCommand {
         print("Memory: \(result.model.memory.count) patches of \(result.model.memory.dimension) features; input \(result.card.inputSize)")
         InspectionReportPrinter.printPhases(result.phaseSeconds)
         print("Trained in \(formatDuration(Date().timeIntervalSince(started))); model written to \(path)")
+    }
+
+    /// Skipped unreadable images, and photos labelled both good and anomalous.
+    private func printDataWarnings(_ result: TrainingResult) {
+        if !result.skipped.isEmpty {
+            print("warning: skipped \(result.skipped.count) unreadable image\(result.skipped.count == 1 ? "" : "s") (recorded in model.json):")
+            for image in result.skipped { print("  \(image.file): \(image.reason)") }
+        }
+        let shared = result.photosInBothClasses
+        if !shared.isEmpty {
+            print("warning: \(shared.count) anomalous image\(shared.count == 1 ? " is" : "s are") also in the good images (same bytes); the labels contradict each other:")
+            for pair in shared { print("  \(pair.anomalous) = \(pair.good)") }
+        }
     }
 }
