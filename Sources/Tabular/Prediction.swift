@@ -35,6 +35,12 @@ public struct BatchPrediction: Sendable {
     public var row: Int
     public var score: Double
     public var bestAnswer: Int
+
+    public init(row: Int, score: Double, bestAnswer: Int) {
+        self.row = row
+        self.score = score
+        self.bestAnswer = bestAnswer
+    }
 }
 
 extension TabularModel {
