@@ -6,20 +6,20 @@
 # (/usr/bin/time -v), memory patches, image AUROC, precision / recall / F1 at the model's own
 # threshold, and scoring images/s (`inspect score` over the 715 test photos, decoding and
 # model loading included).
-# In the same run, the PyTorch PatchCore reference (tools/patchcore_reference.py, venv of
-# tools/effnet-venv.sh) trains on the 300-photo case with the same memory size (its
+# In the same run, the PyTorch PatchCore reference (tools/bench/patchcore_reference.py, venv of
+# tools/models/effnet-venv.sh) trains on the 300-photo case with the same memory size (its
 # --coreset is our memory patches / training patches) and scores the same test photos; the
 # script prints its train seconds (its own measure: features and coreset, without loading
 # Python and torch), its AUROC, and the ratio to ours.
 # SIZES="100 300" runs fewer sizes; BENCH_REFERENCE=0 skips the reference.
-# Run from the repository root: tools/bench-scaling.sh
+# Run from the repository root: tools/bench/bench-scaling.sh
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 data="../shared/datasets/industrial/casting-impeller"
 [ -d "$data/train/good" ] && [ -d "$data/test/good" ] || { echo "no $data: nothing to benchmark" >&2; exit 2; }
 swift build -c release --product inspect >&2
-if [ "${BENCH_REFERENCE:-1}" != 0 ]; then source tools/effnet-venv.sh; fi
+if [ "${BENCH_REFERENCE:-1}" != 0 ]; then source tools/models/effnet-venv.sh; fi
 inspect="$(swift build -c release --show-bin-path)/inspect"
 data="$(cd "$data" && pwd)"
 work="$(mktemp -d)"
@@ -70,7 +70,7 @@ grep -E "^Time per phase" "$work/train-$(echo "$sizes" | awk '{print $NF}').txt"
 if [ "${BENCH_REFERENCE:-1}" != 0 ] && [[ " $sizes " == *" 300 "* ]]; then
     # The same memory size: our memory patches over the 300 photos' patches (40x40 each at 320x320).
     ratio=$(echo "scale=6; $patches_300 / (300 * 1600)" | bc)
-    ref=$("$venv/bin/python" tools/patchcore_reference.py --weights Models/efficientnet-lite0.safetensors \
+    ref=$("$venv/bin/python" tools/bench/patchcore_reference.py --weights Models/efficientnet-lite0.safetensors \
         --card Models/efficientnet-lite0.json --train-good "$work/train-300" --test-good "$data/test/good" \
         --test-bad "$data/test/defective" --threads "$(nproc)" --coreset "$ratio")
     field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$ref" "$1"; }
