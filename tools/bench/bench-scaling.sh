@@ -11,16 +11,17 @@
 # --coreset is our memory patches / training patches) and scores the same test photos; the
 # script prints its train seconds (its own measure: features and coreset, without loading
 # Python and torch), its AUROC, and the ratio to ours.
-# SIZES="100 300" runs fewer sizes; BENCH_REFERENCE=0 skips the reference.
+# SIZES="100 300" runs fewer sizes; BENCH_REFERENCE=0 skips the reference; INSPECT=PATH uses
+# that inspect binary instead of building one.
 # Run from the repository root: tools/bench/bench-scaling.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 data="../shared/datasets/industrial/casting-impeller"
 [ -d "$data/train/good" ] && [ -d "$data/test/good" ] || { echo "no $data: nothing to benchmark" >&2; exit 2; }
-swift build -c release --product inspect >&2
+if [ -z "${INSPECT:-}" ]; then swift build -c release --product inspect >&2; fi
 if [ "${BENCH_REFERENCE:-1}" != 0 ]; then source tools/models/effnet-venv.sh; fi
-inspect="$(swift build -c release --show-bin-path)/inspect"
+inspect="${INSPECT:-$(swift build -c release --show-bin-path)/inspect}"
 data="$(cd "$data" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
