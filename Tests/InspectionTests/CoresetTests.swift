@@ -136,6 +136,18 @@ import Tensors
         }
     }
 
+    /// Beyond `maxOutOfFoldGoodPhotos` good photos, a fold scores its first share of good
+    /// photos and every anomalous one.
+    @Test func outOfFoldScoringKeepsAShareOfGoodPhotosAndEveryAnomalousOne() {
+        var options = TrainingOptions()
+        options.maxOutOfFoldGoodPhotos = 6
+        let labels = [Bool](repeating: false, count: 20) + [true, true, true]
+        let fold = [3, 20, 5, 7, 21, 9, 22]
+        #expect(MemoryFitting.scored(fold, labels: labels, folds: 3, options: options) == [3, 20, 5, 21, 22])
+        options.maxOutOfFoldGoodPhotos = 1000
+        #expect(MemoryFitting.scored(fold, labels: labels, folds: 3, options: options) == fold)
+    }
+
     @Test func greedySelectionIsTheSameOnOneAndTwoThreads() {
         var rng = SeededGenerator(seed: 3)
         let (n, d) = (20_000, 64)

@@ -68,13 +68,13 @@ enum MemoryFitting {
             MemoryCoreset(candidates, including: { isGood.contains($0) }, target: target(goods.count), seed: options.seed)
         }
         // The folds side by side on the pool's threads, each fold's work on one thread.
-        let members = (0..<k).map { f in indices.filter { foldOf[$0] == f } }
+        let members = (0..<k).map { f in scored(indices.filter { foldOf[$0] == f }, labels: labels, folds: k, options: options) }
         var scores = [[PatchScore]](repeating: [], count: k)
         let done = ProgressCounter()
-        try phases.run("threshold cross-validation", total: indices.count) { report in
+        try phases.run("threshold cross-validation", total: members.reduce(0) { $0 + $1.count }) { report in
             scores.withUnsafeMutableBufferPointer { out in
                 WorkerPool.shared.parallelFor(count: k) { f in
-                    let foldGoods = members[f].count { !labels[$0] }
+                    let foldGoods = indices.count { foldOf[$0] == f && !labels[$0] }
                     let memory = coreset.excluding({ foldOf[$0] == f }, target: target(goods.count - foldGoods),
                                                    seed: options.seed &+ UInt64(f)).memory
                     out[f] = members[f].map { PatchScore(grid: features.grid($0, stride8Weight: stride8Weight), memory: memory) }
@@ -104,6 +104,20 @@ enum MemoryFitting {
         let k = min(options.folds, indices.count { !labels[$0] })
         let fold = Splits.folds(labels: indices.map { labels[$0] }, folds: max(k, 1), seed: options.seed &+ 1)
         return Dictionary(uniqueKeysWithValues: zip(indices, fold))
+    }
+
+    /// The images of one fold that are scored out of fold: all, or when the good images are more
+    /// than `options.maxOutOfFoldGoodPhotos`, the anomalous ones and the fold's first
+    /// `maxOutOfFoldGoodPhotos / folds` good ones (fold membership is seeded, the order is the
+    /// training order).
+    static func scored(_ fold: [Int], labels: [Bool], folds: Int, options: TrainingOptions) -> [Int] {
+        let perFold = (options.maxOutOfFoldGoodPhotos + folds - 1) / max(folds, 1)
+        var goodsTaken = 0
+        return fold.filter { i in
+            if labels[i] { return true }
+            goodsTaken += 1
+            return goodsTaken <= perFold
+        }
     }
 
     /// `score` of each image, the images spread over the shared pool (each scored on one thread).

@@ -16,6 +16,10 @@ public struct TrainingOptions: Sendable {
     public var holdOutReport = true
     /// Cross-validation folds for the threshold (fewer when there are few good images).
     public var folds = 10
+    /// Most good photos scored out of fold for the threshold (and the masks' cut-off): beyond
+    /// this many, each fold scores its first share of good photos only (all anomalous ones),
+    /// as the scores' quantiles are already well estimated and scoring is the costly part.
+    public var maxOutOfFoldGoodPhotos = 1000
     /// Longer side of the model's input, in pixels.
     public var inputLongSide = 320
     /// Decoding threads.

@@ -30,8 +30,9 @@ struct TrainingPlan {
             "supervised head cross-validation": Double(options.head.maxEpochs * options.head.stepsPerEpoch * options.head.batchSize) / 20,
             "evaluate": testPhotos > 0 ? 1 + search : search]
         func units(_ phase: String, _ items: Int) -> Double { (cost[phase] ?? 0) * Double(items) }
+        let scored = min(trainPhotos, trainPhotos - goodPhotos + options.maxOutOfFoldGoodPhotos)
         func fit(_ share: Double) -> Double {
-            var total = Double(weightCandidates) * (units("coreset", 1) + units("threshold cross-validation", Int(Double(trainPhotos) * share)))
+            var total = Double(weightCandidates) * (units("coreset", 1) + units("threshold cross-validation", Int(Double(scored) * share)))
             if supervised { total += units("supervised head cross-validation", headFolds + 1) }
             return total
         }
