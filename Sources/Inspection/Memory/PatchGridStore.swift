@@ -14,25 +14,11 @@ final class PatchGridStore: @unchecked Sendable {
     /// The coarse map's size, when the grids have one.
     let coarseWidth: Int?
     let coarseHeight: Int?
-    /// All grids' values in two flat arrays, grid after grid: many small long-lived arrays
-    /// between the extractor's large short-lived buffers would fragment the heap (resident
-    /// memory grew about 0.8 MB per photo instead of 0.22).
-    private var leading: [Float16] = []
-    private var trailing: [Float16] = []
-    private(set) var count = 0
+    private var leading: [[Float16]] = []
+    private var trailing: [[Float16]] = []
 
+    var count: Int { leading.count }
     var patchesPerGrid: Int { width * height }
-    private var leadingPerGrid: Int { patchesPerGrid * stride8Channels }
-    private var trailingPerGrid: Int {
-        guard let cw = coarseWidth, let ch = coarseHeight else { return patchesPerGrid * (dimension - stride8Channels) }
-        return cw * ch * (dimension - stride8Channels)
-    }
-
-    /// Makes room for `grids` grids in all, in one allocation each.
-    func reserve(grids: Int) {
-        leading.reserveCapacity(grids * leadingPerGrid)
-        trailing.reserveCapacity(grids * trailingPerGrid)
-    }
 
     /// An empty store for grids shaped like `grid`.
     init(shapedLike grid: PatchGrid) {
@@ -54,14 +40,17 @@ final class PatchGridStore: @unchecked Sendable {
     func append(_ grid: PatchGrid) {
         precondition(accepts(grid), "PatchGridStore: a \(grid.width)x\(grid.height)x\(grid.dimension) grid in a store of \(width)x\(height)x\(dimension)")
         let c8 = stride8Channels, d = dimension
-        for p in 0..<patchesPerGrid { for j in 0..<c8 { leading.append(Float16(grid.values[p * d + j])) } }
+        var lead = [Float16](repeating: 0, count: patchesPerGrid * c8)
+        for p in 0..<patchesPerGrid { for j in 0..<c8 { lead[p * c8 + j] = Float16(grid.values[p * d + j]) } }
+        leading.append(lead)
         if let coarse = grid.coarse {
-            for v in coarse.values { trailing.append(Float16(v)) }
+            trailing.append(coarse.values.map { Float16($0) })
         } else {
             let tail = d - c8
-            for p in 0..<patchesPerGrid { for j in 0..<tail { trailing.append(Float16(grid.values[p * d + c8 + j])) } }
+            var rest = [Float16](repeating: 0, count: patchesPerGrid * tail)
+            for p in 0..<patchesPerGrid { for j in 0..<tail { rest[p * tail + j] = Float16(grid.values[p * d + c8 + j]) } }
+            trailing.append(rest)
         }
-        count += 1
     }
 
     /// Grid `index` with its stride-8 features scaled by `stride8Weight` (as
@@ -69,11 +58,10 @@ final class PatchGridStore: @unchecked Sendable {
     func grid(_ index: Int, stride8Weight: Float = 1) -> PatchGrid {
         let c8 = stride8Channels, d = dimension, tail = d - c8, n = patchesPerGrid
         var values = [Float](repeating: 0, count: n * d)
-        let lead = leading[(index * leadingPerGrid)...], rest = trailing[(index * trailingPerGrid)..<((index + 1) * trailingPerGrid)]
-        let l0 = lead.startIndex, r0 = rest.startIndex
-        for p in 0..<n { for j in 0..<c8 { values[p * d + j] = Float(lead[l0 + p * c8 + j]) * stride8Weight } }
+        let lead = leading[index], rest = trailing[index]
+        for p in 0..<n { for j in 0..<c8 { values[p * d + j] = Float(lead[p * c8 + j]) * stride8Weight } }
         guard let cw = coarseWidth, let ch = coarseHeight else {
-            for p in 0..<n { for j in 0..<tail { values[p * d + c8 + j] = Float(rest[r0 + p * tail + j]) } }
+            for p in 0..<n { for j in 0..<tail { values[p * d + c8 + j] = Float(rest[p * tail + j]) } }
             return PatchGrid(width: width, height: height, dimension: d, values: values, stride8Channels: c8)
         }
         let coarseValues = rest.map { Float($0) }

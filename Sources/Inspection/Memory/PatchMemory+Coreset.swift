@@ -18,7 +18,6 @@ extension PatchMemory {
     public static func build(grids: [PatchGrid], fraction: Double, maximum: Int = defaultMaximumSize, seed: UInt64) -> PatchMemory {
         precondition(!grids.isEmpty, "PatchMemory.build: no grids")
         let store = PatchGridStore(shapedLike: grids[0])
-        store.reserve(grids: grids.count)
         for grid in grids { store.append(grid) }
         let target = size(patches: grids.count * store.patchesPerGrid, fraction: fraction, maximum: maximum)
         let candidates = CoresetCandidates.select(store, photos: Array(grids.indices),

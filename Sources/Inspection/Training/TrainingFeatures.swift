@@ -33,7 +33,6 @@ struct TrainingFeatures {
                                                               deep: deep)
                     for (grid, deepMap) in extracted {
                         let target = store ?? PatchGridStore(shapedLike: grid)
-                        if store == nil { target.reserve(grids: paths.count) }
                         target.append(grid)
                         store = target
                         if let deepMap { deepMaps.variants.append([deepMap]) }
