@@ -40,7 +40,7 @@ final class GeneratedFixture: @unchecked Sendable {
         let result = try #require(fixture.result, "training failed: \(fixture.error ?? "")")
         #expect(result.card.classBalance == .init(good: 16, anomalous: 8))
         #expect(result.card.inputSize == InputSize(width: 160, height: 128))  // 120 rounds to a multiple of 16
-        #expect(result.evaluation.goodCount + result.evaluation.anomalousCount == 5)  // 20% held back
+        #expect((result.evaluation?.goodCount ?? 0) + (result.evaluation?.anomalousCount ?? 0) == 5)  // 20% held back
         // On a fresh test set: the model's own threshold separates scratches and spots.
         let test = try InspectionDataset.folders(good: fixture.test.good, bad: fixture.test.bad, masks: fixture.test.masks)
         var scores = [Float](repeating: 0, count: test.images.count), maps: [[Float]] = [], masks: [[Bool]] = []

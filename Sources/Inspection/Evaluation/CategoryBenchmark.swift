@@ -44,7 +44,7 @@ public struct BenchmarkRun: Sendable, Codable, Equatable {
 /// Runs the benchmark of one split and seed.
 public enum CategoryBenchmark {
     public static func run(_ split: BenchmarkSplit, seed: UInt64, extractor: FeatureExtractor, options: TrainingOptions,
-                           progress: @escaping TrainingProgress = { _, _, _ in }) throws(InspectionError) -> BenchmarkRun {
+                           progress: @escaping TrainingProgress = { _ in }) throws(InspectionError) -> BenchmarkRun {
         var options = options
         options.seed = seed
         let started = Date()
@@ -60,7 +60,7 @@ public enum CategoryBenchmark {
         var done = 0
         BatchScorer.score(test.map(\.path), model: model) { i, row in
             done += 1
-            progress("scoring the test photos", done, test.count)
+            progress(TrainingProgressEvent(phase: "scoring the test photos", done: done, total: test.count, overall: 1))
             switch row.result {
             case .failure(let error): failures.append(error.description)
             case .success(let r):

@@ -24,10 +24,10 @@ enum HeadFitting {
     /// them with the training policy, and trains the final head on all of `indices` for the
     /// early-stopping epoch count.
     static func fit(_ indices: [Int], memory: FittedMemory, labels: [Bool], maps: DeepMaps, extractor: FeatureExtractor,
-                    options: TrainingOptions, progress: TrainingProgress) throws(InspectionError) -> FittedHead {
+                    options: TrainingOptions, phases: TrainingPhases) throws(InspectionError) -> FittedHead {
         let (epochs, headOOF) = HeadTrainer.crossValidate(indices, labels: labels, maps: maps, extractor: extractor,
                                                           options: options.head, seed: options.seed) {
-            progress("supervised head cross-validation", $0, $1)
+            phases.update("supervised head cross-validation", $0, $1)
         }
         var memoryByIndex: [Int: Float] = [:]
         for (index, score) in zip(memory.oofIndices, memory.oofScores) { memoryByIndex[index] = score }
@@ -45,7 +45,8 @@ enum HeadFitting {
         headChoice.method += data
         let (head, _) = HeadTrainer.train(indices, labels: labels, maps: maps, extractor: extractor, epochs: epochs, validation: [],
                                           options: options.head, seed: options.seed &+ 1000)
-        progress("supervised head cross-validation", k + 1, k + 1)
+        phases.update("supervised head cross-validation", k + 1, k + 1)
+        phases.finish()
         guard head.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) else {
             throw InspectionError("", "the supervised head diverged (non-finite weights); train with fewer anomalous images or without them")
         }

@@ -23,15 +23,36 @@ enum PhotoLoading {
         return (nil, failures)
     }
 
-    /// Decodes and resizes in parallel; each photo's result, in order.
-    static func loadAll(_ paths: [String], size: InputSize, threads: Int,
-                        progress: @escaping @Sendable (Int) -> Void) -> [Result<PreparedImage, InspectionError>] {
+    /// Decodes and resizes in parallel, keeping nothing: each photo's error, or nil when it
+    /// reads, in order.
+    static func check(_ paths: [String], size: InputSize, threads: Int,
+                      progress: @escaping @Sendable (Int) -> Void) -> [InspectionError?] {
         let counter = ProgressCounter()
-        return concurrentMap(count: paths.count, threads: threads) { i -> Result<PreparedImage, InspectionError> in
+        return concurrentMap(count: paths.count, threads: threads) { i -> InspectionError? in
+            defer { progress(counter.increment()) }
+            do throws(InspectionError) { _ = try ImagePreparation.load(paths[i], size: size); return nil }
+            catch { return error }
+        }
+    }
+
+    /// Decodes and resizes in parallel; the first photo that cannot be read stops it with its
+    /// name and reason (photos already checked by `check` read again).
+    static func loadAll(_ paths: [String], size: InputSize, threads: Int,
+                        progress: @escaping @Sendable (Int) -> Void) throws(InspectionError) -> [PreparedImage] {
+        let counter = ProgressCounter()
+        let results = concurrentMap(count: paths.count, threads: threads) { i -> Result<PreparedImage, InspectionError> in
             defer { progress(counter.increment()) }
             do throws(InspectionError) { return .success(try ImagePreparation.load(paths[i], size: size)) }
             catch { return .failure(error) }
         }
+        var images: [PreparedImage] = []
+        for result in results {
+            switch result {
+            case .success(let image): images.append(image)
+            case .failure(let error): throw error
+            }
+        }
+        return images
     }
 }
 
@@ -39,10 +60,13 @@ enum PhotoLoading {
 final class ProgressCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func increment() -> Int {
+    func increment() -> Int { add(1) }
+
+    /// Adds `count`; returns the new total.
+    func add(_ count: Int) -> Int {
         lock.lock()
         defer { lock.unlock() }
-        value += 1
+        value += count
         return value
     }
 }

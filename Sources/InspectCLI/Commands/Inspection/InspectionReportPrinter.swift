@@ -34,7 +34,6 @@ enum InspectionReportPrinter {
     }
 
     static func printPhases(_ phases: [(phase: String, seconds: Double)]) {
-        let sorted = phases.sorted { $0.seconds > $1.seconds }
-        print("Slowest phases: " + sorted.prefix(3).map { "\($0.phase) \(formatDuration($0.seconds))" }.joined(separator: ", "))
+        print("Time per phase: " + phases.map { "\($0.phase) \(formatDuration($0.seconds))" }.joined(separator: ", "))
     }
 }

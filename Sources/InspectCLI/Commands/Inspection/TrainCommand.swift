@@ -18,9 +18,13 @@ struct TrainCommand: ParsableCommand {
             the head's score with the memory's; the fusion weight and the threshold are chosen \
             on out-of-fold scores of the training images. With good images only, the score is \
             the memory's and the threshold is the 99th percentile of held-back good images' \
-            scores plus one interquartile range. Without --test-good/--test-bad, 20% of each \
-            class is held back (seeded) for the report, then the saved model is retrained on all \
-            images. The model is written to STORE/NAME/ (see --model-store).
+            scores plus one interquartile range. The memory keeps a greedy coreset of 10% of the \
+            training patches (--coreset), at most --max-memory-patches; out-of-fold scores come \
+            from that one coreset with each fold's photos taken out. Without --test-good/--test-bad, \
+            20% of each class is held back (seeded) for the report, then the saved model is \
+            retrained on all images (--no-holdout-report skips the report). Progress goes to \
+            stderr (in a log, one line every few seconds with the estimated time left). The model \
+            is written to STORE/NAME/ (see --model-store).
             """
     )
 
@@ -57,8 +61,16 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("input-size"), help: "Longer side of the model's input in pixels (multiple of 32).")
     var inputSize = 320
 
-    @Option(name: .customLong("coreset"), help: "Share of training patches kept in the memory (0-1).")
+    @Option(name: .customLong("coreset"), help: "Share of training patches kept in the memory (0-1), up to --max-memory-patches.")
     var coresetFraction = 0.1
+
+    @Option(name: .customLong("max-memory-patches"),
+            help: "Most patches the memory keeps, however many photos it learns from (scoring time grows with it).")
+    var maxMemoryPatches = PatchMemory.defaultMaximumSize
+
+    @Flag(name: .customLong("no-holdout-report"),
+          help: "Without --test-good/--test-bad: train only the final model, with no report on held-back images (faster).")
+    var noHoldoutReport = false
 
     @Flag(name: .customLong("skip-unreadable"), help: "Train on the readable images when some cannot be read; the skipped ones are listed and recorded in model.json.")
     var skipUnreadable = false
@@ -78,6 +90,9 @@ struct TrainCommand: ParsableCommand {
             if let v, !(v > 0 && v <= 1) { throw ValidationError("\(flag) must be in (0, 1], got \(v)") }
         }
         guard coresetFraction > 0 && coresetFraction <= 1 else { throw ValidationError("--coreset must be in (0, 1]") }
+        guard maxMemoryPatches >= PatchMemory.minimumSize else {
+            throw ValidationError("--max-memory-patches must be at least \(PatchMemory.minimumSize)")
+        }
         guard inputSize >= 64 && inputSize <= 1024 else { throw ValidationError("--input-size must be between 64 and 1024") }
         guard !name.isEmpty, !name.contains("/") else { throw ValidationError("--name must be a plain folder name") }
     }
@@ -99,6 +114,8 @@ struct TrainCommand: ParsableCommand {
         var options = TrainingOptions()
         options.seed = seed
         options.coresetFraction = coresetFraction
+        options.maxMemoryPatches = maxMemoryPatches
+        options.holdOutReport = !noHoldoutReport
         options.inputLongSide = inputSize
         options.threads = threads.count
         options.skipUnreadable = skipUnreadable
@@ -109,11 +126,9 @@ struct TrainCommand: ParsableCommand {
         if dataset.anomalousCount == 0 {
             print("Good images only: the threshold comes from held-back good images' scores.")
         }
-        let progress = PhaseProgress()
+        let progress = TrainingProgressPrinter()
         let started = Date()
-        let result = try Trainer.train(dataset, test: test, extractor: extractor, options: options) { phase, done, total in
-            progress.update(phase, done, total)
-        }
+        let result = try Trainer.train(dataset, test: test, extractor: extractor, options: options) { progress.update($0) }
         progress.finish()
         printDataWarnings(result)
         let path = modelStore.store.bundlePath(name)
@@ -121,8 +136,12 @@ struct TrainCommand: ParsableCommand {
         if result.otherSizes > 0 {
             print("\(result.otherSizes) images differ in size from the first; all were resized to \(result.card.inputSize).")
         }
-        InspectionReportPrinter.printReport(result.evaluation, evaluatedOn: result.evaluatedOn,
-                                            thresholdMethod: "chosen on the evaluation model's training images only")
+        if let evaluation = result.evaluation {
+            InspectionReportPrinter.printReport(evaluation, evaluatedOn: result.evaluatedOn,
+                                                thresholdMethod: "chosen on the evaluation model's training images only")
+        } else {
+            print("No report: no test set, and --no-holdout-report skipped the held-back evaluation.")
+        }
         print("Saved model: threshold \(String(format: "%.4f", result.thresholdChoice.threshold)) (\(result.thresholdChoice.method))")
         if !result.thresholdChoice.targetMet { print("warning: the target could not be met on the training images; the closest threshold was taken") }
         if result.ablation.count > 1 {
