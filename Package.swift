@@ -9,6 +9,7 @@
 //   Tabular (Foundation only)
 //   SeededRandom (Foundation only: the SplitMix64 generator) -> Tensors, Tabular, Inspection, benches
 //   ModelCards (Foundation only: the one JSON model-card reader) -> Tabular, Networks
+//   (Imaging, Tabular) -> ScoreShards (shard assignment, resuming and merging score outputs) -> the CLI
 //   InspectCLI (`inspect`, the only target besides Server that may use Swift packages)
 //
 // Release builds compile the numeric targets for the host CPU (`-target-cpu native` and
@@ -78,6 +79,7 @@ let package = Package(
         .target(name: "Faces", dependencies: ["Imaging", "ModelCards", "Networks"], swiftSettings: numericSwift),
         .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "Imaging", "ModelCards", "Networks", "SeededRandom"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench/bench-tensors.sh.
+        .target(name: "ScoreShards", dependencies: ["Imaging", "Tabular"]),
         .executableTarget(name: "BenchTensors", dependencies: ["SeededRandom", "Tensors"], swiftSettings: numericSwift),
         // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench/bench-effnet.sh.
         .executableTarget(name: "BenchNetworks", dependencies: ["Networks", "SeededRandom", "Tensors"], swiftSettings: numericSwift),
@@ -94,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "InspectCLI",
             dependencies: [
-                "Checksums", "Imaging", "Tensors", "Networks", "Tabular", "Inspection", "Faces", "Server",
+                "Checksums", "Imaging", "Tensors", "Networks", "Tabular", "Inspection", "Faces", "Server", "ScoreShards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
@@ -119,6 +121,7 @@ let package = Package(
         .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "SeededRandom"]),
         // HummingbirdTesting calls the service's router in memory, without a socket.
+        .testTarget(name: "ScoreShardsTests", dependencies: ["ScoreShards", "Imaging", "TestSupport"]),
         .testTarget(name: "ServerTests",
                     dependencies: [
                         "Server", "Imaging", "Tabular", "Inspection",

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian machine lacks (libpng, libjpeg-turbo, pkg-config), then
+# Installs what a fresh Debian machine lacks (libpng, libjpeg-turbo, pkg-config, and python3
+# with PyYAML for the manifest check in tools/test.sh), then
 # builds the release binary .build/release/inspect. With --deps-only, stops after the
 # system packages. Needs the Swift toolchain on PATH (swift.org; 6.0 or newer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libpng-dev libjpeg-dev zlib1g-dev pkg-config)
+packages=(libpng-dev libjpeg-dev zlib1g-dev pkg-config python3 python3-yaml)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

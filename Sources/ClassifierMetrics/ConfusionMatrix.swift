@@ -29,6 +29,11 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
     public var recall: Double { ratio(truePositives, actualPositives, empty: 1) }
     /// Harmonic mean of precision and recall: 2TP / (2TP + FP + FN).
     public var f1: Double { ratio(2 * truePositives, 2 * truePositives + falsePositives + falseNegatives, empty: 1) }
+    /// Precision, recall and F1 where they are defined: nil when their denominator is zero
+    /// (nothing predicted positive, no positives, neither), for reports that print "n/a".
+    public var precisionIfDefined: Double? { predictedPositives == 0 ? nil : precision }
+    public var recallIfDefined: Double? { actualPositives == 0 ? nil : recall }
+    public var f1IfDefined: Double? { truePositives + falsePositives + falseNegatives == 0 ? nil : f1 }
     public var accuracy: Double { ratio(truePositives + trueNegatives, total, empty: 1) }
     /// FP / (FP + TN): the share of negatives flagged.
     public var falsePositiveRate: Double { ratio(falsePositives, falsePositives + trueNegatives, empty: 0) }

@@ -12,7 +12,14 @@ private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) 
 public enum FileBytes {
     public static func read(_ path: String, limit: Int = Int.max) throws(ImagingError) -> [UInt8] {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw failure(path, errno) }
+        guard fd >= 0 else {
+            let code = errno
+            var linkInfo = stat()
+            if code == ENOENT, lstat(path, &linkInfo) == 0, (linkInfo.st_mode & S_IFMT) == S_IFLNK {
+                throw ImagingError(source: path, kind: .unreadable, reason: "broken symbolic link")
+            }
+            throw failure(path, code)
+        }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure(path, errno) }

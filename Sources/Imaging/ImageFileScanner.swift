@@ -1,12 +1,19 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Finds the image files under folders, for checking, training and batch scoring.
 ///
 /// A file counts as an image when its name has an image extension (so a broken `.jpg` is
 /// reported, not silently skipped) or, whatever its name, when its first bytes are an image
 /// signature. Other files (CSV labels, manifests, notes) are listed as skipped. Hidden files
-/// and folders (".DS_Store", ".git") are ignored. Symbolic links to files are followed, links
-/// to folders are not. Order is natural: "2.png" before "10.png".
+/// and folders (".DS_Store", ".git") are ignored. Symbolic links to files and to folders are
+/// followed; a link back to a folder the walk is already inside is not (so a link cycle cannot
+/// make the walk endless). A broken link is listed with the images, so whoever reads it reports
+/// it as an unreadable file. Order is natural: "2.png" before "10.png".
 public struct ImageFileScan: Sendable {
     /// Image files, in natural order of their paths.
     public var images: [String] = []
@@ -14,6 +21,8 @@ public struct ImageFileScan: Sendable {
     public var skipped: [String] = []
     /// Paths that were asked for but could not be listed, with the reason.
     public var problems: [(path: String, reason: String)] = []
+
+    public init() {}
 }
 
 public enum ImageFileScanner {
@@ -35,45 +44,57 @@ public enum ImageFileScanner {
                 classify(path, into: &scan)
                 continue
             }
-            guard let walker = fm.enumerator(at: URL(fileURLWithPath: path),
-                                             includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
-                                             options: [.skipsHiddenFiles]) else {
-                scan.problems.append((path, "cannot list this folder"))
-                continue
+            var found: [String] = [], brokenLinks: Set<String> = []
+            walk(path, ancestors: [], into: &found, brokenLinks: &brokenLinks, problems: &scan.problems)
+            for file in found.sorted(by: naturalOrder) {
+                if brokenLinks.contains(file) { scan.images.append(file) } else { classify(file, into: &scan) }
             }
-            var found: [String] = []
-            for case let url as URL in walker {
-                switch entryKind(url) {
-                case .file: found.append(relativePath(url.path, root: path))
-                case .brokenLink: scan.problems.append((relativePath(url.path, root: path), "broken symbolic link"))
-                case .other: break
-                }
-            }
-            for file in found.sorted(by: naturalOrder) { classify(file, into: &scan) }
         }
         return scan
     }
 
-    private enum EntryKind { case file, brokenLink, other }
-
-    /// A regular file, or a symbolic link to one (as photo folders made of links often are).
-    /// Links to folders are not followed, so a link cycle cannot make the walk endless.
-    private static func entryKind(_ url: URL) -> EntryKind {
-        guard let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey]) else { return .other }
-        if values.isRegularFile == true { return .file }
-        guard values.isSymbolicLink == true else { return .other }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.resolvingSymlinksInPath().path, isDirectory: &isDirectory) else { return .brokenLink }
-        return isDirectory.boolValue ? .other : .file
+    /// Lists the files under `folder` (a path as the user spelled it, extended downwards),
+    /// following links to folders unless they lead back to one of `ancestors` (real paths).
+    private static func walk(_ folder: String, ancestors: Set<String>, into found: inout [String],
+                             brokenLinks: inout Set<String>, problems: inout [(path: String, reason: String)]) {
+        let real = realPath(folder) ?? folder
+        guard !ancestors.contains(real) else { return }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            problems.append((folder, "cannot list this folder"))
+            return
+        }
+        let inside = ancestors.union([real])
+        for name in names where !name.hasPrefix(".") {
+            let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+            switch entryKind(path) {
+            case .file: found.append(path)
+            case .brokenLink: found.append(path); brokenLinks.insert(path)
+            case .folder: walk(path, ancestors: inside, into: &found, brokenLinks: &brokenLinks, problems: &problems)
+            case .other: break
+            }
+        }
     }
 
-    /// Keeps the user's spelling of the root ("../data/good/1.png", not an absolute path).
-    private static func relativePath(_ absolute: String, root: String) -> String {
-        let base = URL(fileURLWithPath: root).standardizedFileURL.path
-        let standardized = URL(fileURLWithPath: absolute).standardizedFileURL.path
-        guard standardized.hasPrefix(base + "/") else { return absolute }
-        let rest = standardized.dropFirst(base.count + 1)
-        return root.hasSuffix("/") ? root + rest : root + "/" + rest
+    private enum EntryKind { case file, folder, brokenLink, other }
+
+    /// What `path` is once links are followed; a link whose target is missing is broken.
+    private static func entryKind(_ path: String) -> EntryKind {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            var linkInfo = stat()
+            return lstat(path, &linkInfo) == 0 && (linkInfo.st_mode & S_IFMT) == S_IFLNK ? .brokenLink : .other
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .folder
+        default: return .other
+        }
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     private static func classify(_ path: String, into scan: inout ImageFileScan) {

@@ -22,7 +22,8 @@ public struct ImageFolderReport: Sendable {
 }
 
 /// Decodes every image under the given folders, in parallel, the way `inspect images check`
-/// does before training: a dataset is usable when every image in it decodes.
+/// does before training: a dataset is usable when every image in it decodes and its size is
+/// within `PhotoSizeLimits` (the rule training and scoring apply).
 public struct ImageFolderCheck: Sendable {
     public var folders: [ImageFolderReport]
     public var skipped: [String]
@@ -44,6 +45,9 @@ public struct ImageFolderCheck: Sendable {
             defer { progress?() }
             do throws(ImagingError) {
                 let decoded = try ImageDecoder.decodeFile(files[i], options: options)
+                if let refused = PhotoSizeLimits.check(width: decoded.originalWidth, height: decoded.originalHeight, source: files[i]) {
+                    return .unreadable(refused)
+                }
                 return .readable(width: decoded.image.width, height: decoded.image.height, format: decoded.format)
             } catch {
                 return .unreadable(error)

@@ -8,6 +8,7 @@ public struct ImagingError: Error, Sendable, Equatable, CustomStringConvertible 
         case truncated
         case corrupt
         case tooLarge           // over the pixel or file size limit
+        case unsupportedSize    // decodes, but outside the sizes inspection accepts
         case encodeFailed
     }
 

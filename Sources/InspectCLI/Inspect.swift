@@ -10,6 +10,7 @@ struct Inspect: AsyncParsableCommand {
         subcommands: [
             TrainCommand.self,
             ScoreCommand.self,
+            MergeCommand.self,
             EvaluateCommand.self,
             BenchmarkCommand.self,
             DemoDataCommand.self,

@@ -16,10 +16,12 @@ extension InspectService {
         }
     }
 
-    /// Scores a passenger through the inference queue.
+    /// Scores a passenger through the inference queue; a passenger without the required
+    /// fields is a bad request naming them.
     func predictSurvival(_ input: SurvivalInput) async throws -> PredictResponse {
         let model = models.survival
-        let row = input.row
+        let row: [String: String]
+        do throws(TabularError) { row = try input.readyToPredict().row } catch { throw APIError.badRequest(error.message) }
         return try await queue.run(model: models.survivalName) {
             do { return try model.predict(row) } catch { throw APIError.badRequest("\(error)") }
         }

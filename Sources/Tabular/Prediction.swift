@@ -35,6 +35,12 @@ public struct BatchPrediction: Sendable {
     public var row: Int
     public var score: Double
     public var bestAnswer: Int
+
+    public init(row: Int, score: Double, bestAnswer: Int) {
+        self.row = row
+        self.score = score
+        self.bestAnswer = bestAnswer
+    }
 }
 
 extension TabularModel {
@@ -62,8 +68,16 @@ extension TabularModel {
         return predictor.probability(x[...])
     }
 
-    /// Scores every row of a table, which must hold every feature column (checked by name first).
+    /// Scores every row of a table, which must hold every feature column (checked by name
+    /// first); the first row that cannot be scored is an error naming it.
     public func predict(table: CSVTable, threshold override: Double? = nil) throws -> [BatchPrediction] {
+        try predictEachRow(table: table, threshold: override).map { try $0.get() }
+    }
+
+    /// Scores every row of a table, which must hold every feature column (checked by name
+    /// first): each row's prediction, or the error naming the row, so one bad row does not
+    /// stop the others.
+    public func predictEachRow(table: CSVTable, threshold override: Double? = nil) throws -> [Result<BatchPrediction, TabularError>] {
         let needed = Set(recipe.columns.map(\.column) + recipe.crosses.flatMap(\.columns))
         var index: [String: Int] = [:]
         for c in needed.sorted() {
@@ -73,12 +87,12 @@ extension TabularModel {
             index[c] = j
         }
         let t = override ?? threshold
-        return try table.rows.enumerated().map { i, row in
+        return table.rows.enumerated().map { i, row in
             do {
                 let s = try score { index[$0].map { row[$0] } }
-                return BatchPrediction(row: i, score: s, bestAnswer: s >= t ? 1 : 0)
-            } catch let e as TabularError {
-                throw TabularError("\(table.source): row \(i + 1): \(e.message)")
+                return .success(BatchPrediction(row: i, score: s, bestAnswer: s >= t ? 1 : 0))
+            } catch {
+                return .failure(TabularError("\(table.source): row \(i + 1): \(error)"))
             }
         }
     }

@@ -1,8 +1,10 @@
 import Foundation
 
-/// The passenger the shipped survival model scores: every field optional (missing is allowed
-/// and handled by the model's recipe), each checked against the values the model was trained
-/// on. The command line (`inspect survival`) and the HTTP API read passengers through it.
+/// The passenger the shipped survival model scores, each field checked against the values
+/// the model was trained on. Age and sex are required for a prediction (`requiredFields`);
+/// class and port may be missing (the model's recipe handles them). `inspect survival`,
+/// `inspect tabular predict` with the shipped model and the HTTP API all read passengers
+/// through it, so they accept and refuse the same passengers.
 public struct SurvivalInput: Sendable, Equatable, Codable {
     public var age: Double?
     public var sex: String?
@@ -10,6 +12,9 @@ public struct SurvivalInput: Sendable, Equatable, Codable {
     public var embarked: String?
 
     public static let fieldNames = ["age", "sex", "pclass", "embarked"]
+    /// What a prediction needs: "women and children first" turned on age and sex, and a
+    /// selfie gives both. Without them the model would answer for a passenger nobody described.
+    public static let requiredFields = ["age", "sex"]
     /// The shipped survival model, in the Models directory.
     public static let modelFile = "titanic-survival.json"
 
@@ -34,6 +39,37 @@ public struct SurvivalInput: Sendable, Equatable, Codable {
             guard ["S", "C", "Q"].contains(v.embarked) else { throw TabularError("embarked '\(embarked)': expected S (Southampton), C (Cherbourg) or Q (Queenstown)") }
         }
         return v
+    }
+
+    /// The required fields that are absent.
+    public var missingRequiredFields: [String] {
+        Self.requiredFields.filter { name in
+            switch name {
+            case "age": return age == nil
+            case "sex": return sex == nil
+            case "pclass": return pclass == nil
+            default: return embarked == nil
+            }
+        }
+    }
+
+    /// This passenger when it can be scored: every required field present (and valid).
+    public func readyToPredict() throws(TabularError) -> SurvivalInput {
+        let missing = missingRequiredFields
+        guard missing.isEmpty else {
+            let optional = Self.fieldNames.filter { !Self.requiredFields.contains($0) }
+            throw TabularError("missing required field\(missing.count == 1 ? "" : "s"): \(missing.joined(separator: ", ")) "
+                               + "(\(Self.requiredFields.joined(separator: " and ")) are required; \(optional.joined(separator: " and ")) are optional)")
+        }
+        return try validated()
+    }
+
+    /// A row of a table with the model's columns among others (Kaggle's `PassengerId,Name,...`):
+    /// the passenger's fields are read, the other columns ignored.
+    public init(row value: (String) -> String?) throws(TabularError) {
+        var fields: [String: String?] = [:]
+        for name in Self.fieldNames { fields[name] = value(name) }
+        try self.init(fields: fields)
     }
 
     /// The model's row: column -> value, absent fields left out (missing).

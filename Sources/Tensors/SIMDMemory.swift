@@ -1,12 +1,12 @@
 // Unaligned SIMD16<Float> loads and stores through float pointers, for the kernels.
 
-@inline(__always)
-func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+@inlinable @inline(__always)
+public func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
 }
 
-@inline(__always)
-func store16(_ p: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>) {
+@inlinable @inline(__always)
+public func store16(_ p: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
 }
 
@@ -15,8 +15,8 @@ func store16(_ p: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>) {
 // there a vector fused multiply-add becomes a libm fmaf call per lane (SGEMM measured 0.5
 // GFLOPS): so it is a multiply and an add there (rounded twice; each build is deterministic).
 
-@inline(__always)
-func multiplyAdd<V: SIMD>(into acc: inout V, _ a: V, _ b: V) where V.Scalar == Float {
+@inlinable @inline(__always)
+public func multiplyAdd<V: SIMD>(into acc: inout V, _ a: V, _ b: V) where V.Scalar == Float {
     #if INSPECT_PORTABLE && arch(x86_64)
     acc += a * b
     #else
@@ -24,8 +24,8 @@ func multiplyAdd<V: SIMD>(into acc: inout V, _ a: V, _ b: V) where V.Scalar == F
     #endif
 }
 
-@inline(__always)
-func multiplyAdd<V: SIMD>(_ acc: V, _ a: V, _ b: V) -> V where V.Scalar == Float {
+@inlinable @inline(__always)
+public func multiplyAdd<V: SIMD>(_ acc: V, _ a: V, _ b: V) -> V where V.Scalar == Float {
     var result = acc
     multiplyAdd(into: &result, a, b)
     return result

@@ -10,7 +10,8 @@ struct FolderCheckTests {
         let root = FileManager.default.temporaryDirectory
             .appendingPathComponent("inspect-check-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/sub", withIntermediateDirectories: true)
-        let png = try Fixture.bytes("png-rgb8.png"), jpeg = try Fixture.bytes("jpeg-large.jpg")
+        let png = try ImageEncoder.png(Image(width: 64, height: 80, format: .rgb, fill: [90, 140, 200]))
+        let jpeg = try Fixture.bytes("jpeg-large.jpg")
         try FileBytes.write(png, to: root + "/10.png")
         try FileBytes.write(png, to: root + "/2.png")
         try FileBytes.write(jpeg, to: root + "/sub/photo-without-extension")
@@ -36,19 +37,59 @@ struct FolderCheckTests {
         #expect(scan.problems.map(\.path) == [root + "/missing"])
     }
 
-    @Test func scanFollowsLinksToFilesButNotToFolders() throws {
+    @Test func scanFollowsLinksToFilesAndFoldersButNotCycles() throws {
         let root = try Self.makeMessyFolder()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let fm = FileManager.default
         try fm.createDirectory(atPath: root + "/links", withIntermediateDirectories: false)
         try fm.createSymbolicLink(atPath: root + "/links/linked.png", withDestinationPath: root + "/2.png")
-        try fm.createSymbolicLink(atPath: root + "/links/dangling.png", withDestinationPath: root + "/gone.png")
-        try fm.createSymbolicLink(atPath: root + "/links/loop", withDestinationPath: root)
+        try fm.createSymbolicLink(atPath: root + "/links/loop", withDestinationPath: root + "/links")
+        try fm.createSymbolicLink(atPath: root + "/links/sub", withDestinationPath: root + "/sub")
+        try fm.createSymbolicLink(atPath: root + "/sub/up", withDestinationPath: root)
         let scan = ImageFileScanner.scan([root + "/links"])
-        #expect(scan.images == [root + "/links/linked.png"])
-        #expect(scan.skipped.isEmpty)
-        #expect(scan.problems.map(\.path) == [root + "/links/dangling.png"])
-        #expect(scan.problems.first?.reason == "broken symbolic link")
+        // links/loop is the folder itself and sub/up leads back to root, above links/sub:
+        // the walk enters root once through it and stops where it would go round again.
+        #expect(scan.images.prefix(3) == [root + "/links/linked.png", root + "/links/sub/cut.jpg",
+                                          root + "/links/sub/photo-without-extension"])
+        #expect(!scan.images.contains { $0.contains("/loop/") })
+        #expect(scan.images.filter { $0.hasPrefix(root + "/links/sub/up/") } == [root + "/links/sub/up/2.png", root + "/links/sub/up/10.png", root + "/links/sub/up/invoice.jpeg"])
+        #expect(scan.problems.isEmpty)
+        // From the top, sub/up is a cycle at once.
+        let top = ImageFileScanner.scan([root])
+        #expect(!top.images.contains { $0.contains("/up/") || $0.contains("/loop/") })
+    }
+
+    @Test func linkedFolderAsTheArgumentIsScanned() throws {
+        let root = try Self.makeMessyFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createSymbolicLink(atPath: root + "-link", withDestinationPath: root)
+        defer { try? FileManager.default.removeItem(atPath: root + "-link") }
+        let scan = ImageFileScanner.scan([root + "-link"])
+        #expect(scan.images.count == 5)
+        #expect(scan.images.first == root + "-link/2.png")
+    }
+
+    @Test func brokenLinkIsListedAndReportedUnreadable() throws {
+        let root = try Self.makeMessyFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createSymbolicLink(atPath: root + "/sub/dangling", withDestinationPath: root + "/gone.png")
+        let scan = ImageFileScanner.scan([root + "/sub"])
+        #expect(scan.images == [root + "/sub/cut.jpg", root + "/sub/dangling", root + "/sub/photo-without-extension"])
+        #expect(scan.problems.isEmpty)
+        let check = ImageFolderCheck.run([root + "/sub"], threads: 1)
+        let reasons = check.folders.flatMap(\.unreadable).map(\.description)
+        #expect(reasons.contains("\(root)/sub/dangling: broken symbolic link"))
+    }
+
+    @Test func checkRefusesPhotosOutsideTheSizesInspectionTakes() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-sizes-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Image(width: 8, height: 8, format: .rgb, fill: [10, 20, 30]).write(to: root + "/tiny.png")
+        try Image(width: 64, height: 64, format: .rgb, fill: [10, 20, 30]).write(to: root + "/smallest.png")
+        let check = ImageFolderCheck.run([root], threads: 1)
+        #expect(check.imageCount == 2 && check.readableCount == 1)
+        #expect(check.folders.first?.unreadable.map(\.description) == ["\(root)/tiny.png: 8x8 is smaller than 64x64"])
     }
 
     @Test func checkReportsEachFolderAndEachUnreadableFile() throws {

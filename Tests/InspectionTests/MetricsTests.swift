@@ -11,6 +11,19 @@ import Testing
         #expect(abs(m.accuracy - 0.6) < 1e-12)
     }
 
+    @Test func goodOnlyReportLeavesUndefinedFiguresEmpty() {
+        // Good images only, none flagged: TP + FP = 0 and TP + FN = 0.
+        let quiet = EvaluationReport(scores: [0.1, 0.2, 0.3], labels: [false, false, false], threshold: 0.5)
+        #expect(quiet.precision == nil && quiet.recall == nil && quiet.f1 == nil)
+        #expect(quiet.accuracy == 1)
+        // One false alarm: precision and F1 are 0, recall still has no anomalous image to count.
+        let alarm = EvaluationReport(scores: [0.1, 0.6, 0.3], labels: [false, false, false], threshold: 0.5)
+        #expect(alarm.precision == 0 && alarm.f1 == 0 && alarm.recall == nil)
+        // Anomalies present, none flagged: precision undefined, recall and F1 are 0.
+        let missed = EvaluationReport(scores: [0.1, 0.2], labels: [false, true], threshold: 0.5)
+        #expect(missed.precision == nil && missed.recall == 0 && missed.f1 == 0)
+    }
+
     @Test func aurocCountsPairsWithTiesAsHalf() throws {
         // Positives 0.8, 0.4; negatives 0.4, 0.1: pairs won (0.8>0.4, 0.8>0.1, 0.4>0.1) + tie 0.5 = 3.5 / 4.
         let auc = try #require(RankingMetrics.auroc(scores: [0.8, 0.4, 0.4, 0.1], labels: [true, true, false, false]))

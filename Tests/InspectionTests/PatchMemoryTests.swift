@@ -31,7 +31,10 @@ import SeededRandom
         let d = 8
         var rows = randomRows(1000, d, seed: 5).map { $0 * 0.1 }
         for i in 990..<1000 { rows[i * d] += Float(20 + i) }
-        let chosen = Coreset.greedySelection(rows, dimension: d, count: 50, projectedDimension: 128, seed: 1)
+        let points = rows.withUnsafeBufferPointer { CoresetPoints(rows: $0.baseAddress!, count: 1000, dimension: d) }
+        var coverage = GreedyCoverage(count: 1000)
+        Coreset.extend(&coverage, points: points, target: 50, first: 1)
+        let chosen = coverage.chosen
         #expect(Set(chosen).count == 50)
         #expect(Set(990..<1000).isSubset(of: Set(chosen)))
     }

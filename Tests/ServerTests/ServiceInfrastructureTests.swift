@@ -32,7 +32,7 @@ import Testing
             #expect(missing.error?.code == "NotFound")
             #expect(missing.error?.message.contains("/v1/nothing-here") == true)
 
-            _ = try await server.postJSON("/v1/survival/predict", ["age": 40])
+            _ = try await server.postJSON("/v1/survival/predict", ["age": 40, "sex": "male"])
             _ = try await server.postJSON("/v1/survival/predict", ["age": 400])
             let metrics = try await server.call("GET", "/metrics")
             #expect(metrics.status == 200)
@@ -59,7 +59,7 @@ import Testing
         limits.artificialInferenceDelaySeconds = 1.5
         try await withService(try StubCatalog.catalog(), limits: limits) { server in
             let replies = try await withThrowingTaskGroup(of: HTTPReply.self) { group in
-                for _ in 0..<3 { group.addTask { try await server.postJSON("/v1/survival/predict", ["age": 9]) } }
+                for _ in 0..<3 { group.addTask { try await server.postJSON("/v1/survival/predict", ["age": 9, "sex": "female"]) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(replies.filter { $0.status == 200 }.count == 1)
@@ -77,7 +77,7 @@ import Testing
         limits.artificialInferenceDelaySeconds = 1.5
         try await withService(try StubCatalog.catalog(), limits: limits) { server in
             let start = Date()
-            let reply = try await server.postJSON("/v1/survival/predict", ["age": 9])
+            let reply = try await server.postJSON("/v1/survival/predict", ["age": 9, "sex": "female"])
             #expect(reply.status == 504)
             #expect(reply.error?.code == "Timeout")
             // Answered at the timeout, not after the slow job (a bound, not a timing measurement).
@@ -137,7 +137,7 @@ import Testing
         // 0 percent captures nothing.
         let none = dir.appendingPathComponent("none")
         try await withService(try StubCatalog.catalog(), capture: CaptureSettings(directory: none, percent: 0)) { server in
-            _ = try await server.postJSON("/v1/survival/predict", ["age": 28])
+            _ = try await server.postJSON("/v1/survival/predict", ["age": 28, "sex": "male"])
         }
         #expect(try String(contentsOf: none.appendingPathComponent("capture.jsonl"), encoding: .utf8).isEmpty)
     }

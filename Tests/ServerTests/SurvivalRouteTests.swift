@@ -33,10 +33,10 @@ import Testing
             let womanScore = try JSONDecoder().decode(PredictResponse.self, from: woman.body).Prediction.predictedScores["1"] ?? 0
             #expect(womanScore > (expected.Prediction.predictedScores["1"] ?? 1))
 
-            // Missing fields are allowed (the recipe handles missing values).
-            let partial = try await server.postJSON("/v1/survival/predict", ["sex": "female"])
+            // Class and port may be missing (the recipe handles missing values).
+            let partial = try await server.postJSON("/v1/survival/predict", ["age": 30, "sex": "female"])
             #expect(partial.status == 200)
-            #expect(try JSONDecoder().decode(PredictResponse.self, from: partial.body) == model.predict(["sex": "female"]))
+            #expect(try JSONDecoder().decode(PredictResponse.self, from: partial.body) == model.predict(["age": "30", "sex": "female"]))
         }
     }
 
@@ -44,9 +44,11 @@ import Testing
         try await withService(try StubCatalog.catalog()) { server in
             let cases: [([String: Any], String)] = [
                 (["age": 28, "sex": "robot"], "sex 'robot'"),
-                (["age": 300], "age 300"),
-                (["pclass": 4], "pclass 4"),
-                (["embarked": "X"], "embarked 'X'"),
+                (["age": 300, "sex": "male"], "age 300"),
+                (["age": 28, "sex": "male", "pclass": 4], "pclass 4"),
+                (["age": 28, "sex": "male", "embarked": "X"], "embarked 'X'"),
+                ([:], "missing required fields: age, sex"),
+                (["sex": "female", "pclass": 1], "missing required field: age"),
                 (["name": "Jack"], "unknown field 'name'"),
                 (["age": true], "expected a JSON object"),
             ]

@@ -26,6 +26,26 @@ import Tabular
         }
     }
 
+    @Test func predictionNeedsAgeAndSexAndNamesWhatIsMissing() throws {
+        #expect { try SurvivalInput().readyToPredict() } throws: { error in
+            "\(error)".contains("missing required fields: age, sex")
+        }
+        #expect { try SurvivalInput(sex: "female", pclass: 1).readyToPredict() } throws: { error in
+            "\(error)".contains("missing required field: age")
+        }
+        // Class and port may be missing; values are still checked.
+        #expect(try SurvivalInput(age: 30, sex: "Female").readyToPredict() == SurvivalInput(age: 30, sex: "female"))
+        #expect { try SurvivalInput(age: 30, sex: "unknown").readyToPredict() } throws: { error in
+            "\(error)".contains("sex 'unknown': expected male or female")
+        }
+    }
+
+    @Test func readsAPassengerFromATableRowIgnoringOtherColumns() throws {
+        let row = ["PassengerId": "7", "Name": "Jack", "Age": "20", "Sex": "male", "Pclass": "3"]
+        let input = try SurvivalInput { column in row.first { $0.key.lowercased() == column }?.value }
+        #expect(input == SurvivalInput(age: 20, sex: "male", pclass: 3))
+    }
+
     @Test func readsLooselyTypedFields() throws {
         let input = try SurvivalInput(fields: ["Age": "28", "sex": " female ", "pclass": "2.0", "embarked": "c"])
         #expect(input == SurvivalInput(age: 28, sex: "female", pclass: 2, embarked: "C"))

@@ -95,7 +95,7 @@ sed -n '/^Ablation/,/^[A-Z]/p' "$work/train.txt" | grep -E '^  (fused|memory alo
 grep -E "^Head:" "$work/train.txt" || echo "(no supervised head: trained on good images only)"
 echo "Out-of-fold on the training images (what the fusion weight and thresholds were chosen on):"
 sed -n '/^Cross-validation/,/fine-tuned head alone/p' "$work/train.txt" | tail -n +2
-grep -E "^Slowest" "$work/train.txt"
+grep -E "^Time per phase" "$work/train.txt"
 
 echo
 echo "Reference: plain PatchCore (memory alone) trained on the 20 good images alone, same extractor weights and input size:"

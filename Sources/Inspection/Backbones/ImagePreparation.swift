@@ -27,10 +27,10 @@ public struct PreparedImage: Sendable {
     public var photoSize: InputSize
 }
 
-/// Decoding and resizing as Lookout for Vision accepts photos: PNG or JPEG from 64x64 to
-/// 4096x4096; other sizes than the input size are resized (aspect ratio not kept).
+/// Decoding and resizing as Lookout for Vision accepts photos: PNG or JPEG within
+/// `PhotoSizeLimits`; other sizes than the input size are resized (aspect ratio not kept).
 public enum ImagePreparation {
-    public static let largestSide = 4096, smallestSide = 64
+    public static let largestSide = PhotoSizeLimits.largestSide
 
     /// Decodes (large JPEGs DCT-scaled down towards the input size), checks the size limits
     /// and resizes. `original` is the decoded photo, at most DCT-scaled.
@@ -49,11 +49,8 @@ public enum ImagePreparation {
     /// converts it to RGB and resizes it to the input size.
     public static func prepare(_ decoded: DecodedImage, source: String, size: InputSize) throws(InspectionError) -> PreparedImage {
         let (w, h) = (decoded.originalWidth, decoded.originalHeight)
-        guard w <= largestSide, h <= largestSide else {
-            throw InspectionError(source, "\(w)x\(h) is larger than \(largestSide)x\(largestSide)")
-        }
-        guard w >= smallestSide, h >= smallestSide else {
-            throw InspectionError(source, "\(w)x\(h) is smaller than \(smallestSide)x\(smallestSide)")
+        if let refused = PhotoSizeLimits.check(width: w, height: h, source: source) {
+            throw InspectionError(source, refused.reason)
         }
         let rgb = decoded.image.converted(to: .rgb)
         return PreparedImage(original: rgb, resized: rgb.resized(width: size.width, height: size.height, filter: .antialiased),

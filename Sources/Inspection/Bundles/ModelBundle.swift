@@ -74,6 +74,9 @@ public struct ModelCard: Codable, Sendable, Equatable {
     /// The saved threshold on the training photos' out-of-fold scores: decisions, margins,
     /// expected false-alarm and miss rates, reliability. Absent in older bundles.
     public var atThreshold: ThresholdReport? = nil
+    /// Training images left out because they could not be read (`train --skip-unreadable`);
+    /// absent when none were.
+    public var skippedUnreadable: [SkippedImage]? = nil
 
     public static let memoryScoring = "memory"
     public static let fusedScoring = "fused: memory + fine-tuned head"

@@ -20,8 +20,9 @@ public struct BenchmarkRun: Sendable, Codable, Equatable {
     /// What the saved model decides with: "fused", "memory alone" or "fine-tuned head alone".
     public var scoring: String?
     public var confusion: ConfusionMatrix?
-    public var precision: Double
-    public var recall: Double
+    public var precision: Double?
+    public var recall: Double?
+    /// Defined in every run: each test set has anomalous photos.
     public var f1: Double
     /// The best F1 any threshold reaches on the test photos (picked on them: an upper bound).
     public var bestF1: Double
@@ -60,7 +61,7 @@ public struct BenchmarkRun: Sendable, Codable, Equatable {
 /// Runs the benchmark of one split and seed.
 public enum CategoryBenchmark {
     public static func run(_ split: BenchmarkSplit, seed: UInt64, extractor: FeatureExtractor, options: TrainingOptions,
-                           progress: @escaping TrainingProgress = { _, _, _ in }) throws(InspectionError) -> BenchmarkRun {
+                           progress: @escaping TrainingProgress = { _ in }) throws(InspectionError) -> BenchmarkRun {
         var options = options
         options.seed = seed
         let started = Date()
@@ -77,7 +78,7 @@ public enum CategoryBenchmark {
         var done = 0
         BatchScorer.score(test.map(\.path), model: model) { i, row in
             done += 1
-            progress("scoring the test photos", done, test.count)
+            progress(TrainingProgressEvent(phase: "scoring the test photos", done: done, total: test.count, overall: 1))
             switch row.result {
             case .failure(let error): failures.append(error.description)
             case .success(let r):
@@ -112,8 +113,8 @@ public enum CategoryBenchmark {
                             threshold: model.threshold, thresholdMethod: trained.thresholdChoice.method,
                             scoring: model.head == nil ? ScoringPart.memory.rawValue
                                 : (model.head?.fusion.memoryWeight == 0 ? ScoringPart.head.rawValue : ScoringPart.fused.rawValue),
-                            confusion: report.confusion, precision: report.precision, recall: report.recall, f1: report.f1,
-                            bestF1: bestF1, f1Gap: bestF1 - report.f1,
+                            confusion: report.confusion, precision: report.precision, recall: report.recall, f1: report.confusion.f1,
+                            bestF1: bestF1, f1Gap: bestF1 - report.confusion.f1,
                             pixelAUROC: withMasks ? pixels.auroc : nil, perRegionOverlap: withMasks ? pixels.perRegionOverlap : nil,
                             markedIoU: withMasks ? pixels.markedIoU : nil, anomalousVerdictsWithoutArea: withoutArea,
                             trainSeconds: trainingSeconds(trained, total: trainerSeconds, trainCount: split.train.images.count,

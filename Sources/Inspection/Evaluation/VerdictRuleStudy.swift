@@ -14,20 +14,18 @@ public enum VerdictRuleStudy {
     public static let candidates: [VerdictRule] = {
         let bestF1 = ThresholdPolicy.bestF1
         var rules = [
-            VerdictRule(name: "trainer: fused unless a part is better") { s in
-                let d = ScoringDecision.choose(s, policy: bestF1)
+            VerdictRule(name: "trainer: fused unless a part is better, with unseen-type copies") { s in
+                let d = ScoringDecision.choose(s, policy: bestF1, unseenTypes: true)
                 return FittedVerdictRule(part: d.part, fusion: d.fusion, threshold: d.choice)
             },
-            VerdictRule.trainer(.fused, policy: bestF1).renamed("fused, best F1 with unseen-type copies"),
+            VerdictRule(name: "trainer: fused unless a part is better, without unseen-type copies") { s in
+                let d = ScoringDecision.choose(s, policy: bestF1, unseenTypes: false)
+                return FittedVerdictRule(part: d.part, fusion: d.fusion, threshold: d.choice)
+            },
+            VerdictRule.trainer(.fused, policy: bestF1, unseenTypeCopies: true).renamed("fused, best F1 with unseen-type copies"),
+            VerdictRule.trainer(.fused, policy: bestF1, unseenTypeCopies: false).renamed("fused, best F1 without unseen-type copies"),
             VerdictRule.trainer(.memory, policy: bestF1).renamed("memory alone, best F1"),
             VerdictRule.trainer(.head, policy: bestF1).renamed("head alone, best F1"),
-            VerdictRule(name: "fused, best F1 without unseen-type copies") { s in
-                guard let head = s.head else { return VerdictRule.trainer(.memory, policy: bestF1).fit(s) }
-                let fusion = ScoreFusion.choose(memoryScores: s.memory, headScores: head, labels: s.labels)
-                let fused = zip(s.memory, head).map { fusion.fuse(memory: $0.0, head: $0.1) }
-                return FittedVerdictRule(part: .fused, fusion: fusion,
-                                         threshold: ThresholdSelector.choose(scores: fused, labels: s.labels, policy: bestF1))
-            },
             VerdictRule(name: "memory alone, two Gaussians") { s in
                 let t = ThresholdSelector.gaussianExpectedF1(scores: s.memory, labels: s.labels)
                 return FittedVerdictRule(part: .memory, fusion: nil, threshold: ThresholdChoice(threshold: t, method: "", targetMet: true))

@@ -22,21 +22,6 @@ public struct PatchMemory: Sendable {
         }
     }
 
-    /// Builds the memory from the patches of good images (rows of `dimension`), keeping a
-    /// greedy coreset of `fraction` of them (at least `minimumSize`, at most all).
-    public static func build(patches: [Float], dimension: Int, fraction: Double, minimumSize: Int = 64,
-                             projectedDimension: Int = 128, seed: UInt64) -> PatchMemory {
-        let n = patches.count / dimension
-        let target = min(n, max(minimumSize, Int((Double(n) * fraction).rounded())))
-        let chosen = Coreset.greedySelection(patches, dimension: dimension, count: target,
-                                             projectedDimension: projectedDimension, seed: seed)
-        var bank = [Float](repeating: 0, count: chosen.count * dimension)
-        for (row, index) in chosen.enumerated() {
-            for j in 0..<dimension { bank[row * dimension + j] = patches[index * dimension + j] }
-        }
-        return PatchMemory(bank: bank, dimension: dimension)
-    }
-
     /// Distance of each query row to its nearest memory row, and that row's index:
     /// ||a - b||² = ||a||² + ||b||² - 2 a·b, the products by the GEMM kernel, the minimum
     /// folded in tile by tile (see `NearestRowSearch`).

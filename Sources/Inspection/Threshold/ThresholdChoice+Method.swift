@@ -18,7 +18,8 @@ extension ThresholdChoice {
         case .head: copy.method += " (fine-tuned head alone, standardised)"
         case .fused:
             copy.method += String(format: " (fused: memory weight %.1f, head weight %.1f", fusion.memoryWeight, 1 - fusion.memoryWeight)
-                + (fusion.memoryWeight < 1 ? "; each anomalous image counted again with the head neutral, as a defect type it never saw)" : ")")
+                + (fusion.memoryWeight < 1 && ScoringDecision.countsUnseenTypes
+                    ? "; each anomalous image counted again with the head neutral, as a defect type it never saw)" : ")")
         }
         return copy
     }

@@ -41,9 +41,12 @@ public enum ScoringPart: String, Sendable, Codable, Equatable {
 
 extension VerdictRule {
     /// The trainer's rules for each part under a threshold policy. The fused rule chooses the
-    /// weight by out-of-fold AUROC (`ScoreFusion.choose`) and its threshold with the unseen-type
-    /// copies (`ScoreFusion.thresholdValidation`); the head alone is its standardised logit.
-    public static func trainer(_ part: ScoringPart, policy: ThresholdPolicy) -> VerdictRule {
+    /// weight by out-of-fold AUROC (`ScoreFusion.choose`) and its threshold on the fused
+    /// out-of-fold scores, with each anomalous photo also counted as a type the head never saw
+    /// when `unseenTypeCopies` (`ScoreFusion.thresholdValidation`); the head alone is its
+    /// standardised logit.
+    public static func trainer(_ part: ScoringPart, policy: ThresholdPolicy,
+                               unseenTypeCopies: Bool = ScoringDecision.countsUnseenTypes) -> VerdictRule {
         VerdictRule(name: part.rawValue) { s in
             guard let head = s.head, part != .memory else {
                 return FittedVerdictRule(part: .memory, fusion: nil,
@@ -56,7 +59,9 @@ extension VerdictRule {
                 return FittedVerdictRule(part: .head, fusion: fusion,
                                          threshold: ThresholdSelector.choose(scores: standardised, labels: s.labels, policy: policy))
             }
-            let validation = chosen.thresholdValidation(memoryScores: s.memory, headScores: head, labels: s.labels)
+            let validation = unseenTypeCopies
+                ? chosen.thresholdValidation(memoryScores: s.memory, headScores: head, labels: s.labels)
+                : (scores: zip(s.memory, head).map { chosen.fuse(memory: $0.0, head: $0.1) }, labels: s.labels)
             return FittedVerdictRule(part: .fused, fusion: chosen,
                                      threshold: ThresholdSelector.choose(scores: validation.scores, labels: validation.labels, policy: policy))
         }

@@ -28,24 +28,28 @@ enum HeadFitting {
     /// (`ScoringDecision`), and trains the final head on all of `indices` for the
     /// early-stopping epoch count.
     static func fit(_ indices: [Int], memory: FittedMemory, labels: [Bool], maps: DeepMaps, extractor: FeatureExtractor,
-                    options: TrainingOptions, progress: TrainingProgress) throws(InspectionError) -> FittedHead {
-        let (epochs, headOOF) = HeadTrainer.crossValidate(indices, labels: labels, maps: maps, extractor: extractor,
+                    options: TrainingOptions, phases: TrainingPhases) throws(InspectionError) -> FittedHead {
+        let (epochs, headAll) = HeadTrainer.crossValidate(indices, labels: labels, maps: maps, extractor: extractor,
                                                           options: options.head, seed: options.seed) {
-            progress("supervised head cross-validation", $0, $1)
+            phases.update("supervised head cross-validation", $0, $1)
         }
+        // Only the photos the memory scored out of fold (all anomalous ones, and at most
+        // `maxOutOfFoldGoodPhotos` good ones) are fused and judged.
         var memoryByIndex: [Int: Float] = [:]
         for (index, score) in zip(memory.oofIndices, memory.oofScores) { memoryByIndex[index] = score }
-        let memoryOOF = indices.map { memoryByIndex[$0] ?? 0 }
-        let oofLabels = indices.map { labels[$0] }
+        let scored = zip(indices, headAll).compactMap { index, head in memoryByIndex[index].map { (index: index, memory: $0, head: head) } }
+        let memoryOOF = scored.map(\.memory), headOOF = scored.map(\.head)
+        let oofLabels = scored.map { labels[$0.index] }
         let k = max(2, min(options.head.folds, oofLabels.count { $0 }, oofLabels.count { !$0 }))
         var scores = OutOfFoldScores(labels: oofLabels, memory: memoryOOF, head: headOOF)
-        let decision = ScoringDecision.choose(scores, policy: options.policy)
+        let decision = ScoringDecision.choose(scores, policy: options.policy, forced: options.scoring)
         scores.model = decision.part == .memory ? memoryOOF : zip(memoryOOF, headOOF).map { decision.fusion.fuse(memory: $0.0, head: $0.1) }
         let headChoice = ThresholdSelector.choose(scores: headOOF, labels: oofLabels, policy: options.policy)
             .onOutOfFold(good: scores.goodCount, anomalous: scores.anomalousCount, part: .head, fusion: decision.fusion)
         let (head, _) = HeadTrainer.train(indices, labels: labels, maps: maps, extractor: extractor, epochs: epochs, validation: [],
                                           options: options.head, seed: options.seed &+ 1000)
-        progress("supervised head cross-validation", k + 1, k + 1)
+        phases.update("supervised head cross-validation", k + 1, k + 1)
+        phases.finish()
         guard head.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) else {
             throw InspectionError("", "the supervised head diverged (non-finite weights); train with fewer anomalous images or without them")
         }

@@ -1,3 +1,5 @@
+import Tensors
+
 /// A memory fitted on some training images, with the threshold and calibration chosen on
 /// k-fold out-of-fold scores of those images.
 struct FittedMemory {
@@ -32,14 +34,13 @@ enum MemoryFitting {
     /// separate the training images best (AUROC first, then the anomalous images' distance
     /// from the good ones); ties keep the larger weight. With good images only there is
     /// nothing to compare, and the weight stays 1 (PatchCore's plain concatenation).
-    static func fitChoosingWeight(_ indices: [Int], layers: LayerWeighting, labels: [Bool], options: TrainingOptions,
-                                  progress: TrainingProgress) throws(InspectionError) -> FittedMemory {
-        let candidates = indices.contains { labels[$0] } ? stride8WeightCandidates : [1]
+    static func fitChoosingWeight(_ indices: [Int], features: PatchGridStore, candidates: CandidatesByWeight, labels: [Bool],
+                                  options: TrainingOptions, phases: TrainingPhases) throws(InspectionError) -> FittedMemory {
+        let candidatesWeights = indices.contains { labels[$0] } ? stride8WeightCandidates : [1]
         var best: FittedMemory?
-        for weight in candidates {
-            var fitted = try fit(indices, grids: layers.grids(weight), preselected: layers.preselected(weight), labels: labels,
-                                 options: options, progress: progress)
-            fitted.stride8Weight = weight
+        for weight in candidatesWeights {
+            let fitted = try fit(indices, stride8Weight: weight, features: features, candidates: try candidates(weight), labels: labels,
+                                 options: options, phases: phases)
             if let current = best, let a = current.separation, let b = fitted.separation,
                !(b.0 > a.0 + 1e-9 || (abs(b.0 - a.0) <= 1e-9 && b.1 > a.1)) {
                 continue
@@ -51,39 +52,76 @@ enum MemoryFitting {
     }
 
     /// Memory over the good images among `indices`, and a threshold from k-fold out-of-fold
-    /// scores of those same images (never their own in-memory scores).
-    static func fit(_ indices: [Int], grids: [PatchGrid], preselected: [PatchGrid], labels: [Bool], options: TrainingOptions,
-                    progress: TrainingProgress) throws(InspectionError) -> FittedMemory {
+    /// scores of those same images (never their own in-memory scores). One coreset is
+    /// selected over the good images; each fold's images are scored against that coreset
+    /// with the fold's own photos taken out and the selection grown back without them
+    /// (`MemoryCoreset.excluding`), so no image is scored against its own patches.
+    static func fit(_ indices: [Int], stride8Weight: Float, features: PatchGridStore, candidates: CoresetCandidates, labels: [Bool],
+                    options: TrainingOptions, phases: TrainingPhases) throws(InspectionError) -> FittedMemory {
         let goods = indices.filter { !labels[$0] }
         guard goods.count >= 2 else { throw InspectionError("", "too few good images to train and validate (\(goods.count))") }
+        let foldOf = folds(indices, labels: labels, options: options)
         let k = min(options.folds, goods.count)
-        let fold = Splits.folds(labels: indices.map { labels[$0] }, folds: k, seed: options.seed &+ 1)
-        var oofScores: [Float] = [], oofLabels: [Bool] = [], oofIndices: [Int] = [], goodPatchScores: [PatchScore] = []
-        for f in 0..<k {
-            progress("threshold cross-validation", f, k + 1)
-            let memoryImages = zip(indices, fold).filter { !labels[$0.0] && $0.1 != f }.map(\.0)
-            let memory = memoryFor(memoryImages, grids: grids, preselected: preselected, options: options)
-            for (index, g) in zip(indices, fold) where g == f {
-                let patch = PatchScore(grid: grids[index], memory: memory)
-                oofScores.append(patch.score)
-                if !labels[index] { goodPatchScores.append(patch) }
-                oofLabels.append(labels[index])
-                oofIndices.append(index)
+        let isGood = Set(goods)
+        let target = { (photos: Int) in options.memorySize(patches: photos * features.patchesPerGrid) }
+        let coreset = try phases.run("coreset", total: 1) { _ in
+            MemoryCoreset(candidates, including: { isGood.contains($0) }, target: target(goods.count), seed: options.seed)
+        }
+        // The folds side by side on the pool's threads, each fold's work on one thread.
+        let members = (0..<k).map { f in scored(indices.filter { foldOf[$0] == f }, labels: labels, folds: k, options: options) }
+        var scores = [[PatchScore]](repeating: [], count: k)
+        let done = ProgressCounter()
+        try phases.run("threshold cross-validation", total: members.reduce(0) { $0 + $1.count }) { report in
+            scores.withUnsafeMutableBufferPointer { out in
+                WorkerPool.shared.parallelFor(count: k) { f in
+                    let foldGoods = indices.count { foldOf[$0] == f && !labels[$0] }
+                    let memory = coreset.excluding({ foldOf[$0] == f }, target: target(goods.count - foldGoods),
+                                                   seed: options.seed &+ UInt64(f)).memory
+                    out[f] = members[f].map { PatchScore(grid: features.grid($0, stride8Weight: stride8Weight), memory: memory) }
+                    report(done.add(members[f].count))
+                }
             }
         }
+        let patchScores = scores.flatMap { $0 }, oofScores = patchScores.map(\.score)
+        let oofIndices = members.flatMap { $0 }, oofLabels = oofIndices.map { labels[$0] }
         let choice = ThresholdSelector.choose(scores: oofScores, labels: oofLabels, policy: options.policy)
         let goodScores = zip(oofScores, oofLabels).filter { !$0.1 }.map(\.0)
-        let memory = memoryFor(goods, grids: grids, preselected: preselected, options: options)
-        progress("threshold cross-validation", k + 1, k + 1)
-        return FittedMemory(memory: memory, choice: choice.onMemoryFolds(k, good: goodScores.count, anomalous: oofLabels.count - goodScores.count),
-                            calibration: ScoreCalibration(goodScores: goodScores), oofScores: oofScores, oofLabels: oofLabels,
-                            oofIndices: oofIndices, mapCutOff: MapCutOff.fromGoodMaps(count: goodPatchScores.count) {
-                                goodPatchScores[$0].inputSizeMap()
-                            })
+        let goodPatchScores = zip(patchScores, oofLabels).filter { !$0.1 }.map(\.0)
+        return FittedMemory(memory: coreset.memory,
+                            choice: choice.onMemoryFolds(k, good: goodScores.count, anomalous: oofLabels.count - goodScores.count),
+                            calibration: ScoreCalibration(goodScores: goodScores), stride8Weight: stride8Weight,
+                            oofScores: oofScores, oofLabels: oofLabels, oofIndices: oofIndices,
+                            mapCutOff: MapCutOff.fromGoodMaps(count: goodPatchScores.count) { goodPatchScores[$0].inputSizeMap() })
     }
 
-    static func memoryFor(_ images: [Int], grids: [PatchGrid], preselected: [PatchGrid], options: TrainingOptions) -> PatchMemory {
-        PatchMemory.build(preselected: images.map { preselected[$0] }, originalPatchCount: images.reduce(0) { $0 + grids[$1].patchCount },
-                          fraction: options.coresetFraction, seed: options.seed)
+    /// The cross-validation fold of each of `indices` (by image index): `options.folds` folds,
+    /// fewer when there are fewer good images, stratified by label and seeded.
+    static func folds(_ indices: [Int], labels: [Bool], options: TrainingOptions) -> [Int: Int] {
+        let k = min(options.folds, indices.count { !labels[$0] })
+        let fold = Splits.folds(labels: indices.map { labels[$0] }, folds: max(k, 1), seed: options.seed &+ 1)
+        return Dictionary(uniqueKeysWithValues: zip(indices, fold))
+    }
+
+    /// The images of one fold that are scored out of fold: all, or when the good images are more
+    /// than `options.maxOutOfFoldGoodPhotos`, the anomalous ones and the fold's first
+    /// `maxOutOfFoldGoodPhotos / folds` good ones (fold membership is seeded, the order is the
+    /// training order).
+    static func scored(_ fold: [Int], labels: [Bool], folds: Int, options: TrainingOptions) -> [Int] {
+        let perFold = (options.maxOutOfFoldGoodPhotos + folds - 1) / max(folds, 1)
+        var goodsTaken = 0
+        return fold.filter { i in
+            if labels[i] { return true }
+            goodsTaken += 1
+            return goodsTaken <= perFold
+        }
+    }
+
+    /// `score` of each image, the images spread over the shared pool (each scored on one thread).
+    static func scoreInParallel(_ images: [Int], _ score: (Int) -> Float) -> [Float] {
+        var scores = [Float](repeating: 0, count: images.count)
+        scores.withUnsafeMutableBufferPointer { out in
+            WorkerPool.shared.parallelFor(count: images.count) { out[$0] = score(images[$0]) }
+        }
+        return scores
     }
 }

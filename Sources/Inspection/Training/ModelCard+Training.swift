@@ -2,7 +2,7 @@ import Foundation
 
 extension ModelCard {
     /// The card of a freshly trained model: what it was made from, its memory and head, its
-    /// threshold and how it was chosen, and the evaluation (`evaluation[0]` is the model's own).
+    /// threshold and how it was chosen, and the evaluation (its first entry is the model's own; none without a report).
     init(trained model: InspectionModel, memory: FittedMemory, head: FittedHead?, choice: ThresholdChoice,
          extractor: FeatureExtractor, dataset: InspectionDataset, evaluation: [ModelEvaluation], evaluatedOn: String,
          options: TrainingOptions, photoSize: InputSize) {
@@ -15,7 +15,7 @@ extension ModelCard {
                                 coresetFraction: options.coresetFraction,
                                 reweightingNeighbours: PatchMemory.reweightingNeighbours, mapSigma: 4,
                                 stride8Weight: memory.stride8Weight),
-                  trainingMetrics: evaluation[0].report, evaluatedOn: evaluatedOn,
+                  trainingMetrics: evaluation.first?.report, evaluatedOn: evaluatedOn,
                   classBalance: .init(good: dataset.goodCount, anomalous: dataset.anomalousCount),
                   weights: .init(file: ModelBundle.weightsFile, sha256: ""),
                   scoring: head == nil ? ModelCard.memoryScoring : ModelCard.fusedScoring,

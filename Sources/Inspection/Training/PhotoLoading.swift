@@ -1,22 +1,44 @@
 import Foundation
 import Imaging
 
-/// The first training step: the model's input size, and every photo decoded and resized to it.
+/// The model's input size, and every photo decoded and resized to it.
 enum PhotoLoading {
-    /// The input size for photos shaped like the one at `path` (the first training photo):
-    /// its longer side becomes `longSide`, rounded to the extractor's stride. Returns the
-    /// photo's own size too.
-    static func inputSize(fittingPhotoAt path: String, longSide: Int, extractor: FeatureExtractor) throws(InspectionError)
-        -> (input: InputSize, photo: InputSize) {
-        let first = try ImagePreparation.load(path, size: InputSize(width: 64, height: 64))
-        let input = InputSize.fitting(width: first.original.width, height: first.original.height,
-                                      longSide: longSide, multiple: max(extractor.sizeMultiple, 8))
-        return (input, first.photoSize)
+    /// The input size for photos shaped like the first of `paths` that decodes (the first
+    /// training photo): its longer side becomes `longSide`, rounded to the extractor's
+    /// stride. Returns that photo's own size too, and the errors of the photos before it;
+    /// no sizes when none decodes.
+    static func inputSize(fittingFirstReadableOf paths: [String], longSide: Int, extractor: FeatureExtractor)
+        -> (sizes: (input: InputSize, photo: InputSize)?, failures: [InspectionError]) {
+        var failures: [InspectionError] = []
+        for path in paths {
+            do throws(InspectionError) {
+                let first = try ImagePreparation.load(path, size: InputSize(width: 64, height: 64))
+                let input = InputSize.fitting(width: first.original.width, height: first.original.height,
+                                              longSide: longSide, multiple: max(extractor.sizeMultiple, 8))
+                return ((input, first.photoSize), failures)
+            } catch {
+                failures.append(error)
+            }
+        }
+        return (nil, failures)
     }
 
-    /// Decodes and resizes in parallel; the first unreadable training image stops training
-    /// with its name and reason.
-    static func loadAll(_ paths: [String], size: InputSize, threads: Int, progress: @escaping @Sendable (Int) -> Void) throws(InspectionError) -> [PreparedImage] {
+    /// Decodes and resizes in parallel, keeping nothing: each photo's error, or nil when it
+    /// reads, in order.
+    static func check(_ paths: [String], size: InputSize, threads: Int,
+                      progress: @escaping @Sendable (Int) -> Void) -> [InspectionError?] {
+        let counter = ProgressCounter()
+        return concurrentMap(count: paths.count, threads: threads) { i -> InspectionError? in
+            defer { progress(counter.increment()) }
+            do throws(InspectionError) { _ = try ImagePreparation.load(paths[i], size: size); return nil }
+            catch { return error }
+        }
+    }
+
+    /// Decodes and resizes in parallel; the first photo that cannot be read stops it with its
+    /// name and reason (photos already checked by `check` read again).
+    static func loadAll(_ paths: [String], size: InputSize, threads: Int,
+                        progress: @escaping @Sendable (Int) -> Void) throws(InspectionError) -> [PreparedImage] {
         let counter = ProgressCounter()
         let results = concurrentMap(count: paths.count, threads: threads) { i -> Result<PreparedImage, InspectionError> in
             defer { progress(counter.increment()) }
@@ -38,10 +60,13 @@ enum PhotoLoading {
 final class ProgressCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func increment() -> Int {
+    func increment() -> Int { add(1) }
+
+    /// Adds `count`; returns the new total.
+    func add(_ count: Int) -> Int {
         lock.lock()
         defer { lock.unlock() }
-        value += 1
+        value += count
         return value
     }
 }

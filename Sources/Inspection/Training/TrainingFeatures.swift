@@ -1,21 +1,50 @@
 import Imaging
 
-/// The features step: every photo's patch grid and, when the supervised head is trained,
-/// its deep map (variant 0 of `DeepMaps`), from one pass of the extractor.
+/// The features step: the training photos decoded a chunk at a time and their features kept,
+/// the decoded photos dropped (except the originals the supervised head's augmentation
+/// needs): every photo's patch grid, compactly (`PatchGridStore`), and, when the supervised
+/// head is trained, its deep map (variant 0 of `DeepMaps`), from one pass of the extractor.
 struct TrainingFeatures {
-    var grids: [PatchGrid]
+    var store: PatchGridStore
     var deepMaps: DeepMaps
+    /// Each photo's own size.
+    var photoSizes: [InputSize]
+    /// The decoded photos, when asked for (for the augmented variants).
+    var originals: [Image]
 
-    /// Extracts 4 photos per batch.
-    static func extract(_ photos: [Image], extractor: FeatureExtractor, deep: Bool,
-                        progress: (Int, Int) -> Void) -> TrainingFeatures {
-        var features = TrainingFeatures(grids: [], deepMaps: DeepMaps(variants: []))
-        for start in stride(from: 0, to: photos.count, by: 4) {
-            let extracted = PatchGrid.extractWithDeep(Array(photos[start..<min(start + 4, photos.count)]), with: extractor, deep: deep)
-            features.grids += extracted.map(\.grid)
-            features.deepMaps.variants += extracted.compactMap { $0.deep.map { [$0] } }
-            progress(features.grids.count, photos.count)
+    /// Photos decoded per chunk (in parallel on `threads` threads), then extracted 4 at a time.
+    static let chunk = 16
+
+    /// Reads and extracts the photos at `paths`; the first unreadable one stops training with
+    /// its name and reason. Timed as the phases "decode" and "features".
+    static func extract(_ paths: [String], size: InputSize, extractor: FeatureExtractor, deep: Bool, keepOriginals: Bool,
+                        threads: Int, phases: TrainingPhases) throws(InspectionError) -> TrainingFeatures {
+        var store: PatchGridStore?
+        var deepMaps = DeepMaps(variants: [])
+        var photoSizes: [InputSize] = [], originals: [Image] = []
+        for start in stride(from: 0, to: paths.count, by: chunk) {
+            let chunkPaths = Array(paths[start..<min(paths.count, start + chunk)])
+            let photos = try phases.time("decode") { () throws(InspectionError) -> [PreparedImage] in
+                try PhotoLoading.loadAll(chunkPaths, size: size, threads: threads) { _ in }
+            }
+            try phases.time("features") {
+                for batch in stride(from: 0, to: photos.count, by: 4) {
+                    let extracted = PatchGrid.extractWithDeep(photos[batch..<min(photos.count, batch + 4)].map(\.resized), with: extractor,
+                                                              deep: deep)
+                    for (grid, deepMap) in extracted {
+                        let target = store ?? PatchGridStore(shapedLike: grid)
+                        target.append(grid)
+                        store = target
+                        if let deepMap { deepMaps.variants.append([deepMap]) }
+                    }
+                }
+            }
+            photoSizes += photos.map(\.photoSize)
+            if keepOriginals { originals += photos.map(\.original) }
+            phases.update("features", photoSizes.count, paths.count)
         }
-        return features
+        phases.finish()
+        guard let store else { throw InspectionError("", "no training photos") }
+        return TrainingFeatures(store: store, deepMaps: deepMaps, photoSizes: photoSizes, originals: originals)
     }
 }

@@ -4,19 +4,40 @@ import Foundation
 public struct TrainingOptions: Sendable {
     public var seed: UInt64 = 42
     public var policy: ThresholdPolicy = .bestF1
-    /// Share of training patches kept in the memory (greedy coreset).
+    /// Share of training patches kept in the memory (greedy coreset), up to `maxMemoryPatches`.
     public var coresetFraction = 0.1
+    /// Most patches the memory keeps, however many photos it is trained on: scoring time
+    /// grows with the memory, so this keeps it flat for large training sets.
+    public var maxMemoryPatches = PatchMemory.defaultMaximumSize
     /// Share of each class held back for the report when no test set is given.
     public var holdOutFraction = 0.2
+    /// Whether to fit a second model without the held-back share, for the report, when no
+    /// test set is given (false: only the final model is trained, and there is no report).
+    public var holdOutReport = true
     /// Cross-validation folds for the threshold (fewer when there are few good images).
     public var folds = 10
+    /// Most good photos scored out of fold for the threshold (and the masks' cut-off): beyond
+    /// this many, each fold scores its first share of good photos only (all anomalous ones),
+    /// as the scores' quantiles are already well estimated and scoring is the costly part.
+    public var maxOutOfFoldGoodPhotos = 1000
     /// Longer side of the model's input, in pixels.
     public var inputLongSide = 320
     /// Decoding threads.
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     /// Train the supervised head when there are anomalous training images (at least 2).
     public var supervisedHead = true
+    /// Train on the readable images when some cannot be read (they are recorded in the
+    /// card); otherwise training stops with the list of every unreadable one.
+    public var skipUnreadable = false
     public var head = HeadTrainingOptions()
+    /// With a supervised head: what the model decides with. nil lets nested cross-validation
+    /// choose between the fused score and its parts (`ScoringDecision`).
+    public var scoring: ScoringPart? = nil
 
     public init() {}
+
+    /// Patches in a memory over `patches` training patches (see `PatchMemory.size`).
+    func memorySize(patches: Int) -> Int {
+        PatchMemory.size(patches: patches, fraction: coresetFraction, maximum: maxMemoryPatches)
+    }
 }

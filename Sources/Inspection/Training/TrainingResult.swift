@@ -3,7 +3,9 @@
 public struct TrainingResult: Sendable {
     public var model: InspectionModel
     public var card: ModelCard
-    public var evaluation: EvaluationReport
+    /// The report on the test set, or on a held-back share of the training images; nil when
+    /// no test set was given and the hold-out report was turned off.
+    public var evaluation: EvaluationReport?
     /// "held-back 20% of the training images (12 good, 2 anomalous)" or "the test folders ...".
     public var evaluatedOn: String
     /// Per-image scores of the evaluation set.
@@ -27,7 +29,27 @@ public struct TrainingResult: Sendable {
     public var crossValidated: [CrossValidatedOutcome]
     /// Why a part was saved instead of the fused model; nil otherwise.
     public var scoringNote: String?
+    /// Images left out because they could not be read (only with `skipUnreadable`).
+    public var skipped: [SkippedImage]
+    /// Good and anomalous training images with the same bytes: the labels contradict each other.
+    public var photosInBothClasses: [(good: String, anomalous: String)]
 }
 
-/// Progress of one phase: (phase, done, total).
-public typealias TrainingProgress = @Sendable (String, Int, Int) -> Void
+/// Where a training run is: `done` of `total` items of `phase`, and `overall`, the estimated
+/// share of the whole run done (0 to 1, for an estimate of the time left).
+public struct TrainingProgressEvent: Sendable {
+    public var phase: String
+    public var done: Int
+    public var total: Int
+    public var overall: Double
+
+    public init(phase: String, done: Int, total: Int, overall: Double) {
+        self.phase = phase
+        self.done = done
+        self.total = total
+        self.overall = overall
+    }
+}
+
+/// Receives training progress, possibly from worker threads.
+public typealias TrainingProgress = @Sendable (TrainingProgressEvent) -> Void

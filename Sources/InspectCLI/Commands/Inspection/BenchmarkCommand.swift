@@ -104,9 +104,9 @@ struct BenchmarkCommand: ParsableCommand {
                 print("\(split.category) \(split.benchmarkProtocol.rawValue), seed \(seed): training on \(split.train.goodCount) good"
                       + " and \(split.train.anomalousCount) anomalous photos, testing on \(split.test.goodCount) good and \(split.test.anomalousCount) anomalous")
                 fflush(nil)  // into a log as it happens
-                let progress = PhaseProgress()
+                let progress = TrainingProgressPrinter()
                 let run = try CategoryBenchmark.run(split, seed: seed, extractor: extractor, options: TrainingOptions()) {
-                    progress.update($0, $1, $2)
+                    progress.update($0)
                 }
                 progress.finish()
                 for failure in run.failures { printError(failure) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Imaging
 import Inspection
+import ScoreShards
 import Tabular
 
 /// `inspect score PATH... --model NAME`: batch scoring with one streamed row per image.
@@ -18,7 +19,9 @@ struct ScoreCommand: ParsableCommand {
             go to stdout. --threads N scores N images at once, each decoded and scored on one \
             thread (at most $INSPECT_THREADS); with 1, one image at a time, its layers split \
             across the cores (slower on a folder). Exit status: 0 every image scored; 1 some images could not be read \
-            (their rows carry the error); 2 no image found or the model could not be loaded.
+            (their rows carry the error); 2 no image found or the model could not be loaded. \
+            --shard K/N scores one part of the files on one machine of many; inspect merge \
+            joins the parts into the rows one run writes.
             """
     )
 
@@ -49,10 +52,13 @@ struct ScoreCommand: ParsableCommand {
 
     @OptionGroup var threads: ThreadsOption
 
-    enum OutputFormat: String, ExpressibleByArgument { case csv, jsonl }
+    @OptionGroup var sharding: ShardOptions
+
+    typealias OutputFormat = ScoreRowFormat
 
     func validate() throws {
         if maskJSON && format != .jsonl { throw ValidationError("--mask-json needs --format jsonl") }
+        if sharding.resume && out == nil { throw ValidationError("--resume needs --out FILE (the file to append to)") }
     }
 
     func run() throws {
@@ -64,7 +70,8 @@ struct ScoreCommand: ParsableCommand {
             throw ExitCode(2)
         }
         if let threshold { loaded.model.threshold = threshold }
-        let scan = ImageFileScanner.scan(paths)
+        let found = ShardedScan(paths)
+        let scan = found.scan
         for problem in scan.problems { printError("\(problem.path): \(problem.reason)") }
         guard !scan.images.isEmpty else {
             printError("no image files found in \(paths.joined(separator: ", "))")
@@ -74,15 +81,18 @@ struct ScoreCommand: ParsableCommand {
             do { try FileManager.default.createDirectory(atPath: heatmaps, withIntermediateDirectories: true) }
             catch { printError("\(heatmaps): cannot create the folder: \(error.localizedDescription)"); throw ExitCode(2) }
         }
-        let sink: RowSink
-        do { sink = try RowSink(path: out) } catch { printError("\(error)"); throw ExitCode(2) }
-        if format == .csv { sink.write("path,IsAnomalous,Confidence,Score,Threshold,AnomalousAreaPercent,Error") }
+        let plan: ScorePlan, sink: RowSink
+        do {
+            plan = try sharding.plan(found, out: out, format: format)
+            sink = try RowSink(path: out, appending: plan.appending)
+        } catch { printError("\(error)"); throw ExitCode(2) }
+        if format == .csv && !plan.appending { sink.write(ScoreRowFormat.csvHeader) }
 
-        let bar = ProgressBar(total: scan.images.count, label: "scoring")
+        let bar = ProgressBar(total: plan.images.count, label: "scoring")
         let started = Date()
         var scored = 0, anomalous = 0, errors = 0, otherSizes = 0
         var heatmapNames = Set<String>()
-        BatchScorer.score(scan.images, model: loaded.model, threads: threads.count, keepOriginals: heatmaps != nil) { _, row in
+        BatchScorer.score(plan.images, model: loaded.model, threads: threads.count, keepOriginals: heatmaps != nil) { _, row in
             switch row.result {
             case .success(let result):
                 scored += 1
@@ -104,6 +114,7 @@ struct ScoreCommand: ParsableCommand {
         let seconds = Date().timeIntervalSince(started)
         let summary = "scored \(scored), anomalous \(anomalous), errors \(errors) in \(formatDuration(seconds)) (\(formatRate(Double(scored + errors) / max(seconds, 1e-9))) images/s); threshold \(String(format: "%.4f", loaded.model.threshold))"
         var lines = [summary]
+        if let note = plan.summary { lines.insert(note, at: 0) }
         if otherSizes > 0, let trained = loaded.card.photoSize {
             lines.append("\(otherSizes) of \(scored) photos differ in size from the training photos (\(trained)); "
                          + "every photo is resized to the model's input (\(loaded.card.inputSize)), so their scores may be less reliable")

@@ -20,9 +20,13 @@ struct TrainCommand: ParsableCommand {
             than the memory or the head alone in nested cross-validation, that part is saved \
             instead. With good images only, the score is the memory's and the threshold the \
             lowest whose false-alarm rate on new good photos is at most 5% (a conformal bound on \
-            the good images' out-of-fold scores; --max-false-alarm-rate). Without --test-good/--test-bad, 20% of each \
-            class is held back (seeded) for the report, then the saved model is retrained on all \
-            images. The model is written to STORE/NAME/ (see --model-store).
+            the good images' out-of-fold scores; --max-false-alarm-rate). The memory keeps a greedy \
+            coreset of 10% of the training patches (--coreset), at most --max-memory-patches; \
+            out-of-fold scores come from that one coreset with each fold's photos taken out. \
+            Without --test-good/--test-bad, 20% of each class is held back (seeded) for the report, \
+            then the saved model is retrained on all images (--no-holdout-report skips the report). \
+            Progress goes to stderr (in a log, one line every few seconds with the estimated time \
+            left). The model is written to STORE/NAME/ (see --model-store).
             """
     )
 
@@ -53,6 +57,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("max-false-alarm-rate"), help: "Choose the lowest threshold that flags a good photo at most this often (0-1; a conformal bound on the good photos' out-of-fold scores). Good-only training uses \(ThresholdPolicy.defaultFalseAlarmRate) unless set.")
     var maxFalseAlarmRate: Double?
 
+    @Option(help: "With anomalous images: what the model decides with, auto (nested cross-validation picks the fused score or the better of its parts), fused, memory or head.")
+    var scoring = "auto"
+
     @Option(help: "Seed of the hold-out split, folds and coreset.")
     var seed: UInt64 = 42
 
@@ -62,8 +69,19 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("input-size"), help: "Longer side of the model's input in pixels (multiple of 32).")
     var inputSize = 320
 
-    @Option(name: .customLong("coreset"), help: "Share of training patches kept in the memory (0-1).")
+    @Option(name: .customLong("coreset"), help: "Share of training patches kept in the memory (0-1), up to --max-memory-patches.")
     var coresetFraction = 0.1
+
+    @Option(name: .customLong("max-memory-patches"),
+            help: "Most patches the memory keeps, however many photos it learns from (scoring time grows with it).")
+    var maxMemoryPatches = PatchMemory.defaultMaximumSize
+
+    @Flag(name: .customLong("no-holdout-report"),
+          help: "Without --test-good/--test-bad: train only the final model, with no report on held-back images (faster).")
+    var noHoldoutReport = false
+
+    @Flag(name: .customLong("skip-unreadable"), help: "Train on the readable images when some cannot be read; the skipped ones are listed and recorded in model.json.")
+    var skipUnreadable = false
 
     @OptionGroup var modelStore: ModelStoreOption
 
@@ -81,10 +99,19 @@ struct TrainCommand: ParsableCommand {
         for (flag, v) in [("--target-recall", targetRecall), ("--target-precision", targetPrecision), ("--max-false-alarm-rate", maxFalseAlarmRate)] {
             if let v, !(v > 0 && v <= 1) { throw ValidationError("\(flag) must be in (0, 1], got \(v)") }
         }
+        guard Self.scoringParts[scoring] != nil else {
+            throw ValidationError("--scoring must be one of \(Self.scoringParts.keys.sorted().joined(separator: ", ")), got \(scoring)")
+        }
         guard coresetFraction > 0 && coresetFraction <= 1 else { throw ValidationError("--coreset must be in (0, 1]") }
+        guard maxMemoryPatches >= PatchMemory.minimumSize else {
+            throw ValidationError("--max-memory-patches must be at least \(PatchMemory.minimumSize)")
+        }
         guard inputSize >= 64 && inputSize <= 1024 else { throw ValidationError("--input-size must be between 64 and 1024") }
         guard !name.isEmpty, !name.contains("/") else { throw ValidationError("--name must be a plain folder name") }
     }
+
+    /// `--scoring` values: nil lets the nested cross-validation decide.
+    static let scoringParts: [String: ScoringPart?] = ["auto": nil, "fused": .fused, "memory": .memory, "head": .head]
 
     func run() throws {
         do {
@@ -103,8 +130,12 @@ struct TrainCommand: ParsableCommand {
         var options = TrainingOptions()
         options.seed = seed
         options.coresetFraction = coresetFraction
+        options.maxMemoryPatches = maxMemoryPatches
+        options.holdOutReport = !noHoldoutReport
         options.inputLongSide = inputSize
         options.threads = threads.count
+        options.skipUnreadable = skipUnreadable
+        options.scoring = Self.scoringParts[scoring] ?? nil
         WorkerPool.shared.threads = threads.count
         if let targetRecall { options.policy = .targetRecall(targetRecall) }
         if let targetPrecision { options.policy = .targetPrecision(targetPrecision) }
@@ -113,20 +144,23 @@ struct TrainCommand: ParsableCommand {
         if dataset.anomalousCount == 0 {
             print("Good images only: the threshold comes from the good images' out-of-fold scores and a false-alarm target.")
         }
-        let progress = PhaseProgress()
+        let progress = TrainingProgressPrinter()
         let started = Date()
-        let result = try Trainer.train(dataset, test: test, extractor: extractor, options: options) { phase, done, total in
-            progress.update(phase, done, total)
-        }
+        let result = try Trainer.train(dataset, test: test, extractor: extractor, options: options) { progress.update($0) }
         progress.finish()
+        printDataWarnings(result)
         let path = modelStore.store.bundlePath(name)
         try ModelBundle.save(result.model, card: result.card, to: path)
         if result.otherSizes > 0 {
             print("\(result.otherSizes) images differ in size from the first; all were resized to \(result.card.inputSize).")
         }
-        InspectionReportPrinter.printReport(result.evaluation, evaluatedOn: result.evaluatedOn,
-                                            thresholdMethod: test != nil ? "the saved model's own"
-                                                : "the evaluation model's own, chosen on its training images only (the saved model's follows)")
+        if let evaluation = result.evaluation {
+            InspectionReportPrinter.printReport(evaluation, evaluatedOn: result.evaluatedOn,
+                                                thresholdMethod: test != nil ? "the saved model's own"
+                                                    : "the evaluation model's own, chosen on its training images only (the saved model's follows)")
+        } else {
+            print("No report: no test set, and --no-holdout-report skipped the held-back evaluation.")
+        }
         print("Saved model: threshold \(String(format: "%.4f", result.thresholdChoice.threshold)) (\(result.thresholdChoice.method))")
         if let note = result.scoringNote { print("Scoring: \(note)") }
         InspectionReportPrinter.printThresholdReport(result.thresholdReport)
@@ -147,5 +181,18 @@ struct TrainCommand: ParsableCommand {
         print("Memory: \(result.model.memory.count) patches of \(result.model.memory.dimension) features; input \(result.card.inputSize)")
         InspectionReportPrinter.printPhases(result.phaseSeconds)
         print("Trained in \(formatDuration(Date().timeIntervalSince(started))); model written to \(path)")
+    }
+
+    /// Skipped unreadable images, and photos labelled both good and anomalous.
+    private func printDataWarnings(_ result: TrainingResult) {
+        if !result.skipped.isEmpty {
+            print("warning: skipped \(result.skipped.count) unreadable image\(result.skipped.count == 1 ? "" : "s") (recorded in model.json):")
+            for image in result.skipped { print("  \(image.file): \(image.reason)") }
+        }
+        let shared = result.photosInBothClasses
+        if !shared.isEmpty {
+            print("warning: \(shared.count) anomalous image\(shared.count == 1 ? " is" : "s are") also in the good images (same bytes); the labels contradict each other:")
+            for pair in shared { print("  \(pair.anomalous) = \(pair.good)") }
+        }
     }
 }

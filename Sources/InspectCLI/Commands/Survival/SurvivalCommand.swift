@@ -6,7 +6,8 @@ import Tabular
 struct SurvivalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "survival",
-        abstract: "Would this passenger have survived the Titanic? (the shipped model Models/titanic-survival.json)")
+        abstract: "Would this passenger have survived the Titanic? (the shipped model Models/titanic-survival.json)",
+        discussion: "Age and sex are required; class and port are optional. Exit status 64 when a field is missing or not a value the model knows.")
     @Option(help: "Age in years.") var age: Double?
     @Option(help: "male or female.") var sex: String?
     @Option(help: "Ticket class: 1, 2 or 3.") var pclass: Int?
@@ -15,7 +16,11 @@ struct SurvivalCommand: ParsableCommand {
     @Flag(help: "Print the Amazon ML Predict JSON.") var json = false
 
     func run() throws {
-        let input = try SurvivalInput(age: age, sex: sex, pclass: pclass, embarked: embarked).validated()
+        let input: SurvivalInput
+        do throws(TabularError) { input = try SurvivalInput(age: age, sex: sex, pclass: pclass, embarked: embarked).readyToPredict() } catch {
+            printError(error.message)
+            throw ExitCode.validationFailure
+        }
         let model = try TabularModel.load(file: nil, models: models)
         let row = input.row
         let p = try model.predict(row)

@@ -1,0 +1,5 @@
+import ArgumentParser
+import ScoreShards
+
+/// `--format csv|jsonl` of `inspect score`.
+extension ScoreRowFormat: ExpressibleByArgument {}
