@@ -40,7 +40,7 @@ public struct ConfidenceCalibration: Sendable, Codable, Equatable {
     /// training photos (seeds 1-3) of the three development products, each in its own good spreads
     /// from its 5% conformal threshold (`VerdictRuleStudy.goodOnlyConfidence`; docs/EVALUATION.md).
     /// Those sets are one third anomalous, so the probabilities hold for about that share.
-    public static let goodOnlySlope = 1.0644, goodOnlyIntercept = 0.4036
+    public static let goodOnlySlope = 1.0988, goodOnlyIntercept = 0.4380
 
     /// Fits the curve on aligned out-of-fold scores and labels; with no anomalous (or no good)
     /// score, the good-only curve.

@@ -26,7 +26,9 @@ public enum Trainer {
         guard dataset.goodCount >= 3 else {
             throw InspectionError("", "training needs at least 3 good images, got \(dataset.goodCount)")
         }
+        let checkStart = Date()
         let readable = try ReadableImages.check(dataset, test: test, extractor: extractor, options: options, progress: progress)
+        let checkSeconds = Date().timeIntervalSince(checkStart)
         let (dataset, test, size, photoSize) = (readable.dataset, readable.test, readable.size, readable.photoSize)
         guard dataset.goodCount >= 3 else {
             throw InspectionError("", "training needs at least 3 readable good images, got \(dataset.goodCount)")
@@ -44,6 +46,7 @@ public enum Trainer {
                                                 Int(Double(goods.count * patchesPerPhoto) * CoresetCandidates.largestShare)),
                                 options: options)
         let phases = TrainingPhases(plan: plan, progress: progress)
+        phases.add(seconds: checkSeconds, to: ReadableImages.phase)
 
         var features = try TrainingFeatures.extract(dataset.images.map(\.path), size: size, extractor: extractor, deep: supervised,
                                                     keepOriginals: supervised, threads: options.threads, phases: phases)

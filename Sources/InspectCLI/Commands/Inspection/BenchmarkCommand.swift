@@ -71,12 +71,7 @@ struct BenchmarkCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try benchmark()
-        } catch let error as InspectionError {
-            printError(error.description)
-            throw ExitCode.failure
-        }
+        try exitingOnInspectionError(benchmark)
     }
 
     private func benchmark() throws {

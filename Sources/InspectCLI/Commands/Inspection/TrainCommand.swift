@@ -114,12 +114,7 @@ struct TrainCommand: ParsableCommand {
     static let scoringParts: [String: ScoringPart?] = ["auto": nil, "fused": .fused, "memory": .memory, "head": .head]
 
     func run() throws {
-        do {
-            try train()
-        } catch let error as InspectionError {
-            printError(error.description)
-            throw ExitCode.failure
-        }
+        try exitingOnInspectionError(train)
     }
 
     private func train() throws {
