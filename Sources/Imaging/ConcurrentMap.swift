@@ -9,7 +9,12 @@ public func concurrentMap<T: Sendable>(count: Int, threads: Int = ProcessInfo.pr
     guard count > 0 else { return [] }
     let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
     results.initialize(repeating: nil)
-    defer { results.deallocate() }
+    // The slots hold their own references (an image's storage): deinitialize them, or every
+    // result stays allocated after it is returned.
+    defer {
+        results.deinitialize()
+        results.deallocate()
+    }
     let slots = SendableBuffer(results)
     let next = IndexDispenser()
     DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
