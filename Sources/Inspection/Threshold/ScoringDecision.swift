@@ -41,8 +41,8 @@ public struct ScoringDecision: Sendable {
             if worse(fused, than: better.1) { part = better.0 }
         }
         var fitted = rules[parts.firstIndex(of: part) ?? 0].fit(scores)
-        // A fusion that gives the head no weight is the memory alone.
-        if fitted.part == .fused, let fusion = fitted.fusion, fusion.memoryWeight >= 1 {
+        // A fusion that gives the head no weight is the memory alone (unless fused was asked for).
+        if forced != .fused, fitted.part == .fused, let fusion = fitted.fusion, fusion.memoryWeight >= 1 {
             fitted = rules[1].fit(scores)
             part = .memory
         }
