@@ -21,6 +21,8 @@ final class GeneratedFixture: @unchecked Sendable {
             testDirs = try SyntheticSurfaces.writeDataset(to: root + "/test", good: 10, defective: 10, width: 160, height: 120, seed: 2)
             var options = TrainingOptions()
             options.inputLongSide = 160
+            // The head's tests need the fused model; the decision itself is tested in VerdictRuleTests.
+            options.scoring = .fused
             let data = try InspectionDataset.folders(good: trainDirs.0, bad: trainDirs.1)
             trained = try Trainer.train(data, extractor: TextureStatisticsExtractor(), options: options)
         } catch {

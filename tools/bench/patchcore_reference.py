@@ -14,6 +14,15 @@ Prints one JSON line: image AUROC and scoring throughput (decode included, `--th
 threads) over the test images. Usage (from tools/bench/bench-inspection.sh):
     python tools/bench/patchcore_reference.py --weights Models/efficientnet-lite0.safetensors \
         --card Models/efficientnet-lite0.json --train-good DIR --test-good DIR --test-bad DIR
+
+With --train-manifest and --test-manifest (Lookout JSON lines: source-ref, anomaly-label,
+anomaly-mask-ref; `inspect benchmark --write-splits DIR` writes them), the split comes from the
+manifests (the good photos of the training one train), and when test photos have masks the
+anomaly maps are made as the paper does (patch distances upsampled bilinearly to the input
+size, Gaussian blur of sigma 4) and compared with the masks at the input size: pixel AUROC and
+PRO (per-region overlap up to 30% false-positive pixels), each computed exactly as our
+PixelMetrics does (4096 score levels between the global minimum and maximum; 8-connected
+regions).
 """
 import argparse
 import json
@@ -61,6 +70,85 @@ def patch_features(model, batch):
     return combined.permute(0, 2, 3, 1).reshape(n, h * w, c)
 
 
+def read_manifest(path):
+    """[(image path, is anomalous, mask path or None)] of a Lookout JSON-lines manifest."""
+    folder = os.path.dirname(os.path.abspath(path))
+    rows = []
+    for line in open(path):
+        if not line.strip():
+            continue
+        entry = json.loads(line)
+        resolve = lambda p: p if os.path.isabs(p) else os.path.normpath(os.path.join(folder, p))
+        mask = entry.get("anomaly-mask-ref")
+        rows.append((resolve(entry["source-ref"]), int(entry["anomaly-label"]) == 1, resolve(mask) if mask else None))
+    return rows
+
+
+def patch_distances(patches, memory):
+    """Each patch's distance to its nearest memory patch."""
+    return torch.cdist(patches, memory).min(dim=1).values
+
+
+def anomaly_map(distances, grid, size, sigma=4.0):
+    """PatchCore's map: the patch-distance grid upsampled bilinearly to the input size
+    (half-pixel centres), then a Gaussian blur of `sigma` pixels, kernel radius ceil(4 sigma),
+    edges clamped."""
+    h8, w8 = grid
+    up = F.interpolate(distances.reshape(1, 1, h8, w8), size=(size[1], size[0]), mode="bilinear", align_corners=False)
+    radius = int(np.ceil(4 * sigma))
+    x = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    kernel = torch.exp(-x ** 2 / (2 * sigma ** 2))
+    kernel = kernel / kernel.sum()
+    up = F.conv2d(F.pad(up, (radius, radius, 0, 0), mode="replicate"), kernel.reshape(1, 1, 1, -1))
+    up = F.conv2d(F.pad(up, (0, 0, radius, radius), mode="replicate"), kernel.reshape(1, 1, -1, 1))
+    return up[0, 0].numpy()
+
+
+BINS = 4096
+
+
+def binned(maps):
+    low = min(float(m.min()) for m in maps)
+    high = max(float(m.max()) for m in maps)
+    scale = (BINS - 1) / (high - low) if high > low else 0.0
+    return [np.floor((m.astype(np.float32) - np.float32(low)) * np.float32(scale)).astype(np.int64).clip(0, BINS - 1) for m in maps]
+
+
+def pixel_auroc(maps, masks):
+    positive, negative = np.zeros(BINS), np.zeros(BINS)
+    for b, mask in zip(binned(maps), masks):
+        positive += np.bincount(b[mask], minlength=BINS)
+        negative += np.bincount(b[~mask], minlength=BINS)
+    below = np.concatenate([[0.0], np.cumsum(negative)[:-1]])
+    return float((positive * (below + negative / 2)).sum() / (positive.sum() * negative.sum()))
+
+
+def per_region_overlap(maps, masks, limit=0.3):
+    from scipy.ndimage import label
+    overlap, negative, regions = np.zeros(BINS), np.zeros(BINS), 0
+    for b, mask in zip(binned(maps), masks):
+        labels, count = label(mask, structure=np.ones((3, 3), dtype=int))  # 8-connected regions
+        regions += count
+        negative += np.bincount(b[labels == 0], minlength=BINS)
+        if count:
+            sizes = np.bincount(labels.ravel())
+            inside = labels > 0
+            overlap += np.bincount(b[inside], weights=1.0 / sizes[labels[inside]], minlength=BINS)
+    negatives = negative.sum()
+    area, previous_fpr, previous_pro, above_neg, above_overlap = 0.0, 0.0, 0.0, 0.0, 0.0
+    for bin in range(BINS - 1, -1, -1):
+        above_neg += negative[bin]
+        above_overlap += overlap[bin]
+        fpr, pro = above_neg / negatives, above_overlap / regions
+        if fpr >= limit:
+            t = (limit - previous_fpr) / (fpr - previous_fpr) if fpr > previous_fpr else 0.0
+            area += (limit - previous_fpr) * (previous_pro + (previous_pro + t * (pro - previous_pro))) / 2
+            return area / limit
+        area += (fpr - previous_fpr) * (previous_pro + pro) / 2
+        previous_fpr, previous_pro = fpr, pro
+    return area / limit
+
+
 def greedy_coreset(patches, count, seed=0):
     """k-center greedy on a Gaussian random projection (Sener and Savarese 2018)."""
     generator = torch.Generator().manual_seed(seed)
@@ -99,9 +187,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--weights", required=True)
     parser.add_argument("--card", required=True)
-    parser.add_argument("--train-good", required=True)
-    parser.add_argument("--test-good", required=True)
-    parser.add_argument("--test-bad", required=True)
+    parser.add_argument("--train-good")
+    parser.add_argument("--test-good")
+    parser.add_argument("--test-bad")
+    parser.add_argument("--train-manifest", help="Lookout JSON lines; its good photos train (instead of --train-good)")
+    parser.add_argument("--test-manifest", help="Lookout JSON lines with optional masks (instead of --test-good/--test-bad)")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--coreset", type=float, default=0.1)
     parser.add_argument("--scores-csv", help="write path,Score per test image (for the benchmark's best-F1 figure)")
@@ -112,23 +202,52 @@ def main():
     std = np.array(card["input"]["normalization"]["std"], dtype=np.float32)
     model = effnet_reference.load_committed(args.weights)
 
-    train = images_in(args.train_good)
+    if args.train_manifest:
+        train = [p for p, bad, _ in read_manifest(args.train_manifest) if not bad]
+    else:
+        train = images_in(args.train_good)
     size = input_size(train[0])
     start = time.perf_counter()
     patches = torch.cat([patch_features(model, load(p, size, mean, std)[None])[0] for p in train])
     memory = greedy_coreset(patches, max(1, round(len(patches) * args.coreset)))
     train_seconds = time.perf_counter() - start
 
-    test = [(p, False) for p in images_in(args.test_good)] + [(p, True) for p in images_in(args.test_bad)]
+    if args.test_manifest:
+        rows = read_manifest(args.test_manifest)
+        test, masks = [(p, bad) for p, bad, _ in rows], [m for _, _, m in rows]
+    else:
+        test = [(p, False) for p in images_in(args.test_good)] + [(p, True) for p in images_in(args.test_bad)]
+        masks = [None] * len(test)
+    with_masks = any(m is not None for m in masks)
+    grid = (size[1] // 8, size[0] // 8)
     start = time.perf_counter()
-    scores = []
+    scores, maps = [], []
     batch = 4
     for i in range(0, len(test), batch):
         paths = [p for p, _ in test[i:i + batch]]
         features = patch_features(model, torch.stack([load(p, size, mean, std) for p in paths]))
         scores += [image_score(f, memory) for f in features]
+        if with_masks:
+            maps += [anomaly_map(patch_distances(f, memory), grid, size) for f in features]
     score_seconds = time.perf_counter() - start
     labels = [label for _, label in test]
+    pixel = {}
+    if with_masks:
+        kept_maps, truths = [], []
+        for (path, bad), mask, m in zip(test, masks, maps):
+            if mask is not None:
+                # Two-tap bilinear between pixel centres, as `inspect` resizes masks.
+                grey = torch.from_numpy(np.asarray(Image.open(mask).convert("L"), dtype=np.float32))
+                truth = (F.interpolate(grey[None, None], size=(size[1], size[0]), mode="bilinear",
+                                       align_corners=False)[0, 0] >= 128).numpy()
+            elif not bad:
+                truth = np.zeros((size[1], size[0]), dtype=bool)
+            else:
+                continue  # an anomalous photo without a mask stays out of the pixel figures
+            kept_maps.append(m)
+            truths.append(truth)
+        pixel = {"pixel_auroc": round(pixel_auroc(kept_maps, truths), 4), "pro": round(per_region_overlap(kept_maps, truths), 4),
+                 "pixel_images": len(kept_maps)}
     if args.scores_csv:
         with open(args.scores_csv, "w") as out:
             out.write("path,Score\n" + "".join(f"{p},{s:.6f}\n" for (p, _), s in zip(test, scores)))
@@ -139,6 +258,7 @@ def main():
         "image_auroc": round(auroc(scores, labels), 4),
         "train_seconds": round(train_seconds, 2),
         "images_per_second": round(len(test) / score_seconds, 2),
+        **pixel,
     }))
 
 

@@ -64,6 +64,16 @@ public struct ModelCard: Codable, Sendable, Equatable {
     /// The cut-off of the binary masks, chosen on good photos' maps; absent in bundles written
     /// before it existed (their masks cut at the memory's image threshold).
     public var mapCutOff: MapCutOff? = nil
+    /// The curve that turns a score into the probability that its verdict is right; absent in
+    /// bundles written before it existed (their confidence is 0.5 + 0.5 tanh(|score -
+    /// threshold| / good spread), not a probability).
+    public var confidence: ConfidenceCalibration? = nil
+    /// Why the model decides with a part of the fused model (memory or head alone); absent
+    /// when it is the fused model, or memory-only by training.
+    public var scoringNote: String? = nil
+    /// The saved threshold on the training photos' out-of-fold scores: decisions, margins,
+    /// expected false-alarm and miss rates, reliability. Absent in older bundles.
+    public var atThreshold: ThresholdReport? = nil
     /// Training images left out because they could not be read (`train --skip-unreadable`);
     /// absent when none were.
     public var skippedUnreadable: [SkippedImage]? = nil
@@ -188,7 +198,7 @@ public enum ModelBundle {
         }
         let model = InspectionModel(extractor: extractor, memory: memory, inputSize: card.inputSize,
                                     calibration: card.calibration, stride8Weight: card.memory.stride8Weight, threshold: card.threshold,
-                                    head: head, mapCutOff: card.mapCutOff)
+                                    head: head, mapCutOff: card.mapCutOff, confidence: card.confidence)
         return (model, card)
     }
 

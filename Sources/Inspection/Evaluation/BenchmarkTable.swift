@@ -33,6 +33,9 @@ public enum BenchmarkTable {
         .init(name: "pixel AUROC", decimals: 3, higherIsBetter: true) { $0.pixelAUROC },
         .init(name: "PRO", decimals: 3, higherIsBetter: true) { $0.perRegionOverlap },
         .init(name: "mask IoU", decimals: 3, higherIsBetter: true) { $0.markedIoU },
+        .init(name: "expected FA", decimals: 3, higherIsBetter: false) { $0.expectedFalseAlarmRate },
+        .init(name: "test FA", decimals: 3, higherIsBetter: false) { $0.confusion?.falsePositiveRate },
+        .init(name: "ECE", decimals: 3, higherIsBetter: false) { $0.calibrationError },
         .init(name: "train s", decimals: 1, higherIsBetter: false) { $0.trainSeconds },
         .init(name: "images/s", decimals: 1, higherIsBetter: true) { $0.scoringImagesPerSecond },
     ]
@@ -89,6 +92,15 @@ public enum BenchmarkTable {
     public static func csv(_ runs: [BenchmarkRun]) -> String {
         let rows = [header] + runs.map(cells) + summaries(runs).flatMap(cells)
         return rows.map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+
+    /// The runs of a JSON written by `json`.
+    public static func runs(fromJSON path: String) throws(InspectionError) -> [BenchmarkRun] {
+        struct Document: Decodable { var runs: [BenchmarkRun] }
+        guard let data = FileManager.default.contents(atPath: path) else { throw InspectionError(path, "cannot read the file") }
+        do { return try JSONDecoder().decode(Document.self, from: data).runs } catch {
+            throw InspectionError(path, "not a benchmark JSON: \(error)")
+        }
     }
 
     /// The runs and summaries as JSON, with a free note (the machine line of the run).

@@ -17,6 +17,9 @@ public struct BenchmarkRun: Sendable, Codable, Equatable {
     /// The saved model's own threshold and the decision there.
     public var threshold: Float
     public var thresholdMethod: String
+    /// What the saved model decides with: "fused", "memory alone" or "fine-tuned head alone".
+    public var scoring: String?
+    public var confusion: ConfusionMatrix?
     public var precision: Double?
     public var recall: Double?
     /// Defined in every run: each test set has anomalous photos.
@@ -39,6 +42,20 @@ public struct BenchmarkRun: Sendable, Codable, Equatable {
     public var scoringImagesPerSecond: Double
     /// Test photos that could not be scored (left out of every figure).
     public var failures: [String]
+    /// What the training report promised at the saved threshold, from the training photos'
+    /// out-of-fold scores: the conformal false-alarm bound, the miss rate (nil without
+    /// anomalous training photos) and the margins to the nearest good and anomalous scores.
+    public var expectedFalseAlarmRate: Double?
+    public var expectedMissRate: Double?
+    public var marginToGood: Float?
+    public var marginToAnomalous: Float?
+    /// The training photos' out-of-fold scores (what the rule study compares rules on).
+    public var trainingOutOfFold: OutOfFoldScores?
+    /// The confidence against how often the verdicts on the test photos were right, and its
+    /// expected calibration error; the training report's (out of fold) beside it.
+    public var reliability: [ReliabilityBin]?
+    public var calibrationError: Double?
+    public var trainingCalibrationError: Double?
 }
 
 /// Runs the benchmark of one split and seed.
@@ -55,6 +72,7 @@ public enum CategoryBenchmark {
         let test = split.test.images
         let withMasks = test.contains { $0.maskPath != nil }
         var scores: [Float] = [], labels: [Bool] = [], failures: [String] = [], withoutArea = 0
+        var confidences: [Double] = [], right: [Bool] = []
         var pixels = PixelEvaluation(width: model.inputSize.width)
         let scoringStarted = Date()
         var done = 0
@@ -66,6 +84,8 @@ public enum CategoryBenchmark {
             case .success(let r):
                 scores.append(r.score)
                 labels.append(test[i].isAnomalous)
+                confidences.append(r.confidence)
+                right.append(r.isAnomalous == test[i].isAnomalous)
                 if r.isAnomalous && r.anomalousArea == 0 { withoutArea += 1 }
                 guard withMasks else { return }
                 do throws(InspectionError) {
@@ -85,17 +105,26 @@ public enum CategoryBenchmark {
         let report = EvaluationReport(scores: scores, labels: labels, threshold: model.threshold)
         let best = ThresholdSelector.choose(scores: scores, labels: labels, policy: .bestF1).threshold
         let bestF1 = ConfusionMatrix(scores: scores, labels: labels, threshold: best).f1
+        let reliability = CalibrationMetrics.reliability(confidences: confidences, correct: right)
+        let promised = trained.thresholdReport
         return BenchmarkRun(category: split.category, benchmarkProtocol: split.benchmarkProtocol, seed: seed,
                             trainGood: split.train.goodCount, trainAnomalous: split.train.anomalousCount, goodLeftOut: split.goodLeftOut,
                             testGood: report.goodCount, testAnomalous: report.anomalousCount, imageAUROC: report.auroc,
                             threshold: model.threshold, thresholdMethod: trained.thresholdChoice.method,
-                            precision: report.precision, recall: report.recall, f1: report.confusion.f1,
+                            scoring: model.head == nil ? ScoringPart.memory.rawValue
+                                : (model.head?.fusion.memoryWeight == 0 ? ScoringPart.head.rawValue : ScoringPart.fused.rawValue),
+                            confusion: report.confusion, precision: report.precision, recall: report.recall, f1: report.confusion.f1,
                             bestF1: bestF1, f1Gap: bestF1 - report.confusion.f1,
                             pixelAUROC: withMasks ? pixels.auroc : nil, perRegionOverlap: withMasks ? pixels.perRegionOverlap : nil,
                             markedIoU: withMasks ? pixels.markedIoU : nil, anomalousVerdictsWithoutArea: withoutArea,
                             trainSeconds: trainingSeconds(trained, total: trainerSeconds, trainCount: split.train.images.count,
                                                           testCount: test.count),
-                            scoringImagesPerSecond: Double(test.count) / max(scoringSeconds, 1e-9), failures: failures)
+                            scoringImagesPerSecond: Double(test.count) / max(scoringSeconds, 1e-9), failures: failures,
+                            expectedFalseAlarmRate: promised.falseAlarmBound, expectedMissRate: promised.missRate,
+                            marginToGood: promised.marginToGood, marginToAnomalous: promised.marginToAnomalous,
+                            trainingOutOfFold: trained.outOfFoldScores, reliability: reliability,
+                            calibrationError: CalibrationMetrics.expectedCalibrationError(reliability),
+                            trainingCalibrationError: promised.calibrationError)
     }
 
     /// The trainer's wall time without the test photos' share of decoding and feature

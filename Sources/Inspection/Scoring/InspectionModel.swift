@@ -23,7 +23,8 @@ public struct InspectionResult: Sendable {
     public var score: Float
     public var threshold: Float
     public var isAnomalous: Bool { score >= threshold }
-    /// 0.5 at the threshold, towards 1 as the score moves away from it (either way):
+    /// The probability that the verdict is right, from the model's curve fitted on the training
+    /// photos' out-of-fold scores (`ConfidenceCalibration`); for models made before it existed,
     /// 0.5 + 0.5 tanh(|score - threshold| / spread of good scores).
     public var confidence: Double
     /// Anomaly map at the model's input size (from the memory).
@@ -79,11 +80,14 @@ public final class InspectionModel: @unchecked Sendable {
     /// The mask's cut-off chosen on good photos' maps; nil in models made before it existed
     /// (their masks cut at the memory's image threshold).
     public let mapCutOff: MapCutOff?
+    /// Score to the probability that the verdict is right; nil in models made before it existed.
+    public let confidenceCalibration: ConfidenceCalibration?
 
     public init(extractor: FeatureExtractor, memory: PatchMemory, inputSize: InputSize,
                 calibration: ScoreCalibration, stride8Weight: Float, threshold: Float, head: SupervisedHead? = nil,
-                mapCutOff: MapCutOff? = nil) {
+                mapCutOff: MapCutOff? = nil, confidence: ConfidenceCalibration? = nil) {
         self.mapCutOff = mapCutOff
+        confidenceCalibration = confidence
         self.stride8Weight = stride8Weight
         self.extractor = extractor
         self.memory = memory
@@ -120,7 +124,8 @@ public final class InspectionModel: @unchecked Sendable {
         let patch = PatchScore(grid: grid, memory: memory)
         let map = patch.map(width: inputSize.width, height: inputSize.height)
         let score = head.flatMap { h in headLogit.map { h.fusion.fuse(memory: patch.score, head: $0) } } ?? patch.score
-        let confidence = 0.5 + 0.5 * Double(tanh(abs(score - threshold) / calibration.goodSpread))
+        let confidence = confidenceCalibration?.confidence(score, decisionThreshold: threshold)
+            ?? 0.5 + 0.5 * Double(tanh(abs(score - threshold) / calibration.goodSpread))
         let mapThreshold = mapCutOff?.value ?? head?.memoryThreshold ?? threshold
         let (maskCutOff, note) = Self.maskCutOff(map, anomalous: score >= threshold, cutOff: mapThreshold,
                                                  goodLevel: mapCutOff?.goodMedian)

@@ -12,18 +12,21 @@ public enum ThresholdPolicy: Sendable, Equatable, Codable {
     /// The highest threshold whose recall is at least the target (fewest false alarms while
     /// still catching the asked share of defects).
     case targetRecall(Double)
+    /// The lowest threshold at which a new good photo is flagged with probability at most the
+    /// rate (the conformal bound of `ThresholdSelector.falseAlarmTarget`), whatever the
+    /// anomalous photos: it catches the most defects the false-alarm budget allows.
+    case maxFalseAlarmRate(Double)
 
-    /// Good images only: the 99th percentile of the held-back good images' scores, plus a
-    /// margin of `goodOnlyMargin` times their interquartile range, so one good image in a
-    /// hundred or fewer is flagged even when the validation set was small.
-    public static let goodOnlyQuantile = 0.99
-    public static let goodOnlyMargin: Float = 1.0
+    /// The false-alarm rate of models trained on good photos only, unless the user sets one
+    /// (docs/EVALUATION.md, "What was tuned on which data").
+    public static let defaultFalseAlarmRate = 0.05
 
     public var description: String {
         switch self {
         case .bestF1: "best F1"
         case .targetPrecision(let p): "lowest threshold with precision >= \(p)"
         case .targetRecall(let r): "highest threshold with recall >= \(r)"
+        case .maxFalseAlarmRate(let a): "lowest threshold with a false-alarm rate <= \(formatShare(a))"
         }
     }
 }
@@ -44,8 +47,11 @@ public enum ThresholdSelector {
     public static func choose(scores: [Float], labels: [Bool], policy: ThresholdPolicy) -> ThresholdChoice {
         let goods = zip(scores, labels).filter { !$0.1 }.map(\.0)
         let anomalous = labels.count { $0 }
+        if case .maxFalseAlarmRate(let rate) = policy { return falseAlarmTarget(goods.isEmpty ? scores : goods, rate: rate) }
         if anomalous == 0 || goods.isEmpty {
-            return goodOnly(goods.isEmpty ? scores : goods)
+            var choice = falseAlarmTarget(goods.isEmpty ? scores : goods, rate: ThresholdPolicy.defaultFalseAlarmRate)
+            choice.method = "good images only: " + choice.method
+            return choice
         }
         let rated = ThresholdSweep.candidates(scores: scores, labels: labels)
         switch policy {
@@ -85,16 +91,39 @@ public enum ThresholdSelector {
                 return ThresholdChoice(threshold: t.threshold, method: policy.description, targetMet: true)
             }
             return ThresholdChoice(threshold: rated[0].threshold, method: policy.description + " (not reachable)", targetMet: false)
+        case .maxFalseAlarmRate(let rate):
+            return falseAlarmTarget(goods, rate: rate)  // answered above; kept for exhaustiveness
         }
     }
 
-    /// The good-only rule of `ThresholdPolicy.goodOnlyQuantile` and `goodOnlyMargin`.
-    public static func goodOnly(_ goodScores: [Float]) -> ThresholdChoice {
-        let q = quantile(goodScores, ThresholdPolicy.goodOnlyQuantile)
-        let threshold = q + ThresholdPolicy.goodOnlyMargin * interquartileRange(goodScores)
-        return ThresholdChoice(threshold: threshold,
-                               method: "good images only: 99th percentile of \(goodScores.count) held-back good scores + 1.0 x IQR",
-                               targetMet: true)
+    /// The lowest threshold whose false-alarm probability for a new good photo is at most
+    /// `rate`, by split conformal prediction (Vovk, Gammerman and Shafer 2005): with n good
+    /// out-of-fold scores sorted s(1) <= ... <= s(n) and a new good photo's score exchangeable
+    /// with them, the new score is equally likely to take any of the n + 1 ranks, so a
+    /// threshold between s(k) and s(k + 1) flags it with probability (n + 1 - k) / (n + 1).
+    /// The smallest k with that <= rate is k = ceil((n + 1)(1 - rate)); the threshold is the
+    /// midpoint of s(k) and s(k + 1), or just above s(n) when k = n. When k > n (rate < 1 /
+    /// (n + 1)) n photos cannot promise the rate: the threshold is just above s(n) and
+    /// `targetMet` is false. The final model's memory holds every good photo, so its scores of
+    /// new good photos are, if anything, lower than the out-of-fold ones: the bound is kept.
+    public static func falseAlarmTarget(_ goodScores: [Float], rate: Double) -> ThresholdChoice {
+        let sorted = goodScores.sorted(), n = sorted.count
+        guard n > 0 else { return ThresholdChoice(threshold: 0, method: "no good scores", targetMet: false) }
+        let k = max(1, Int((Double(n + 1) * (1 - rate) - 1e-9).rounded(.up)))
+        let top = sorted[n - 1]
+        let above = top + max(abs(top) * 1e-3, 1e-6)  // ThresholdSweep's margin above the highest score
+        let threshold = k >= n ? above : (sorted[k - 1] + sorted[k]) / 2
+        let bound = conformalBound(flagged: n - min(k, n), of: n)
+        var method = "lowest threshold with a false-alarm rate <= \(formatShare(rate)) (conformal bound \(formatShare(bound)))"
+        if k > n { method += "; not reachable: promising \(formatShare(rate)) needs at least \(Int((1 / rate).rounded(.up)) - 1) good photos" }
+        return ThresholdChoice(threshold: threshold, method: method, targetMet: k <= n)
+    }
+
+    /// The conformal bound on a new good photo's false-alarm probability when `flagged` of `n`
+    /// exchangeable good scores lie at or above the threshold: (flagged + 1) / (n + 1)
+    /// (Vovk et al. 2005).
+    public static func conformalBound(flagged: Int, of n: Int) -> Double {
+        Double(flagged + 1) / Double(n + 1)
     }
 }
 

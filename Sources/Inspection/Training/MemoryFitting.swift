@@ -86,13 +86,9 @@ enum MemoryFitting {
         let oofIndices = members.flatMap { $0 }, oofLabels = oofIndices.map { labels[$0] }
         let choice = ThresholdSelector.choose(scores: oofScores, labels: oofLabels, policy: options.policy)
         let goodScores = zip(oofScores, oofLabels).filter { !$0.1 }.map(\.0)
-        var method = choice.method
-        method += " on \(k)-fold out-of-fold scores of \(goodScores.count) good"
-        if oofLabels.contains(true) { method += " and \(oofLabels.count - goodScores.count) anomalous" }
-        method += " training images"
         let goodPatchScores = zip(patchScores, oofLabels).filter { !$0.1 }.map(\.0)
         return FittedMemory(memory: coreset.memory,
-                            choice: ThresholdChoice(threshold: choice.threshold, method: method, targetMet: choice.targetMet),
+                            choice: choice.onMemoryFolds(k, good: goodScores.count, anomalous: oofLabels.count - goodScores.count),
                             calibration: ScoreCalibration(goodScores: goodScores), stride8Weight: stride8Weight,
                             oofScores: oofScores, oofLabels: oofLabels, oofIndices: oofIndices,
                             mapCutOff: MapCutOff.fromGoodMaps(count: goodPatchScores.count) { goodPatchScores[$0].inputSizeMap() })

@@ -27,11 +27,9 @@ enum PhotoLoading {
     /// reads, in order.
     static func check(_ paths: [String], size: InputSize, threads: Int,
                       progress: @escaping @Sendable (Int) -> Void) -> [InspectionError?] {
-        let counter = ProgressCounter()
-        return concurrentMap(count: paths.count, threads: threads) { i -> InspectionError? in
-            defer { progress(counter.increment()) }
-            do throws(InspectionError) { _ = try ImagePreparation.load(paths[i], size: size); return nil }
-            catch { return error }
+        each(paths, size: size, threads: threads, progress: progress) { _ in () }.map { result in
+            if case .failure(let error) = result { return error }
+            return nil
         }
     }
 
@@ -39,20 +37,26 @@ enum PhotoLoading {
     /// name and reason (photos already checked by `check` read again).
     static func loadAll(_ paths: [String], size: InputSize, threads: Int,
                         progress: @escaping @Sendable (Int) -> Void) throws(InspectionError) -> [PreparedImage] {
-        let counter = ProgressCounter()
-        let results = concurrentMap(count: paths.count, threads: threads) { i -> Result<PreparedImage, InspectionError> in
-            defer { progress(counter.increment()) }
-            do throws(InspectionError) { return .success(try ImagePreparation.load(paths[i], size: size)) }
-            catch { return .failure(error) }
-        }
         var images: [PreparedImage] = []
-        for result in results {
+        for result in each(paths, size: size, threads: threads, progress: progress, { $0 }) {
             switch result {
             case .success(let image): images.append(image)
             case .failure(let error): throw error
             }
         }
         return images
+    }
+
+    /// Each photo decoded and resized on `threads` threads and passed to `use` (which keeps
+    /// what it needs of it), in order; `progress` gets the count done so far.
+    private static func each<T: Sendable>(_ paths: [String], size: InputSize, threads: Int, progress: @escaping @Sendable (Int) -> Void,
+                                          _ use: @escaping @Sendable (PreparedImage) -> T) -> [Result<T, InspectionError>] {
+        let counter = ProgressCounter()
+        return concurrentMap(count: paths.count, threads: threads) { i -> Result<T, InspectionError> in
+            defer { progress(counter.increment()) }
+            do throws(InspectionError) { return .success(use(try ImagePreparation.load(paths[i], size: size))) }
+            catch { return .failure(error) }
+        }
     }
 }
 

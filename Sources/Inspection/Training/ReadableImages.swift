@@ -12,6 +12,8 @@ struct ReadableImages {
     var skipped: [SkippedImage]
     var photosInBothClasses: [(good: String, anomalous: String)]
 
+    static let phase = "check photos"
+
     static func check(_ dataset: InspectionDataset, test: InspectionDataset?, extractor: FeatureExtractor,
                      options: TrainingOptions, progress: @escaping TrainingProgress) throws(InspectionError) -> ReadableImages {
         let total = dataset.images.count + (test?.images.count ?? 0)
@@ -31,7 +33,7 @@ struct ReadableImages {
         let first = PhotoLoading.inputSize(fittingFirstReadableOf: paths, longSide: options.inputLongSide, extractor: extractor)
         guard let sizes = first.sizes else { throw InspectionError.unreadableImages(unreadable + first.failures, of: total) }
         let results = PhotoLoading.check(paths, size: sizes.input, threads: options.threads) {
-            progress(TrainingProgressEvent(phase: "check photos", done: $0, total: paths.count, overall: 0))
+            progress(TrainingProgressEvent(phase: phase, done: $0, total: paths.count, overall: 0))
         }
 
         var keptTrain: [LabeledImage] = [], keptTest: [LabeledImage] = []

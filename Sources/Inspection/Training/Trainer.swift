@@ -12,7 +12,9 @@ import Imaging
 /// 2. Memory and threshold (`MemoryFitting`): coreset candidates per photo, one coreset over
 ///    all good training photos, and the threshold chosen on k-fold out-of-fold scores (each
 ///    fold's images scored against the coreset without their photos).
-/// 3. Supervised head (`HeadFitting`) and its fusion with the memory, when anomalous images exist.
+/// 3. Supervised head (`HeadFitting`) and its fusion with the memory, when anomalous images
+///    exist; the fused score, or the better of its parts when the fused one decides worse in
+///    nested cross-validation (`ScoringDecision`).
 /// 4. Evaluation (`TrainingEvaluation`): on the given test set with the final model, or else
 ///    on a stratified seeded 20% held back (`EvaluationSplit`) with a model fitted on the
 ///    rest only (skipped when `holdOutReport` is false).
@@ -24,7 +26,9 @@ public enum Trainer {
         guard dataset.goodCount >= 3 else {
             throw InspectionError("", "training needs at least 3 good images, got \(dataset.goodCount)")
         }
+        let checkStart = Date()
         let readable = try ReadableImages.check(dataset, test: test, extractor: extractor, options: options, progress: progress)
+        let checkSeconds = Date().timeIntervalSince(checkStart)
         let (dataset, test, size, photoSize) = (readable.dataset, readable.test, readable.size, readable.photoSize)
         guard dataset.goodCount >= 3 else {
             throw InspectionError("", "training needs at least 3 readable good images, got \(dataset.goodCount)")
@@ -42,6 +46,7 @@ public enum Trainer {
                                                 Int(Double(goods.count * patchesPerPhoto) * CoresetCandidates.largestShare)),
                                 options: options)
         let phases = TrainingPhases(plan: plan, progress: progress)
+        phases.add(seconds: checkSeconds, to: ReadableImages.phase)
 
         var features = try TrainingFeatures.extract(dataset.images.map(\.path), size: size, extractor: extractor, deep: supervised,
                                                     keepOriginals: supervised, threads: options.threads, phases: phases)
@@ -65,11 +70,19 @@ public enum Trainer {
             return (memory, head)
         }
         let (final, finalHead) = try fitModel(Array(labels.indices))
-        let supervisedHead = finalHead.map { SupervisedHead(network: $0.head, fusion: $0.fusion, memoryThreshold: final.choice.threshold) }
-        let choice = finalHead?.choice ?? final.choice
+        // The head is saved unless the decision kept the memory alone.
+        let savedHead = finalHead?.decision.part == .memory ? nil : finalHead
+        let supervisedHead = savedHead.map { SupervisedHead(network: $0.head, fusion: $0.fusion, memoryThreshold: final.choice.threshold) }
+        let choice = savedHead?.choice ?? final.choice
+        let calibration = savedHead?.calibration ?? final.calibration
+        let scores = finalHead?.scores ?? OutOfFoldScores(labels: final.oofLabels, memory: final.oofScores)
+        let confidence = ConfidenceCalibration.fit(scores: scores.model, labels: scores.labels, threshold: choice.threshold,
+                                                   spread: calibration.goodSpread)
+        let thresholdReport = ThresholdReport(scores: scores.model, labels: scores.labels, threshold: choice.threshold,
+                                              spread: calibration.goodSpread)
         let model = InspectionModel(extractor: extractor, memory: final.memory, inputSize: size,
-                                    calibration: finalHead?.calibration ?? final.calibration, stride8Weight: final.stride8Weight,
-                                    threshold: choice.threshold, head: supervisedHead, mapCutOff: final.mapCutOff)
+                                    calibration: calibration, stride8Weight: final.stride8Weight,
+                                    threshold: choice.threshold, head: supervisedHead, mapCutOff: final.mapCutOff, confidence: confidence)
 
         // With a test set the evaluated model is the final one; otherwise a model fitted
         // without the held-back images (its layer weight and head chosen without them too).
@@ -95,14 +108,19 @@ public enum Trainer {
             evaluatedOn = split.evaluatedOn
             evaluated = split.evalIndices.map { (dataset.images[$0].path, labels[$0]) }
         }
-        var card = ModelCard(trained: model, memory: final, head: finalHead, choice: choice, extractor: extractor, dataset: dataset,
+        var card = ModelCard(trained: model, memory: final, head: savedHead, choice: choice, extractor: extractor, dataset: dataset,
                              evaluation: evaluation, evaluatedOn: evaluatedOn, options: options, photoSize: photoSize)
         card.skippedUnreadable = readable.skipped.isEmpty ? nil : readable.skipped
+        card.confidence = confidence
+        card.scoringNote = finalHead?.decision.note
+        card.atThreshold = thresholdReport
         return TrainingResult(model: model, card: card, evaluation: evaluation.first?.report, evaluatedOn: evaluatedOn,
                               evaluationScores: zip(evaluated, evaluation.first?.scores ?? []).map { ($0.0.path, $0.0.isAnomalous, $0.1) },
                               thresholdChoice: choice, ablation: evaluation.map { ($0.model, $0.report) },
                               outOfFold: finalHead?.outOfFold ?? [], phaseSeconds: phases.phaseSeconds,
                               otherSizes: photoSizes.count { $0 != photoSize },
+                              outOfFoldScores: scores, thresholdReport: thresholdReport,
+                              crossValidated: finalHead?.decision.outcomes ?? [], scoringNote: finalHead?.decision.note,
                               skipped: readable.skipped, photosInBothClasses: readable.photosInBothClasses)
     }
 }

@@ -11,7 +11,8 @@ struct ModelEvaluation {
 
 /// The evaluation step: the evaluated model's memory (and head, when it has one) scores the
 /// evaluation images; each of "fused", "memory alone" and "fine-tuned head alone" is
-/// reported at its own threshold chosen on training data. The first entry is the model's own.
+/// reported at its own threshold chosen on training data. The first entry is the model's own
+/// (the part `ScoringDecision` saved when the fused model was not).
 enum TrainingEvaluation {
     /// Held-back training images, from the stored features.
     static func heldOut(_ evalIndices: [Int], memory: FittedMemory, head: FittedHead?, store: PatchGridStore, deepMaps: DeepMaps,
@@ -52,12 +53,22 @@ enum TrainingEvaluation {
                                           report: EvaluationReport(scores: memoryScores, labels: labels, threshold: memory.choice.threshold),
                                           scores: memoryScores)
         guard let head, let headScores else { return [memoryAlone] }
-        let fused = zip(memoryScores, headScores).map { head.fusion.fuse(memory: $0.0, head: $0.1) }
-        return [ModelEvaluation(model: "fused", report: EvaluationReport(scores: fused, labels: labels, threshold: head.choice.threshold),
-                                scores: fused),
-                memoryAlone,
-                ModelEvaluation(model: "fine-tuned head alone",
-                                report: EvaluationReport(scores: headScores, labels: labels, threshold: head.headChoice.threshold),
-                                scores: headScores)]
+        let headAlone = ModelEvaluation(model: "fine-tuned head alone",
+                                        report: EvaluationReport(scores: headScores, labels: labels, threshold: head.headChoice.threshold),
+                                        scores: headScores)
+        switch head.decision.part {
+        case .memory:
+            return [memoryAlone, headAlone]
+        case .head:
+            let standardised = headScores.map { head.fusion.fuse(memory: 0, head: $0) }
+            return [ModelEvaluation(model: "fine-tuned head alone (saved)",
+                                    report: EvaluationReport(scores: standardised, labels: labels, threshold: head.choice.threshold),
+                                    scores: standardised), memoryAlone]
+        case .fused:
+            let fused = zip(memoryScores, headScores).map { head.fusion.fuse(memory: $0.0, head: $0.1) }
+            return [ModelEvaluation(model: "fused", report: EvaluationReport(scores: fused, labels: labels, threshold: head.choice.threshold),
+                                    scores: fused),
+                    memoryAlone, headAlone]
+        }
     }
 }

@@ -67,7 +67,8 @@ final class TrainingPhases: @unchecked Sendable {
         current = nil
     }
 
-    private func add(seconds value: Double, to phase: String) {
+    /// Adds `value` seconds to `phase` (for a step timed before the plan existed).
+    func add(seconds value: Double, to phase: String) {
         lock.lock(); defer { lock.unlock() }
         if let i = seconds.firstIndex(where: { $0.phase == phase }) {
             seconds[i].seconds += value

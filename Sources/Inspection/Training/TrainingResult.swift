@@ -22,6 +22,13 @@ public struct TrainingResult: Sendable {
     /// How many photos were not of the input size's aspect/size and were resized (all are
     /// resized to the input size; this counts those whose size differs from the first).
     public var otherSizes: Int
+    /// The saved model's training photos scored out of fold, and what its threshold does on them.
+    public var outOfFoldScores: OutOfFoldScores
+    public var thresholdReport: ThresholdReport
+    /// Nested cross-validated figures of the fused model and its parts (empty without a head).
+    public var crossValidated: [CrossValidatedOutcome]
+    /// Why a part was saved instead of the fused model; nil otherwise.
+    public var scoringNote: String?
     /// Images left out because they could not be read (only with `skipUnreadable`).
     public var skipped: [SkippedImage]
     /// Good and anomalous training images with the same bytes: the labels contradict each other.

@@ -41,6 +41,12 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(help: "JSON output (runs and summaries).")
     var json = "out/benchmark.json"
 
+    @Option(name: .customLong("write-splits"), help: "Also write each split's training and test photos as Lookout manifests into this folder (CATEGORY-PROTOCOL-train.manifest, -test.manifest), for tools/bench/patchcore_reference.py.")
+    var writeSplits: String?
+
+    @Option(help: "Instead of running, compare the verdict rules on the training photos' out-of-fold scores stored in this benchmark JSON (nested cross-validation; no test photo is used).")
+    var study: String?
+
     @Option(help: "A note stored in the JSON (for instance the machine line of tools/machine-speed.sh).")
     var note: String?
 
@@ -65,15 +71,14 @@ struct BenchmarkCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try benchmark()
-        } catch let error as InspectionError {
-            printError(error.description)
-            throw ExitCode.failure
-        }
+        try exitingOnInspectionError(benchmark)
     }
 
     private func benchmark() throws {
+        if let study {
+            VerdictRuleStudyPrinter.print(VerdictRuleStudyTable(runs: try BenchmarkTable.runs(fromJSON: study)))
+            return
+        }
         let root = datasets ?? ProcessInfo.processInfo.environment["INSPECT_DATASETS"].flatMap { $0.isEmpty ? nil : $0 } ?? "../shared/datasets"
         let extractor = try Backbones.load(backbone) { try models.directory().path }
         var splits: [BenchmarkSplit] = []
@@ -84,6 +89,7 @@ struct BenchmarkCommand: ParsableCommand {
                                                       protocol: p, maxTrain: maxTrain))
             }
         }
+        if let writeSplits { try write(splits, to: writeSplits) }
         if maxTrain != nil {
             print("--max-train \(maxTrain ?? 0): good training photos capped for development; these are not the protocols' figures.")
         }
@@ -110,6 +116,20 @@ struct BenchmarkCommand: ParsableCommand {
                      + BenchmarkTable.summaries(runs).flatMap(BenchmarkTable.cells),
                      rightAligned: Set(5..<BenchmarkTable.header.count))
         print("Written to \(csv) and \(json)")
+        print()
+        VerdictRuleStudyPrinter.print(VerdictRuleStudyTable(runs: runs))
+    }
+
+    private func write(_ splits: [BenchmarkSplit], to folder: String) throws {
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        catch { throw InspectionError(folder, "cannot create the folder: \(error.localizedDescription)") }
+        for split in splits {
+            for (part, data) in [("train", split.train), ("test", split.test)] {
+                let path = (folder as NSString).appendingPathComponent("\(split.category)-\(split.benchmarkProtocol.rawValue)-\(part).manifest")
+                do { try data.manifestText().write(toFile: path, atomically: true, encoding: .utf8) }
+                catch { throw InspectionError(path, "cannot write: \(error.localizedDescription)") }
+            }
+        }
     }
 
     /// Rewrites both files after every run, so an interrupted benchmark keeps what it did.

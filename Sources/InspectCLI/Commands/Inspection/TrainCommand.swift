@@ -16,15 +16,17 @@ struct TrainCommand: ParsableCommand {
             fine-tunes the network's last 1x1 convolution with a small head on good vs anomalous \
             (augmented photos, balanced batches, early stopping by cross-validation) and fuses \
             the head's score with the memory's; the fusion weight and the threshold are chosen \
-            on out-of-fold scores of the training images. With good images only, the score is \
-            the memory's and the threshold is the 99th percentile of held-back good images' \
-            scores plus one interquartile range. The memory keeps a greedy coreset of 10% of the \
-            training patches (--coreset), at most --max-memory-patches; out-of-fold scores come \
-            from that one coreset with each fold's photos taken out. Without --test-good/--test-bad, \
-            20% of each class is held back (seeded) for the report, then the saved model is \
-            retrained on all images (--no-holdout-report skips the report). Progress goes to \
-            stderr (in a log, one line every few seconds with the estimated time left). The model \
-            is written to STORE/NAME/ (see --model-store).
+            on out-of-fold scores of the training images, and when the fused score decides worse \
+            than the memory or the head alone in nested cross-validation, that part is saved \
+            instead. With good images only, the score is the memory's and the threshold the \
+            lowest whose false-alarm rate on new good photos is at most 5% (a conformal bound on \
+            the good images' out-of-fold scores; --max-false-alarm-rate). The memory keeps a greedy \
+            coreset of 10% of the training patches (--coreset), at most --max-memory-patches; \
+            out-of-fold scores come from that one coreset with each fold's photos taken out. \
+            Without --test-good/--test-bad, 20% of each class is held back (seeded) for the report, \
+            then the saved model is retrained on all images (--no-holdout-report skips the report). \
+            Progress goes to stderr (in a log, one line every few seconds with the estimated time \
+            left). The model is written to STORE/NAME/ (see --model-store).
             """
     )
 
@@ -51,6 +53,12 @@ struct TrainCommand: ParsableCommand {
 
     @Option(name: .customLong("target-precision"), help: "Choose the lowest threshold whose alarms are right at least this often (0-1).")
     var targetPrecision: Double?
+
+    @Option(name: .customLong("max-false-alarm-rate"), help: "Choose the lowest threshold that flags a good photo at most this often (0-1; a conformal bound on the good photos' out-of-fold scores). Good-only training uses \(ThresholdPolicy.defaultFalseAlarmRate) unless set.")
+    var maxFalseAlarmRate: Double?
+
+    @Option(help: "With anomalous images: what the model decides with, auto (nested cross-validation picks the fused score or the better of its parts), fused, memory or head.")
+    var scoring = "auto"
 
     @Option(help: "Seed of the hold-out split, folds and coreset.")
     var seed: UInt64 = 42
@@ -85,9 +93,14 @@ struct TrainCommand: ParsableCommand {
         if manifest == nil && goodDir == nil { throw ValidationError("give GOOD_DIR [BAD_DIR] or --manifest FILE") }
         if manifest != nil && goodDir != nil { throw ValidationError("give either folders or --manifest, not both") }
         if (testGood == nil) != (testBad == nil) { throw ValidationError("--test-good and --test-bad go together") }
-        if targetRecall != nil && targetPrecision != nil { throw ValidationError("give --target-recall or --target-precision, not both") }
-        for (flag, v) in [("--target-recall", targetRecall), ("--target-precision", targetPrecision)] {
+        if [targetRecall, targetPrecision, maxFalseAlarmRate].count(where: { $0 != nil }) > 1 {
+            throw ValidationError("give one of --target-recall, --target-precision and --max-false-alarm-rate")
+        }
+        for (flag, v) in [("--target-recall", targetRecall), ("--target-precision", targetPrecision), ("--max-false-alarm-rate", maxFalseAlarmRate)] {
             if let v, !(v > 0 && v <= 1) { throw ValidationError("\(flag) must be in (0, 1], got \(v)") }
+        }
+        guard Self.scoringParts[scoring] != nil else {
+            throw ValidationError("--scoring must be one of \(Self.scoringParts.keys.sorted().joined(separator: ", ")), got \(scoring)")
         }
         guard coresetFraction > 0 && coresetFraction <= 1 else { throw ValidationError("--coreset must be in (0, 1]") }
         guard maxMemoryPatches >= PatchMemory.minimumSize else {
@@ -97,13 +110,11 @@ struct TrainCommand: ParsableCommand {
         guard !name.isEmpty, !name.contains("/") else { throw ValidationError("--name must be a plain folder name") }
     }
 
+    /// `--scoring` values: nil lets the nested cross-validation decide.
+    static let scoringParts: [String: ScoringPart?] = ["auto": nil, "fused": .fused, "memory": .memory, "head": .head]
+
     func run() throws {
-        do {
-            try train()
-        } catch let error as InspectionError {
-            printError(error.description)
-            throw ExitCode.failure
-        }
+        try exitingOnInspectionError(train)
     }
 
     private func train() throws {
@@ -119,12 +130,14 @@ struct TrainCommand: ParsableCommand {
         options.inputLongSide = inputSize
         options.threads = threads.count
         options.skipUnreadable = skipUnreadable
+        options.scoring = Self.scoringParts[scoring] ?? nil
         WorkerPool.shared.threads = threads.count
         if let targetRecall { options.policy = .targetRecall(targetRecall) }
         if let targetPrecision { options.policy = .targetPrecision(targetPrecision) }
+        if let maxFalseAlarmRate { options.policy = .maxFalseAlarmRate(maxFalseAlarmRate) }
         print("Training \"\(name)\" on \(dataset.goodCount) good and \(dataset.anomalousCount) anomalous images with \(extractor.name)")
         if dataset.anomalousCount == 0 {
-            print("Good images only: the threshold comes from held-back good images' scores.")
+            print("Good images only: the threshold comes from the good images' out-of-fold scores and a false-alarm target.")
         }
         let progress = TrainingProgressPrinter()
         let started = Date()
@@ -138,11 +151,17 @@ struct TrainCommand: ParsableCommand {
         }
         if let evaluation = result.evaluation {
             InspectionReportPrinter.printReport(evaluation, evaluatedOn: result.evaluatedOn,
-                                                thresholdMethod: "chosen on the evaluation model's training images only")
+                                                thresholdMethod: test != nil ? "the saved model's own"
+                                                    : "the evaluation model's own, chosen on its training images only (the saved model's follows)")
         } else {
             print("No report: no test set, and --no-holdout-report skipped the held-back evaluation.")
         }
         print("Saved model: threshold \(String(format: "%.4f", result.thresholdChoice.threshold)) (\(result.thresholdChoice.method))")
+        if let note = result.scoringNote { print("Scoring: \(note)") }
+        InspectionReportPrinter.printThresholdReport(result.thresholdReport)
+        if !result.crossValidated.isEmpty {
+            InspectionReportPrinter.printCrossValidated(result.crossValidated)
+        }
         if !result.thresholdChoice.targetMet { print("warning: the target could not be met on the training images; the closest threshold was taken") }
         if result.ablation.count > 1 {
             InspectionReportPrinter.printAblation(result.ablation, title: "Ablation (same evaluation set, each at its own threshold chosen on training data):")
