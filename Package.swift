@@ -11,6 +11,7 @@
 //   ModelCards (Foundation only: the one JSON model-card reader) -> Tabular, Networks
 //   (Imaging, Tabular) -> ScoreShards (shard assignment, resuming and merging score outputs) -> the CLI
 //   InspectCLI (`inspect`, the only target besides Server that may use Swift packages)
+//   Server uses Hummingbird, multipart-kit, swift-metrics and swift-prometheus
 //
 // Release builds compile the numeric targets for the host CPU (`-target-cpu native` and
 // `-march=native`), which turns SIMD16<Float> into AVX-512 FMA on this machine. For a binary
@@ -54,6 +55,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        // The server edge: multipart/form-data parsing and the Prometheus exposition
+        // (swift-prometheus builds on apple/swift-metrics, resolved at 2.13.0).
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C shims: module maps for the system libraries, found with pkg-config.
@@ -84,11 +89,14 @@ let package = Package(
         // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench/bench-effnet.sh.
         .executableTarget(name: "BenchNetworks", dependencies: ["Networks", "SeededRandom", "Tensors"], swiftSettings: numericSwift),
 
-        // HTTP API and web page (the only library target allowed a Swift package: Hummingbird).
+        // HTTP API and web page (the only library target allowed Swift packages: Hummingbird,
+        // multipart-kit, swift-prometheus on swift-metrics).
         .target(name: "Server",
                 dependencies: [
                     "Imaging", "Tabular", "Faces", "Inspection",
                     .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "MultipartKit", package: "multipart-kit"),
+                    .product(name: "Prometheus", package: "swift-prometheus"),
                 ],
                 resources: [.embedInCode("Web/index.html")],
                 swiftSettings: nativeSwift),
@@ -124,7 +132,7 @@ let package = Package(
         .testTarget(name: "ScoreShardsTests", dependencies: ["ScoreShards", "Imaging", "TestSupport"]),
         .testTarget(name: "ServerTests",
                     dependencies: [
-                        "Server", "Imaging", "Tabular", "Inspection",
+                        "Server", "Imaging", "Tabular", "Inspection", "SeededRandom",
                         .product(name: "Hummingbird", package: "hummingbird"),
                         .product(name: "HummingbirdTesting", package: "hummingbird"),
                     ]),

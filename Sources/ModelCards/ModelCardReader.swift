@@ -19,6 +19,9 @@ public enum ModelCardReader {
         do {
             return try decoder.decode(type, from: data)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let problem = JSONSyntaxProblem.describe(data) {
+                throw ModelCardError(file: file, reason: "not valid JSON: \(problem)")
+            }
             throw ModelCardError(file: file, decoding: error)
         } catch let error as ModelCardError {
             throw error

@@ -39,6 +39,16 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     static func timeout(seconds: Double) -> APIError {
         APIError(.gatewayTimeout, code: "Timeout", "the request took longer than the \(formatSeconds(seconds)) s limit")
     }
+    static func requestTimeout(seconds: Double) -> APIError {
+        APIError(.requestTimeout, code: "RequestTimeout",
+                 "the request body did not arrive within the \(formatSeconds(seconds)) s limit; send it faster or in a smaller request")
+    }
+    static func methodNotAllowed(_ method: String, path: String, allowed: [String]) -> APIError {
+        var headers = HTTPFields()
+        headers[.allow] = allowed.joined(separator: ", ")
+        return APIError(.methodNotAllowed, code: "MethodNotAllowed",
+                        "\(path) does not take \(method); it takes \(allowed.joined(separator: ", "))", headers: headers)
+    }
     static func internalError(_ message: String) -> APIError { APIError(.internalServerError, code: "InternalError", message) }
 
     /// The JSON response for this error.

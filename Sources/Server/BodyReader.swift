@@ -21,13 +21,16 @@ struct BodyReader: Sendable {
         return type
     }
 
-    /// The whole body, or 413 when it is (or announces itself) larger than the limit.
+    /// The whole body, or 413 when it is (or announces itself) larger than the limit. While it
+    /// arrives the request's `UploadProgress` says so (a timeout then answers 408).
     func collect(_ request: Request) async throws -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
             throw APIError.tooLarge(limit: limits.maxBodyBytes)
         }
         do {
-            var buffer = try await request.body.collect(upTo: limits.maxBodyBytes)
+            let collect = { [limits] in try await request.body.collect(upTo: limits.maxBodyBytes) }
+            var buffer: ByteBuffer
+            if let upload = UploadProgress.current { buffer = try await upload.whileReading(collect) } else { buffer = try await collect() }
             return buffer.readBytes(length: buffer.readableBytes) ?? []
         } catch is NIOTooManyBytesError {
             throw APIError.tooLarge(limit: limits.maxBodyBytes)

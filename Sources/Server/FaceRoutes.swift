@@ -24,8 +24,8 @@ extension InspectService {
                 throw APIError.unsupportedMediaType(request.headers[.contentType], expected: ["multipart/form-data"])
             }
             let form = try await body.collect(request)
-            let parts: [MultipartPart]
-            do { parts = try MultipartParser.parse(form, boundary: try MultipartParser.boundary(contentType: contentType)) } catch {
+            let parts: [FormPart]
+            do { parts = try MultipartForm.parse(form, boundary: try MultipartForm.boundary(contentType: contentType)) } catch {
                 throw APIError.badRequest("\(error)")
             }
             guard let photo = parts.first(where: { $0.name == "photo" }) else {
@@ -42,27 +42,21 @@ extension InspectService {
             let faces = try await queue.run(model: "faces") { [body] in
                 try body.withImage(photo.body, source: "photo") { limits throws(ImagingError) in
                     try analyzer.analyze(encoded: photo.body, source: "photo", limits: limits)
-                }.map(\.detail)
+                }
             }
-            // The largest face is the selfie's subject.
-            guard let face = faces.max(by: { $0.BoundingBox.Width * $0.BoundingBox.Height < $1.BoundingBox.Width * $1.BoundingBox.Height }) else {
+            guard let face = faces.subject else {
                 throw APIError(.unprocessableContent, code: "NoFaceFound",
                                "no face found in the photo: use a well-lit photo with the face turned to the camera, or fill in the form")
             }
-            var input = options
-            input.age = min(120, max(0, face.Age.rounded()))
-            input.sex = face.Gender.Value == "Male" ? "male" : "female"
-            let prediction = try await predictSurvival(input)
-            let result = SelfieSurvival(Face: face, FacesFound: faces.count, UsedInput: input, Prediction: prediction.Prediction)
+            let model = models.survival
+            let reading = FaceReading(face, ageBins: analyzer.estimator.ageBins)
+            let estimate = try await queue.run(model: models.survivalName) {
+                do throws(TabularError) { return try SelfiePassenger.estimate(reading, pclass: options.pclass, embarked: options.embarked, model: model) } catch {
+                    throw APIError.badRequest(error.message)
+                }
+            }
+            let result = SelfieSurvivalAnswer(face: face, facesFound: faces.count, estimate: estimate)
             return answer(result, route: selfieRoute, input: .image(photo.body, contentType: photo.contentType ?? "image/jpeg", isFace: true))
         }
     }
-}
-
-/// `POST /v1/survival/selfie`: the face used, what was read from it, and the Amazon ML prediction.
-struct SelfieSurvival: Encodable {
-    var Face: FaceDetail
-    var FacesFound: Int
-    var UsedInput: SurvivalInput
-    var Prediction: PredictionBody
 }

@@ -17,6 +17,8 @@ public final class InspectService: Sendable {
     let capture: DataCapture?
     let body: BodyReader
     let deadlines: RequestDeadlines
+    let routes = RouteTable()
+    let accessLog: AccessLog?
     let started = Date()
 
     public init(configuration: ServerConfiguration, models: ModelCatalog) throws {
@@ -26,6 +28,7 @@ public final class InspectService: Sendable {
         capture = try configuration.capture.map(DataCapture.init)
         body = BodyReader(limits: configuration.limits)
         deadlines = RequestDeadlines(timeoutSeconds: configuration.limits.requestTimeoutSeconds)
+        accessLog = try AccessLog(configuration.accessLog)
         metrics.addGauges { [deadlines] in
             [("inspect_requests_in_flight", "Requests being handled now (each holds a deadline entry).", Double(deadlines.count))]
         }
@@ -34,12 +37,14 @@ public final class InspectService: Sendable {
     /// The application; `onRunning` gets the bound port once listening.
     public func application(logLevel: Logger.Level = .notice, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
-        router.add(middleware: UnmatchedRouteMiddleware(metrics: metrics))
+        if let accessLog { router.add(middleware: AccessLogMiddleware(log: accessLog)) }
+        router.add(middleware: UnmatchedRouteMiddleware(metrics: metrics, routes: routes))
         addRoutes(to: router)
         var logger = Logger(label: "inspect.serve")
         logger.logLevel = logLevel
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestHandler()])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inspect"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
@@ -47,7 +52,11 @@ public final class InspectService: Sendable {
 
     /// Serves until SIGTERM/SIGINT, finishing requests in flight before returning.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try await application(onRunning: onRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        do {
+            try await application(onRunning: onRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            throw StartError.listening(error, host: configuration.host, port: configuration.port) ?? error
+        }
     }
 
     func addRoutes(to router: Router<BasicRequestContext>) {
@@ -74,6 +83,7 @@ public final class InspectService: Sendable {
         let metrics = self.metrics
         let timeout = configuration.limits.requestTimeoutSeconds
         let deadlines = self.deadlines
+        routes.add(path, method: method.rawValue)
         router.on(RouterPath(path), method: method) { request, context -> Response in
             let start = ContinuousClock.now
             let response: Response
@@ -100,7 +110,8 @@ public final class InspectService: Sendable {
 }
 
 /// Runs `body` as its own task; when its deadline (kept by `deadlines`) passes first, the
-/// timer cancels that task and the answer is 504. An inference the body waits for answers the
+/// timer cancels that task and the answer is 408 while the request body was still arriving
+/// (`UploadProgress`), 504 otherwise. An inference the body waits for answers the
 /// cancellation at once (InferenceQueue), so the response is not held back by a slow job.
 func withTimeout<T: Sendable>(seconds: Double, deadlines: RequestDeadlines,
                               _ body: @escaping @Sendable () async throws -> T) async throws -> T {
@@ -109,27 +120,38 @@ func withTimeout<T: Sendable>(seconds: Double, deadlines: RequestDeadlines,
     let cancel = CancelBox()
     let token = deadlines.register(seconds: seconds) { cancel.cancel() }
     defer { deadlines.remove(token) }
-    let work = Task { try await body() }
+    let upload = UploadProgress()
+    // The task inherits the task-local progress, so the body reader it calls can mark it.
+    let work = UploadProgress.$current.withValue(upload) { Task { try await body() } }
     cancel.set { work.cancel() }
     do {
         return try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
     } catch {
-        if token.expired { throw APIError.timeout(seconds: seconds) }
+        if token.expired { throw upload.reading ? APIError.requestTimeout(seconds: seconds) : APIError.timeout(seconds: seconds) }
         throw error
     }
 }
 
-/// Requests no route matched (404, 405): the JSON error shape, counted as route "unmatched".
+/// Requests no route matched: the JSON error shape, counted as route "unmatched"; 405 with
+/// `Allow` when the path is a route's with another method, else 404.
 struct UnmatchedRouteMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let metrics: PrometheusMetrics
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
             var apiError = APIError.from(error)
-            if apiError.status == .notFound { apiError.message = "no route \(request.method.rawValue) \(request.uri.path)" }
+            if apiError.status == .notFound {
+                let allowed = routes.methods(for: request.uri.path)
+                if !allowed.isEmpty, !allowed.contains(request.method.rawValue) {
+                    apiError = .methodNotAllowed(request.method.rawValue, path: request.uri.path, allowed: allowed)
+                } else {
+                    apiError.message = "no route \(request.method.rawValue) \(request.uri.path)"
+                }
+            }
             metrics.recordRequest(route: "unmatched", method: request.method.rawValue, status: apiError.status.code, seconds: 0)
             return apiError.response
         }

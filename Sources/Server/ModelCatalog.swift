@@ -13,6 +13,8 @@ public struct ModelCatalog: Sendable {
     public var faces: FaceAnalyzer?
     public var inspection: [LoadedInspectionModel] = []
     var faceDescriptions: [ModelDescription] = []
+    /// Where each model was loaded from, by name (`ModelCatalog.load` fills it in).
+    var origins: [String: String] = [:]
 
     public init(survival: TabularModel, faces: FaceAnalyzer? = nil, inspection: [LoadedInspectionModel] = []) {
         self.survival = survival
@@ -43,6 +45,13 @@ public struct ModelCatalog: Sendable {
         }
         catalog.inspection = try ModelStore.loadBundles(in: ([modelsDirectory] + bundleFolders).map(\.path)) { modelsDirectory.path }
             .map { LoadedInspectionModel($0) }
+        catalog.origins[catalog.survivalName] = "Models directory, \(survivalPath)"
+        for face in catalog.faceDescriptions { catalog.origins[face.Name] = "Models directory, \(modelsDirectory.path)" }
+        let modelsFolder = modelsDirectory.standardizedFileURL.path
+        for model in catalog.inspection {
+            let folder = URL(fileURLWithPath: model.path).standardizedFileURL.deletingLastPathComponent().path
+            catalog.origins[model.name] = (folder == modelsFolder ? "Models directory, " : "model store, ") + model.path
+        }
         return catalog
     }
 
@@ -127,4 +136,10 @@ struct ModelDescription: Codable, Sendable {
 extension ModelCatalog {
     /// The names of every loaded model.
     public var names: [String] { descriptions.map(\.Name) }
+
+    /// One line per model: its name and where it was loaded from (the Models directory or the
+    /// model store, and the path), for the startup message.
+    public var sources: [String] {
+        names.map { name in "\(name): \(origins[name] ?? inspection.first { $0.name == name }?.path ?? "given by the program embedding the service")" }
+    }
 }

@@ -1,34 +1,27 @@
 import Foundation
+import Prometheus
 
-/// Counters and histograms of the service, rendered in the Prometheus text exposition format
-/// (https://prometheus.io/docs/instrumenting/exposition_formats/): request counts by route,
-/// method and status, request latency and inference time histograms, queue gauges.
+/// The service's metrics in a swift-prometheus registry, rendered in the Prometheus text
+/// exposition format: request counts by route, method and status, request latency and
+/// inference time histograms, queue gauges, and the process's own figures (`ProcessFigures`).
+/// Each service has its own registry, so services in one process (tests) count apart.
 public final class PrometheusMetrics: @unchecked Sendable {
     /// Histogram bucket upper bounds in seconds (cumulative `le` buckets plus +Inf).
     static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+    private static var durationBuckets: [Duration] { latencyBuckets.map { .nanoseconds(Int64(($0 * 1e9).rounded())) } }
 
-    private struct Histogram {
-        var counts = [Int](repeating: 0, count: PrometheusMetrics.latencyBuckets.count)
-        var sum = 0.0
-        var count = 0
-        mutating func observe(_ seconds: Double) {
-            if let i = PrometheusMetrics.latencyBuckets.firstIndex(where: { seconds <= $0 }) { counts[i] += 1 }
-            sum += seconds
-            count += 1
-        }
-    }
-
-    private struct RequestKey: Hashable { var route, method: String; var status: Int }
-    private struct RouteKey: Hashable { var route, method: String }
-
+    private let registry = PrometheusCollectorRegistry()
     private let lock = NSLock()
-    private var requests: [RequestKey: Int] = [:]
-    private var latency: [RouteKey: Histogram] = [:]
-    private var inference: [String: Histogram] = [:]
-    private var rejected = 0
     private var gaugeSources: [@Sendable () -> [(name: String, help: String, value: Double)]] = []
+    private let rejected: Counter
+    private let cpuSeconds: Counter
+    private var cpuSecondsCounted = 0.0
 
-    public init() {}
+    public init() {
+        rejected = registry.makeCounter(descriptor: Self.named("inspect_inference_rejected_total",
+                                                               "Requests answered 503 because the inference queue was full."))
+        cpuSeconds = registry.makeCounter(descriptor: Self.named("process_cpu_seconds_total", "User and system CPU time of the process, in seconds."))
+    }
 
     /// Adds gauges read at render time (queue depth, in-flight jobs, requests in flight).
     func addGauges(_ read: @escaping @Sendable () -> [(name: String, help: String, value: Double)]) {
@@ -36,66 +29,51 @@ public final class PrometheusMetrics: @unchecked Sendable {
     }
 
     func recordRequest(route: String, method: String, status: Int, seconds: Double) {
-        lock.withLock {
-            requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
-            latency[RouteKey(route: route, method: method), default: Histogram()].observe(seconds)
-        }
+        registry.makeCounter(descriptor: Self.named("inspect_http_requests_total", "HTTP requests answered, by route, method and status."),
+                             labels: [("route", route), ("method", method), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(descriptor: Self.named("inspect_http_request_duration_seconds", "Time from request head to response, by route."),
+                                       labels: [("route", route), ("method", method)], buckets: Self.durationBuckets)
+            .record(Self.duration(seconds))
     }
 
     func recordInference(model: String, seconds: Double) {
-        lock.withLock { inference[model, default: Histogram()].observe(seconds) }
+        registry.makeDurationHistogram(descriptor: Self.named("inspect_inference_duration_seconds", "Model inference time (decode excluded), by model."),
+                                       labels: [("model", model)], buckets: Self.durationBuckets)
+            .record(Self.duration(seconds))
     }
 
-    func recordRejection() { lock.withLock { rejected += 1 } }
+    func recordRejection() { rejected.increment() }
 
-    /// The number of requests counted for a route and status (for tests and the page).
-    public func requestCount(route: String, status: Int) -> Int {
-        lock.withLock { requests.filter { $0.key.route == route && $0.key.status == status }.values.reduce(0, +) }
-    }
-
-    /// The text exposition.
+    /// The text exposition, with the gauges and the process's figures read now.
     public func render() -> String {
-        let (requests, latency, inference, rejected, gauges) = lock.withLock { (self.requests, self.latency, self.inference, self.rejected, self.gaugeSources) }
-        var out = ""
-        out += "# HELP inspect_http_requests_total HTTP requests answered, by route, method and status.\n"
-        out += "# TYPE inspect_http_requests_total counter\n"
-        for (key, n) in requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
-            out += "inspect_http_requests_total{route=\"\(escape(key.route))\",method=\"\(key.method)\",status=\"\(key.status)\"} \(n)\n"
+        let sources = lock.withLock { gaugeSources }
+        for gauge in sources.flatMap({ $0() }) {
+            registry.makeGauge(descriptor: Self.named(gauge.name, gauge.help)).set(gauge.value)
         }
-        out += "# HELP inspect_http_request_duration_seconds Time from request head to response, by route.\n"
-        out += "# TYPE inspect_http_request_duration_seconds histogram\n"
-        for (key, h) in latency.sorted(by: { ($0.key.route, $0.key.method) < ($1.key.route, $1.key.method) }) {
-            out += histogram("inspect_http_request_duration_seconds", labels: "route=\"\(escape(key.route))\",method=\"\(key.method)\"", h)
+        let process = ProcessFigures.read()
+        if let rss = process.residentBytes {
+            registry.makeGauge(descriptor: Self.named("process_resident_memory_bytes", "Resident memory of the process, in bytes.")).set(rss)
         }
-        out += "# HELP inspect_inference_duration_seconds Model inference time (decode excluded), by model.\n"
-        out += "# TYPE inspect_inference_duration_seconds histogram\n"
-        for (model, h) in inference.sorted(by: { $0.key < $1.key }) {
-            out += histogram("inspect_inference_duration_seconds", labels: "model=\"\(escape(model))\"", h)
+        if let fds = process.openFileDescriptors {
+            registry.makeGauge(descriptor: Self.named("process_open_fds", "Open file descriptors of the process.")).set(Double(fds))
         }
-        out += "# HELP inspect_inference_rejected_total Requests answered 503 because the inference queue was full.\n"
-        out += "# TYPE inspect_inference_rejected_total counter\n"
-        out += "inspect_inference_rejected_total \(rejected)\n"
-        for gauge in gauges.flatMap({ $0() }) {
-            out += "# HELP \(gauge.name) \(gauge.help)\n# TYPE \(gauge.name) gauge\n\(gauge.name) \(number(gauge.value))\n"
+        // The counter only goes up: add the CPU time used since the last render.
+        lock.withLock {
+            let delta = process.cpuSeconds - cpuSecondsCounted
+            if delta > 0 {
+                cpuSeconds.increment(by: delta)
+                cpuSecondsCounted = process.cpuSeconds
+            }
         }
-        return out
+        return registry.emitToString()
     }
 
-    private func histogram(_ name: String, labels: String, _ h: Histogram) -> String {
-        var out = ""
-        var cumulative = 0
-        for (bound, n) in zip(Self.latencyBuckets, h.counts) {
-            cumulative += n
-            out += "\(name)_bucket{\(labels),le=\"\(number(bound))\"} \(cumulative)\n"
-        }
-        out += "\(name)_bucket{\(labels),le=\"+Inf\"} \(h.count)\n"
-        out += "\(name)_sum{\(labels)} \(number(h.sum))\n"
-        out += "\(name)_count{\(labels)} \(h.count)\n"
-        return out
+    /// A metric's whole name (no namespace or unit parts added) and its help line.
+    private static func named(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
-    private func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
-    private func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    private static func duration(_ seconds: Double) -> Duration {
+        .nanoseconds(Int64((max(0, seconds) * 1e9).rounded()))
     }
 }

@@ -7,11 +7,15 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     public var limits = ServerLimits()
     public var capture: CaptureSettings?
+    /// One line per request (`inspect serve` logs to standard error unless told otherwise).
+    public var accessLog: AccessLogDestination
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil,
+                accessLog: AccessLogDestination = .off) {
         self.host = host
         self.port = port
         self.limits = limits
         self.capture = capture
+        self.accessLog = accessLog
     }
 }

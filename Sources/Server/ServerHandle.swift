@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// A service started in the background (tests, embedding): its port and a graceful stop.
@@ -21,8 +22,30 @@ public final class ServerHandle: Sendable {
     }
 }
 
+/// Why the service could not start, in words: a port already in use names the port and
+/// what to do instead of the socket call's errno.
 public struct StartError: Error, CustomStringConvertible {
     public var description: String
+
+    init(description: String) { self.description = description }
+
+    /// The error in words when it is a listening problem the user can fix; nil otherwise.
+    static func listening(_ error: any Error, host: String, port: Int) -> StartError? {
+        if let known = error as? StartError { return known }
+        let errno = (error as? IOError)?.errnoCode
+        let text = String(describing: error)
+        if errno == EADDRINUSE || text.contains("Address already in use") {
+            return StartError(description: "port \(port) on \(host) is already in use (another `inspect serve`?): stop that program, "
+                              + "or choose another port with --port (--port 0 picks a free one)")
+        }
+        if errno == EADDRNOTAVAIL || text.contains("Cannot assign requested address") {
+            return StartError(description: "cannot listen on \(host): this machine has no such address; use --host 127.0.0.1, or 0.0.0.0 for every address")
+        }
+        if errno == EACCES {
+            return StartError(description: "port \(port) needs more privileges than this user has: choose a port above 1023 with --port")
+        }
+        return nil
+    }
 }
 
 extension InspectService {
@@ -36,7 +59,7 @@ extension InspectService {
             try await group.run()
         }
         for await port in ports { return ServerHandle(port: port, group: group, task: task) }
-        try await task.value
+        do { try await task.value } catch { throw StartError.listening(error, host: configuration.host, port: configuration.port) ?? error }
         throw StartError(description: "the server stopped before listening on \(configuration.host):\(configuration.port)")
     }
 }

@@ -48,7 +48,8 @@ extension TabularModel {
     public var knownColumns: [String] { schema.attributes.map(\.attributeName) }
 
     /// Predicts one row given as column -> value (any letter case). Absent features count as
-    /// missing; a key that is not a column of the model's data is an error naming it.
+    /// missing; a key that is not a column of the model's data, or a category value the
+    /// training rows never held, is an error naming it.
     public func predict(_ fields: [String: String], threshold override: Double? = nil) throws -> PredictResponse {
         var values: [String: String] = [:]
         for (key, value) in fields {
@@ -57,6 +58,7 @@ extension TabularModel {
             }
             values[column] = value
         }
+        try recipe.checkKnownCategories { values[$0] }
         let score = try self.score { values[$0] }
         return PredictResponse(score: score, threshold: override ?? threshold)
     }
@@ -70,14 +72,17 @@ extension TabularModel {
 
     /// Scores every row of a table, which must hold every feature column (checked by name
     /// first); the first row that cannot be scored is an error naming it.
+    /// Evaluation scores category values unseen in training as the rare level they fall into.
     public func predict(table: CSVTable, threshold override: Double? = nil) throws -> [BatchPrediction] {
-        try predictEachRow(table: table, threshold: override).map { try $0.get() }
+        try predictEachRow(table: table, threshold: override, allowUnseenCategories: true).map { try $0.get() }
     }
 
     /// Scores every row of a table, which must hold every feature column (checked by name
     /// first): each row's prediction, or the error naming the row, so one bad row does not
-    /// stop the others.
-    public func predictEachRow(table: CSVTable, threshold override: Double? = nil) throws -> [Result<BatchPrediction, TabularError>] {
+    /// stop the others. A category value the training rows never held is such an error unless
+    /// `allowUnseenCategories`.
+    public func predictEachRow(table: CSVTable, threshold override: Double? = nil,
+                               allowUnseenCategories: Bool = false) throws -> [Result<BatchPrediction, TabularError>] {
         let needed = Set(recipe.columns.map(\.column) + recipe.crosses.flatMap(\.columns))
         var index: [String: Int] = [:]
         for c in needed.sorted() {
@@ -89,6 +94,7 @@ extension TabularModel {
         let t = override ?? threshold
         return table.rows.enumerated().map { i, row in
             do {
+                if !allowUnseenCategories { try recipe.checkKnownCategories { index[$0].map { row[$0] } } }
                 let s = try score { index[$0].map { row[$0] } }
                 return .success(BatchPrediction(row: i, score: s, bestAnswer: s >= t ? 1 : 0))
             } catch {

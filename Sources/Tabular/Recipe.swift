@@ -40,6 +40,9 @@ public struct ColumnTransform: Codable, Sendable {
     public var std = 1.0
     /// CATEGORICAL levels, or TEXT tokens, kept as their own one-hot feature.
     public var levels: [String] = []
+    /// CATEGORICAL: every value present in the training rows, rare ones included (absent in
+    /// model files written before it was kept; then `levels` stands for it).
+    public var seen: [String]? = nil
 }
 
 public struct CrossTransform: Codable, Sendable {
@@ -87,7 +90,9 @@ public struct Recipe: Codable, Sendable {
                     throw TabularError("\(ds.table.source): row \(ds.rowIndices[rows[k]] + 1), column '\(a.attributeName)': '\(s)' is not a binary value (0/1, true/false, yes/no)")
                 }
             case .categorical:
-                t.levels = frequent(raw.filter { !Missing.isMissing($0) }.map(normalise), min: options.minLevelCount, limit: nil)
+                let present = raw.filter { !Missing.isMissing($0) }.map(normalise)
+                t.levels = frequent(present, min: options.minLevelCount, limit: nil)
+                t.seen = Set(present).sorted()
             case .text:
                 t.levels = frequent(raw.flatMap { Array(Set(tokens($0))) }, min: options.minLevelCount, limit: options.maxTextTokens)
             }

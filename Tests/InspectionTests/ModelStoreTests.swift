@@ -98,6 +98,32 @@ import Testing
         }
     }
 
+    @Test func aBrokenCardNamesTheFileTheFieldAndTheProblemInWords() throws {
+        let result = try #require(fixture.result, "training failed: \(fixture.error ?? "")")
+        let folder = try Self.temporaryFolder("broken-card")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try ModelBundle.save(result.model, card: result.card, to: folder)
+        let cardPath = folder + "/" + ModelBundle.cardFile
+        let good = try String(contentsOfFile: cardPath, encoding: .utf8)
+        let threshold = try #require(good.range(of: #""threshold" : [^,\n]+"#, options: .regularExpression))
+        let cases: [(String, [String])] = [
+            (String(good.prefix(good.count / 2)), ["not valid JSON"]),
+            (good.replacingCharacters(in: threshold, with: #""threshold" : "high""#), ["threshold: expected a number"]),
+            (good.replacingOccurrences(of: #""kind""#, with: #""kindd""#), ["field kind: missing"]),
+            ("[1, 2]", ["expected an object"]),
+        ]
+        for (text, expected) in cases {
+            try text.write(toFile: cardPath, atomically: true, encoding: .utf8)
+            let message: String
+            do { _ = try ModelBundle.readCard(folder); message = "" } catch { message = error.description }
+            #expect(message.hasPrefix(cardPath + ": "), "\(message)")
+            for words in expected { #expect(message.contains(words), "\(words) in: \(message)") }
+            for internals in ["Context(", "CodingKeys", "Error Domain", "UserInfo", "NSDebugDescription", "DecodingError"] {
+                #expect(!message.contains(internals), "\(internals) in: \(message)")
+            }
+        }
+    }
+
     @Test func aDamagedBundleStopsTheListingWithItsPathAndReason() throws {
         let result = try #require(fixture.result, "training failed: \(fixture.error ?? "")")
         let folder = try Self.temporaryFolder("damaged")

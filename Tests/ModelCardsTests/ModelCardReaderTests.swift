@@ -50,6 +50,11 @@ struct ModelCardReaderTests {
         let broken = error(#"{"name": "net", "#)
         #expect(broken?.file == "Models/net.json" && broken?.field == nil)
         #expect(broken?.reason.hasPrefix("not valid JSON") == true, "\(broken?.description ?? "")")
+        // The parser's own words, with the place: a reader can find and fix it.
+        #expect(broken?.reason == "not valid JSON: unexpected end of file", "\(broken?.description ?? "")")
+        let misplaced = error("{\n  \"name\": \"net\",,\n}")
+        #expect(misplaced?.reason.hasPrefix("not valid JSON: ") == true && misplaced?.reason.contains("line 2, column") == true,
+                "\(misplaced?.description ?? "")")
         print("broken JSON: \(broken?.description ?? "no error")")
         // No raw DecodingError dump ("keyNotFound(CodingKeys(...)", "Context(codingPath: ...").
         for e in [broken, error("{}"), error(#"{"name": 3}"#)] {

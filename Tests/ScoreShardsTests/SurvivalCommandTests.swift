@@ -27,6 +27,40 @@ import TestSupport
         #expect(set.stderr.contains("sex 'unknown'"), "\(set.stderr)")
     }
 
+    @Test func unseenValuesAreRefusedWithAModelFileToo() throws {
+        let modelFile = TestPaths.models.appendingPathComponent("titanic-survival.json").path
+        let set = try inspect(["tabular", "predict", "--model-file", modelFile, "--set", "age=30", "--set", "sex=unknown"])
+        #expect(set.status == 64, "\(set.stdout)")
+        #expect(set.stderr.contains("column 'sex': 'unknown' is not a value the model was trained on"), "\(set.stderr)")
+        let spelled = try inspect(["tabular", "predict", "--model-file", modelFile, "--set", "age=30", "--set", "sex=Male"])
+        #expect(spelled.status == 64 && spelled.stderr.contains("did you mean 'male'?"), "\(spelled.stderr)")
+
+        let file = NSTemporaryDirectory() + "passengers-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "age,sex,pclass,embarked\n30,female,1,C\n40,unknown,2,S\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let run = try inspect(["tabular", "predict", "--model-file", modelFile, file])
+        #expect(run.status == 1, "\(run.stderr)")
+        let rows = run.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.count == 3 && rows[2].contains("row 2: column 'sex': 'unknown'"), "\(run.stdout)")
+        #expect(rows.count == 3 && rows[1].hasSuffix(","), "the good row has an empty error cell: \(run.stdout)")
+    }
+
+    @Test func tabularTrainTakesFamilyAndTheFormerModelSpellingHidden() throws {
+        let help = try InspectBinary.run(["tabular", "train", "--help"])
+        #expect(help.stdout.contains("--family"), "\(help.stdout)")
+        #expect(!help.stdout.contains("--model <"), "\(help.stdout)")
+        // One default per option: a help text that states its default gets no second one.
+        for command in [["score"], ["train"], ["serve"], ["images", "check"], ["faces"], ["tabular", "train"], ["tabular", "evaluate"]] {
+            let text = try InspectBinary.run(command + ["--help"]).stdout
+            let options = text.components(separatedBy: "\n  -").dropFirst()
+            for option in options {
+                #expect(option.components(separatedBy: "(default:").count <= 2, "\(command): \(option)")
+            }
+        }
+        let both = try InspectBinary.run(["tabular", "train", "x.csv", "--target", "y", "--family", "trees", "--model", "logistic"])
+        #expect(both.status == 64 && both.stderr.contains("--family"), "\(both.stderr)")
+    }
+
     @Test func aBadRowGetsAnErrorRowAndTheOthersAreScoredAsTheOtherPathsScoreThem() throws {
         let file = NSTemporaryDirectory() + "passengers-\(UUID().uuidString).csv"
         defer { try? FileManager.default.removeItem(atPath: file) }

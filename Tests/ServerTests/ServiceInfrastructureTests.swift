@@ -84,7 +84,7 @@ import Testing
             #expect(Date().timeIntervalSince(start) < 1.4)
             // The timed-out request left no deadline entry behind: only /metrics itself is in flight.
             let metrics = try await server.call("GET", "/metrics")
-            #expect(metrics.text.contains("\ninspect_requests_in_flight 1\n"))
+            #expect(metrics.text.contains("\ninspect_requests_in_flight 1.0\n"))
         }
     }
 
@@ -98,7 +98,7 @@ import Testing
             }
             let metrics = try await server.call("GET", "/metrics")
             #expect(metrics.text.contains("inspect_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 200"))
-            #expect(metrics.text.contains("\ninspect_requests_in_flight 1\n"))
+            #expect(metrics.text.contains("\ninspect_requests_in_flight 1.0\n"))
         }
     }
 

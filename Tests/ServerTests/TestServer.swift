@@ -40,8 +40,9 @@ func multipartForm(_ parts: [(name: String, filename: String?, type: String?, bo
 /// Runs `body` against the service's router in memory (HummingbirdTesting: no socket, the
 /// same routes, middleware, limits, queue and metrics).
 func withService<T: Sendable>(_ catalog: ModelCatalog, limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil,
+                              accessLog: AccessLogDestination = .off,
                               _ body: @Sendable (ServiceClient) async throws -> T) async throws -> T {
-    let service = try InspectService(configuration: ServerConfiguration(limits: limits, capture: capture), models: catalog)
+    let service = try InspectService(configuration: ServerConfiguration(limits: limits, capture: capture, accessLog: accessLog), models: catalog)
     return try await service.application(logLevel: .critical).test(.router) { client in
         try await body(ServiceClient(client: client, service: service))
     }
@@ -74,8 +75,8 @@ struct TestServer {
     let service: InspectService
     var base: URL { URL(string: "http://127.0.0.1:\(handle.port)")! }
 
-    static func start(_ catalog: ModelCatalog, limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil) async throws -> TestServer {
-        let service = try InspectService(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits, capture: capture), models: catalog)
+    static func start(_ catalog: ModelCatalog, limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil, port: Int = 0) async throws -> TestServer {
+        let service = try InspectService(configuration: ServerConfiguration(host: "127.0.0.1", port: port, limits: limits, capture: capture), models: catalog)
         return TestServer(handle: try await service.start(), service: service)
     }
 

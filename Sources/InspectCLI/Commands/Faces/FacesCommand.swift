@@ -11,7 +11,8 @@ struct FacesCommand: ParsableCommand {
         commandName: "faces",
         abstract: "Find faces in photos and estimate age and gender (Rekognition DetectFaces style).")
     @Argument(help: "Photos (JPEG or PNG), or folders of them (searched recursively).") var photos: [String]
-    @Flag(help: "Print {\"FaceDetails\": [...]} JSON; with several photos, one object per line that also names the photo (\"Image\"), or gives its \"Error\".") var json = false
+    @Flag(help: "Print JSON lines: one {\"Image\", \"FaceDetails\": [...]} object per photo, or {\"Image\", \"Error\"}.") var json = false
+    @Flag(help: "With --json, indent each object over several lines for people.") var pretty = false
     @Option(help: "Write each face's aligned chip (150x150 PNG) into this directory.") var crops: String?
     @OptionGroup var models: ModelsOption
     @Option(help: ArgumentHelp("Average age and gender over 7 landmark boxes shifted and scaled by this share of the box side (0 to 0.2; 0 = one box, about 30 ms faster on a 12-MP photo).",
@@ -21,6 +22,7 @@ struct FacesCommand: ParsableCommand {
         guard boxJitter.isFinite, (0...0.2).contains(boxJitter) else {
             throw ValidationError("--box-jitter must be between 0 and 0.2 (got \(boxJitter))")
         }
+        if pretty && !json { throw ValidationError("--pretty shapes the --json output; give --json too") }
     }
 
     func run() throws {
@@ -42,7 +44,6 @@ struct FacesCommand: ParsableCommand {
         let progress = ProgressBar(total: inputs.count, label: "photos",
                                    enabled: inputs.count > 1 && isatty(STDERR_FILENO) != 0 && isatty(STDOUT_FILENO) == 0)
         defer { progress.finish() }
-        let several = inputs.count > 1
         var cropNames = Set<String>()
         for photo in inputs {
             defer { progress.advance() }
@@ -52,8 +53,7 @@ struct FacesCommand: ParsableCommand {
                 let image = try analyzer.photo(file: photo)
                 let faces = analyzer.analyze(image)
                 if json {
-                    let line = PhotoFaceDetails(Image: several ? photo : nil, FaceDetails: faces.map(\.detail), Error: nil)
-                    print(try jsonLine(line, pretty: !several))
+                    print(jsonLine(PhotoFaceDetails(Image: photo, FaceDetails: faces.map(\.detail), Error: nil), pretty: pretty))
                 } else {
                     printTable(photo, faces)
                 }
@@ -61,16 +61,14 @@ struct FacesCommand: ParsableCommand {
             } catch {
                 failures += 1
                 printError("\(error)")
-                if json && several, let line = try? jsonLine(PhotoFaceDetails(Image: photo, FaceDetails: nil, Error: "\(error)"), pretty: false) {
-                    print(line)
-                }
+                if json { print(jsonLine(PhotoFaceDetails(Image: photo, FaceDetails: nil, Error: "\(error)"), pretty: pretty)) }
             }
         }
         if failures > 0 { throw ExitCode.failure }
     }
 
-    /// One line of --json output: Rekognition's {"FaceDetails": [...]}, with the photo's path
-    /// when several photos are analysed, or the error instead of the faces.
+    /// One line of --json output, the same for one photo or many: the photo's path with
+    /// Rekognition's {"FaceDetails": [...]}, or with the error instead of the faces.
     struct PhotoFaceDetails: Encodable {
         let Image: String?
         let FaceDetails: [FaceDetail]?
@@ -112,12 +110,6 @@ struct FacesCommand: ParsableCommand {
         }
         used.insert(name)
         return name
-    }
-
-    func jsonLine(_ line: PhotoFaceDetails, pretty: Bool) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(line), as: UTF8.self)
     }
 
     func printTable(_ photo: String, _ faces: [AnalyzedFace]) {

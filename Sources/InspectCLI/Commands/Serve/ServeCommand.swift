@@ -26,6 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Share of requests to capture, in percent.") var capturePercent: Double = 100
     @Flag(help: "Also store captured images (product photos).") var captureImages = false
     @Flag(help: "Also store captured face photos (selfies); needs --capture-images.") var captureSelfies = false
+    @Option(help: ArgumentHelp("Access log, one JSON line per request (method, route, status, ms, bytes): stderr, off, or a file to append to.",
+                               valueName: "off|FILE")) var accessLog = "stderr"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
@@ -59,12 +61,22 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = ServerConfiguration(
             host: host, port: port, limits: limits,
             capture: capture.map { CaptureSettings(directory: URL(fileURLWithPath: $0), percent: capturePercent,
-                                                   storeImages: captureImages, storeFaces: captureSelfies) })
-        let service = try InspectService(configuration: settings, models: catalog)
-        let names = catalog.names.joined(separator: ", ")
+                                                   storeImages: captureImages, storeFaces: captureSelfies) },
+            accessLog: AccessLogDestination(argument: accessLog))
+        let service: InspectService
+        do { service = try InspectService(configuration: settings, models: catalog) } catch {
+            printError("inspect serve: not starting: \(error)")
+            throw ExitCode(2)
+        }
+        let sources = catalog.sources.map { "  \($0)\n" }.joined()
         let host = self.host
-        try await service.run { port in
-            FileHandle.standardError.write(Data("inspect serve: models from \(directory.path): \(names)\ninspect serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/\n".utf8))
+        do {
+            try await service.run { port in
+                FileHandle.standardError.write(Data("inspect serve: models\n\(sources)inspect serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/\n".utf8))
+            }
+        } catch let error as StartError {
+            printError("inspect serve: not starting: \(error)")
+            throw ExitCode(2)
         }
         FileHandle.standardError.write(Data("inspect serve: stopped\n".utf8))
     }

@@ -5,7 +5,9 @@ import Tabular
 struct TabularModelOptions: ParsableArguments {
     @Option(parsing: .upToNextOption, help: "Feature columns (space or comma separated); default: every column not excluded or leaking.")
     var features: [String] = []
-    @Option(help: "Model family: logistic or trees.") var model: String = "logistic"
+    @Option(help: ArgumentHelp("Model family: logistic or trees (default: logistic).", valueName: "family")) var family: String?
+    /// The former spelling of --family (`--model` names a model elsewhere), accepted but hidden.
+    @Option(name: .customLong("model"), help: .hidden) var formerFamily: String?
     @Option(help: "Numeric columns: bins, standardize, both, raw (default: bins for logistic, raw for trees).") var numeric: String?
     @Option(help: "Quantile bins per numeric column.") var bins: Int = 10
     @Option(help: "Cross two columns, e.g. --cross sex:pclass (repeatable).") var cross: [String] = []
@@ -13,12 +15,17 @@ struct TabularModelOptions: ParsableArguments {
     @Flag(help: "Keep columns the leakage guard flags.") var allowLeaky = false
     @Option(help: "Seed for splits and folds.") var seed: UInt64 = 1
 
+    func validate() throws {
+        if family != nil && formerFamily != nil { throw ValidationError("give --family only (--model is its former name)") }
+    }
+
     func training() throws -> TrainingOptions {
         var o = TrainingOptions()
         let f = columnNames(features)
         o.features = f.isEmpty ? nil : f
+        let model = family ?? formerFamily ?? "logistic"
         guard let kind = ModelKind(rawValue: model.lowercased()) else {
-            throw ValidationError("--model \(model): expected logistic or trees")
+            throw ValidationError("--family \(model): expected logistic or trees")
         }
         o.pipeline = PipelineOptions(model: kind, seed: seed)
         var r = o.pipeline.effectiveRecipe
