@@ -54,6 +54,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        // HMAC-SHA256 and SHA-256 for AWS Signature Version 4, at the AWS-compatible edge only.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C shims: module maps for the system libraries, found with pkg-config.
@@ -84,11 +86,13 @@ let package = Package(
         // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench/bench-effnet.sh.
         .executableTarget(name: "BenchNetworks", dependencies: ["Networks", "SeededRandom", "Tensors"], swiftSettings: numericSwift),
 
-        // HTTP API and web page (the only library target allowed a Swift package: Hummingbird).
+        // HTTP API and web page (the only library target allowed Swift packages: Hummingbird,
+        // and swift-crypto for the SigV4 check of the AWS-compatible routes).
         .target(name: "Server",
                 dependencies: [
                     "Imaging", "Tabular", "Faces", "Inspection",
                     .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "Crypto", package: "swift-crypto"),
                 ],
                 resources: [.embedInCode("Web/index.html")],
                 swiftSettings: nativeSwift),
@@ -127,6 +131,7 @@ let package = Package(
                         "Server", "Imaging", "Tabular", "Inspection",
                         .product(name: "Hummingbird", package: "hummingbird"),
                         .product(name: "HummingbirdTesting", package: "hummingbird"),
-                    ]),
+                    ],
+                    exclude: ["Fixtures"]),
     ]
 )

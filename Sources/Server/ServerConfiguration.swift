@@ -7,6 +7,8 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     public var limits = ServerLimits()
     public var capture: CaptureSettings?
+    /// The AWS-compatible routes: their port and the access keys whose signatures they accept.
+    public var aws = AWSSettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil) {
         self.host = host
