@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 @testable import Server
 import Testing
