@@ -59,6 +59,8 @@ let package = Package(
         // (swift-prometheus builds on apple/swift-metrics, resolved at 2.13.0).
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // HMAC-SHA256 and SHA-256 for AWS Signature Version 4, at the AWS-compatible edge only.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C shims: module maps for the system libraries, found with pkg-config.
@@ -90,13 +92,15 @@ let package = Package(
         .executableTarget(name: "BenchNetworks", dependencies: ["Networks", "SeededRandom", "Tensors"], swiftSettings: numericSwift),
 
         // HTTP API and web page (the only library target allowed Swift packages: Hummingbird,
-        // multipart-kit, swift-prometheus on swift-metrics).
+        // multipart-kit, swift-prometheus on swift-metrics, and swift-crypto for the SigV4
+        // check of the AWS-compatible routes).
         .target(name: "Server",
                 dependencies: [
                     "Imaging", "Tabular", "Faces", "Inspection",
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "MultipartKit", package: "multipart-kit"),
                     .product(name: "Prometheus", package: "swift-prometheus"),
+                    .product(name: "Crypto", package: "swift-crypto"),
                 ],
                 resources: [.embedInCode("Web/index.html")],
                 swiftSettings: nativeSwift),
@@ -135,6 +139,7 @@ let package = Package(
                         "Server", "Imaging", "Tabular", "Inspection", "SeededRandom",
                         .product(name: "Hummingbird", package: "hummingbird"),
                         .product(name: "HummingbirdTesting", package: "hummingbird"),
-                    ]),
+                    ],
+                    exclude: ["Fixtures"]),
     ]
 )

@@ -6,7 +6,9 @@
 #     damaged file's error path fails the run. Only Imaging is built for it.
 #  2. The Kubernetes manifests parsed with PyYAML (Debian's python3-yaml; tools/setup.sh
 #     installs it) and checked to fit together.
-#  3. The whole suite, optimised with testing enabled. Its summary line is the last one.
+#  3. The AWS-compatible routes through boto3 and the AWS CLI (tools/test-aws-clients.sh;
+#     installs them from PyPI into tools/.venv-aws).
+#  4. The whole suite, optimised with testing enabled. Its summary line is the last one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== decoders under AddressSanitizer and LeakSanitizer" >&2
@@ -23,5 +25,8 @@ for candidate in python3 /usr/bin/python3; do
 done
 [ -n "$python" ] || { echo "error: no python3 with PyYAML (run tools/setup.sh --deps-only)" >&2; exit 1; }
 "$python" tools/deploy-tests/check_manifests.py
+echo "== AWS clients (boto3, the AWS CLI) against the release server" >&2
+# The suite's own flags, so the suite below reuses this build.
+INSPECT_SWIFT_FLAGS="-Xswiftc -enable-testing" bash tools/test-aws-clients.sh
 echo "== all tests" >&2
 swift test -c release -Xswiftc -enable-testing

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Imaging
 import NIOCore
 
 /// An error the API answers with: a status and `{"error": {"code", "message"}}`.
@@ -10,6 +11,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// Extra response headers (Retry-After on 503).
     public var headers: HTTPFields = [:]
+    /// What was wrong with an image that did not decode (the AWS routes tell a too-large image apart).
+    public var imagingKind: ImagingError.Kind?
 
     public init(_ status: HTTPResponse.Status, code: String, _ message: String, headers: HTTPFields = [:]) {
         self.status = status

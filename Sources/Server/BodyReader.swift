@@ -62,7 +62,9 @@ struct BodyReader: Sendable {
         do {
             return try decode(DecodeOptions(maxPixels: limits.maxImagePixels))
         } catch {
-            throw APIError.invalidImage(error.description)
+            var invalid = APIError.invalidImage(error.description)
+            invalid.imagingKind = error.kind
+            throw invalid
         }
     }
 }

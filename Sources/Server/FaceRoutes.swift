@@ -10,11 +10,7 @@ extension InspectService {
         let detectRoute = "/v1/faces/detect"
         route(router, .post, detectRoute) { [self] request, _ in
             let (bytes, type) = try await body.imageBytes(request)
-            let faces = try await queue.run(model: "faces") { [body] in
-                try body.withImage(bytes, source: "request body") { limits throws(ImagingError) in
-                    try analyzer.analyze(encoded: bytes, source: "request body", limits: limits)
-                }.map(\.detail)
-            }
+            let faces = try await detectFaces(analyzer, bytes: bytes, source: "request body")
             return answer(FaceDetails(faces), route: detectRoute, input: .image(bytes, contentType: type, isFace: true))
         }
 
@@ -57,6 +53,17 @@ extension InspectService {
             }
             let result = SelfieSurvivalAnswer(face: face, facesFound: faces.count, estimate: estimate)
             return answer(result, route: selfieRoute, input: .image(photo.body, contentType: photo.contentType ?? "image/jpeg", isFace: true))
+        }
+    }
+}
+
+extension InspectService {
+    /// Every face in an encoded photo, analysed in the inference queue.
+    func detectFaces(_ analyzer: FaceAnalyzer, bytes: [UInt8], source: String) async throws -> [FaceDetail] {
+        try await queue.run(model: "faces") { [body] in
+            try body.withImage(bytes, source: source) { limits throws(ImagingError) in
+                try analyzer.analyze(encoded: bytes, source: source, limits: limits)
+            }.map(\.detail)
         }
     }
 }

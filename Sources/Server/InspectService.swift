@@ -22,6 +22,7 @@ public final class InspectService: Sendable {
     let started = Date()
 
     public init(configuration: ServerConfiguration, models: ModelCatalog) throws {
+        try configuration.aws.checkBind(host: configuration.host)
         self.configuration = configuration
         self.models = models
         queue = InferenceQueue(limits: configuration.limits, metrics: metrics)
@@ -40,20 +41,32 @@ public final class InspectService: Sendable {
         if let accessLog { router.add(middleware: AccessLogMiddleware(log: accessLog)) }
         router.add(middleware: UnmatchedRouteMiddleware(metrics: metrics, routes: routes))
         addRoutes(to: router)
-        var logger = Logger(label: "inspect.serve")
+        return application(router: router, port: configuration.port, label: "inspect.serve", logLevel: logLevel, onRunning: onRunning)
+    }
+
+    /// `router` served on `port` of the configured host.
+    func application(router: Router<BasicRequestContext>, port: Int, label: String, logLevel: Logger.Level,
+                     onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        var logger = Logger(label: label)
         logger.logLevel = logLevel
         return Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestHandler()])),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inspect"),
+            configuration: .init(address: .hostname(configuration.host, port: port), serverName: "inspect"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
 
-    /// Serves until SIGTERM/SIGINT, finishing requests in flight before returning.
-    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// Serves until SIGTERM/SIGINT, finishing requests in flight before returning. With an
+    /// AWS port of their own, the AWS-compatible routes listen there too (`onAWSRunning`).
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+                    onAWSRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        var services: [any Service] = [application(onRunning: onRunning)]
+        if let aws = awsApplication(onRunning: onAWSRunning) { services.append(aws) }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: Logger(label: "inspect.serve")))
         do {
-            try await application(onRunning: onRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            try await group.run()
         } catch {
             throw StartError.listening(error, host: configuration.host, port: configuration.port) ?? error
         }
@@ -72,6 +85,7 @@ public final class InspectService: Sendable {
         addSurvivalRoutes(to: router)
         addFaceRoutes(to: router)
         addInspectionRoutes(to: router)
+        if configuration.aws.port == nil { addAWSRoutes(to: router) }
         addWebPage(to: router)
     }
 

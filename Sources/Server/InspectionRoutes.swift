@@ -15,17 +15,23 @@ extension InspectService {
             }
             let withMask = try Self.flag(request, "mask")
             let (bytes, type) = try await body.imageBytes(request)
-            let result = try await queue.run(model: name) { [body] in
-                let size = loaded.model.inputSize
-                let decoded = try body.decodeImage(bytes, source: "request body", minimumSize: (size.width, size.height))
-                let prepared: PreparedImage
-                do throws(InspectionError) { prepared = try ImagePreparation.prepare(decoded, source: "request body", size: size) } catch {
-                    throw APIError.invalidImage(error.description)
-                }
-                let r = loaded.inspect(prepared.resized)
-                return DetectAnomaliesResult(r, mask: withMask ? try r.maskPNG(size: prepared.photoSize) : nil)
-            }
+            let result = try await detectAnomalies(loaded, bytes: bytes, withMask: withMask)
             return answer(result, route: route, input: .image(bytes, contentType: type, isFace: false))
+        }
+    }
+
+    /// Scores one encoded photo with an inspection model in the inference queue: decoded,
+    /// prepared at the model's input size, inspected, with the mask PNG when asked for.
+    func detectAnomalies(_ loaded: LoadedInspectionModel, bytes: [UInt8], withMask: Bool) async throws -> DetectAnomaliesResult {
+        try await queue.run(model: loaded.name) { [body] in
+            let size = loaded.model.inputSize
+            let decoded = try body.decodeImage(bytes, source: "request body", minimumSize: (size.width, size.height))
+            let prepared: PreparedImage
+            do throws(InspectionError) { prepared = try ImagePreparation.prepare(decoded, source: "request body", size: size) } catch {
+                throw APIError.invalidImage(error.description)
+            }
+            let r = loaded.inspect(prepared.resized)
+            return DetectAnomaliesResult(r, mask: withMask ? try r.maskPNG(size: prepared.photoSize) : nil)
         }
     }
 

@@ -9,6 +9,8 @@ public struct ServerConfiguration: Sendable {
     public var capture: CaptureSettings?
     /// One line per request (`inspect serve` logs to standard error unless told otherwise).
     public var accessLog: AccessLogDestination
+    /// The AWS-compatible routes: their port and the access keys whose signatures they accept.
+    public var aws = AWSSettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil,
                 accessLog: AccessLogDestination = .off) {

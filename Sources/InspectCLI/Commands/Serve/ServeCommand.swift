@@ -28,6 +28,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Also store captured face photos (selfies); needs --capture-images.") var captureSelfies = false
     @Option(help: ArgumentHelp("Access log, one JSON line per request (method, route, status, ms, bytes): stderr, off, or a file to append to.",
                                valueName: "off|FILE")) var accessLog = "stderr"
+    @Option(help: ArgumentHelp("Serve the AWS-compatible routes (docs/AWS.md) on this port instead of --port (0: any free port).", valueName: "port"))
+    var awsPort: Int?
+    @Option(help: ArgumentHelp("AWS shared-credentials file: the SigV4 signatures of AWS-compatible requests are checked against its access keys.", valueName: "file"))
+    var awsCredentials: String?
+    @Flag(help: "Without --aws-credentials, accept unsigned AWS-compatible requests on an address other than loopback.")
+    var insecureNoAuth = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
@@ -38,6 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...100).contains(capturePercent) else { throw ValidationError("--capture-percent \(capturePercent): expected 0 to 100") }
         if capture == nil && (captureImages || captureSelfies) { throw ValidationError("--capture-images and --capture-selfies need --capture DIR") }
         if captureSelfies && !captureImages { throw ValidationError("--capture-selfies needs --capture-images") }
+        if let awsPort, !(0...65535).contains(awsPort) { throw ValidationError("--aws-port \(awsPort): expected 0 to 65535") }
+        if let awsPort, awsPort == port, port != 0 { throw ValidationError("--aws-port \(awsPort) is --port too; leave it out to serve both on one port") }
     }
 
     func run() async throws {
@@ -63,17 +71,26 @@ struct ServeCommand: AsyncParsableCommand {
             capture: capture.map { CaptureSettings(directory: URL(fileURLWithPath: $0), percent: capturePercent,
                                                    storeImages: captureImages, storeFaces: captureSelfies) },
             accessLog: AccessLogDestination(argument: accessLog))
+        var configuration = settings
         let service: InspectService
-        do { service = try InspectService(configuration: settings, models: catalog) } catch {
+        do {
+            configuration.aws = AWSSettings(credentials: try awsCredentials.map { path throws(AWSCredentials.FileError) in try AWSCredentials.load(path: path) },
+                                            port: awsPort, allowUnsignedOffLoopback: insecureNoAuth)
+            service = try InspectService(configuration: configuration, models: catalog)
+        } catch {
             printError("inspect serve: not starting: \(error)")
             throw ExitCode(2)
         }
         let sources = catalog.sources.map { "  \($0)\n" }.joined()
-        let host = self.host
+        let host = self.host.contains(":") ? "[\(self.host)]" : self.host
+        let aws = configuration.aws
         do {
-            try await service.run { port in
-                FileHandle.standardError.write(Data("inspect serve: models\n\(sources)inspect serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)/\n".utf8))
-            }
+            try await service.run(onRunning: { port in
+                FileHandle.standardError.write(Data("inspect serve: models\n\(sources)inspect serve: listening on http://\(host):\(port)/\n".utf8))
+                if aws.port == nil { FileHandle.standardError.write(Data("inspect serve: \(aws.summary(mainPort: port, awsPort: nil))\n".utf8)) }
+            }, onAWSRunning: { port in
+                FileHandle.standardError.write(Data("inspect serve: \(aws.summary(mainPort: port, awsPort: port)) (http://\(host):\(port)/)\n".utf8))
+            })
         } catch let error as StartError {
             printError("inspect serve: not starting: \(error)")
             throw ExitCode(2)
