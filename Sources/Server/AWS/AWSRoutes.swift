@@ -21,6 +21,7 @@ extension InspectService {
         addLookoutVisionRoutes(to: router)
         addSageMakerRuntimeRoutes(to: router)
         let operations = rekognitionOperations().merging(machineLearningOperations()) { first, _ in first }
+        routes.add("/", method: "POST")
         router.on("/", method: .post) { [self] request, context in
             let target = request.headers.first { $0.name.canonicalName == "x-amz-target" }?.value ?? ""
             guard let operation = operations[target] else {
@@ -67,6 +68,7 @@ extension InspectService {
     /// A rest-json operation under its path template.
     func awsRoute(_ router: Router<BasicRequestContext>, _ path: String, service: AWSServiceModel, label: String,
                   _ handler: @escaping @Sendable (AWSRequest, BasicRequestContext) async throws -> Response) {
+        routes.add(path, method: "POST")
         router.on(RouterPath(path), method: .post) { [self] request, context in
             await answerAWS(request, context, service: service, label: label, handler)
         }
@@ -76,7 +78,8 @@ extension InspectService {
     func awsApplication(logLevel: Logger.Level = .notice, onRunning: @escaping @Sendable (Int) async -> Void) -> (any Service)? {
         guard let port = configuration.aws.port else { return nil }
         let router = Router()
-        router.add(middleware: UnmatchedRouteMiddleware(metrics: metrics))
+        if let accessLog { router.add(middleware: AccessLogMiddleware(log: accessLog)) }
+        router.add(middleware: UnmatchedRouteMiddleware(metrics: metrics, routes: routes))
         addAWSRoutes(to: router)
         return application(router: router, port: port, label: "inspect.serve.aws", logLevel: logLevel, onRunning: onRunning)
     }
