@@ -12,7 +12,7 @@ swift build -c release --product bench-tensors >&2
 out=$("$(swift build -c release --show-bin-path)/bench-tensors" --threads 1 bandwidth)
 peak=$(echo "$out" | sed -n 's/^peak kind=fma .*gflops=\([0-9.]*\).*/\1/p')
 copy=$(echo "$out" | sed -n 's/^bandwidth kind=copy .*gbps=\([0-9.]*\).*/\1/p')
-field() { sed -n "s/^$1[[:space:]]*: //p" /proc/cpuinfo | head -n 1; }
+field() { grep -m 1 "^$1[[:space:]]*:" /proc/cpuinfo | sed "s/^[^:]*: //"; }
 vectors=AVX2
 grep -qw avx512f /proc/cpuinfo && vectors=AVX-512
 grep -qw avx2 /proc/cpuinfo || vectors="SSE only"

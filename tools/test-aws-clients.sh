@@ -44,8 +44,8 @@ trap cleanup EXIT
 
 echo "== training 'aliens' on 20 normal and 10 anomalous photos" >&2
 mkdir -p "$work/train/good" "$work/train/bad"
-ls "$datasets/lookout-aliens/normal" | sort -V | head -20 | while read -r f; do cp "$datasets/lookout-aliens/normal/$f" "$work/train/good/"; done
-ls "$datasets/lookout-aliens/anomaly" | sort -V | head -10 | while read -r f; do cp "$datasets/lookout-aliens/anomaly/$f" "$work/train/bad/"; done
+ls "$datasets/lookout-aliens/normal" | sort -V | sed -n 1,20p | while read -r f; do cp "$datasets/lookout-aliens/normal/$f" "$work/train/good/"; done
+ls "$datasets/lookout-aliens/anomaly" | sort -V | sed -n 1,10p | while read -r f; do cp "$datasets/lookout-aliens/anomaly/$f" "$work/train/bad/"; done
 "$inspect" train "$work/train/good" "$work/train/bad" --name aliens --model-store "$work/store" --no-holdout-report \
     >"$work/train.log" 2>&1 || { cat "$work/train.log" >&2; fail "inspect train"; }
 

@@ -21,7 +21,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 split() {  # split SRC_SUBDIR TRAIN_COUNT KIND
     mkdir -p "$work/train/$3" "$work/test/$3"
-    ls "$data/$1" | sort -n | head -n "$2" | while read -r f; do cp "$data/$1/$f" "$work/train/$3/"; done
+    ls "$data/$1" | sort -n | sed -n "1,$2p" | while read -r f; do cp "$data/$1/$f" "$work/train/$3/"; done
     ls "$data/$1" | sort -n | tail -n +"$(($2 + 1))" | while read -r f; do cp "$data/$1/$f" "$work/test/$3/"; done
 }
 split normal 20 good

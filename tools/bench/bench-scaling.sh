@@ -50,7 +50,7 @@ echo "| photos | train s | peak RSS MB | memory patches | image AUROC | precisio
 echo "|---|---|---|---|---|---|---|---|---|"
 for n in $sizes; do
     mkdir -p "$work/train-$n"
-    ls "$data/train/good" | sort -V | head -n "$n" | while read -r f; do ln -s "$data/train/good/$f" "$work/train-$n/$f"; done
+    ls "$data/train/good" | sort -V | sed -n "1,${n}p" | while read -r f; do ln -s "$data/train/good/$f" "$work/train-$n/$f"; done
     /usr/bin/time -v -o "$work/time-$n.txt" "$inspect" train "$work/train-$n" --name "c$n" --model-store "$work/models" \
         --no-holdout-report > "$work/train-$n.txt" 2> "$work/progress-$n.txt"
     train_s=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time-$n.txt" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
