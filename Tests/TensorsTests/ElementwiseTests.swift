@@ -13,6 +13,22 @@ import TestSupport
         expectClose(multiply(a, v).scalars, a.doubles.enumerated().map { $1 * Double(v.data[$0 % 19]) }, absolute: 0, relative: float32Roundoff, "multiply broadcast")
     }
 
+    @Test func zeroPaddedAddLinesUpTheOriginAndLeadingChannels() {
+        // dlib's add_prev: the smaller tensor is zero-padded at the end of H, W and C.
+        let a = randomTensor([2, 3, 4, 2], seed: 4), b = randomTensor([2, 2, 3, 5], seed: 5)
+        func value(_ t: Tensor, _ n: Int, _ y: Int, _ x: Int, _ c: Int) -> Double {
+            let s = t.shape
+            guard y < s[1], x < s[2], c < s[3] else { return 0 }
+            return Double(t.data[((n * s[1] + y) * s[2] + x) * s[3] + c])
+        }
+        var expected: [Double] = []
+        for n in 0..<2 { for y in 0..<3 { for x in 0..<4 { for c in 0..<5 { expected.append(value(a, n, y, x, c) + value(b, n, y, x, c)) } } } }
+        let sum = addZeroPadded(a, b)
+        #expect(sum.shape == [2, 3, 4, 5])
+        expectClose(sum.scalars, expected, absolute: 0, relative: float32Roundoff, "zero-padded add")
+        expectClose(addZeroPadded(b, a).scalars, expected, absolute: 0, relative: float32Roundoff, "either order")
+    }
+
     @Test func concatAlongChannelsAndRows() {
         let a = randomTensor([2, 3, 4, 5], seed: 1), b = randomTensor([2, 3, 4, 7], seed: 2)
         let y = concat([a, b], axis: 3)

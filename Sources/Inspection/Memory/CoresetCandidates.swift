@@ -34,6 +34,23 @@ struct CoresetCandidates: Sendable {
         (perMemoryPatch * memorySize + photos - 1) / max(photos, 1)
     }
 
+    /// Every patch of the photos, unprojected: the memory's selection is then exact greedy
+    /// k-center over all patches on full features (the reference the two stages approximate).
+    static func all(_ store: PatchGridStore, photos: [Int], stride8Weight: Float,
+                    progress: @Sendable (Int) -> Void = { _ in }) -> CoresetCandidates {
+        let d = store.dimension, n = store.patchesPerGrid
+        var rows = [Float]()
+        rows.reserveCapacity(photos.count * n * d)
+        for (done, photo) in photos.enumerated() {
+            rows += store.grid(photo, stride8Weight: stride8Weight).values
+            progress(done + 1)
+        }
+        let photoOf = photos.flatMap { [Int32](repeating: Int32($0), count: n) }
+        return CoresetCandidates(rows: rows, dimension: d,
+                                 points: rows.withUnsafeBufferPointer { CoresetPoints(rows: $0.baseAddress!, count: photoOf.count, dimension: d) },
+                                 photo: photoOf)
+    }
+
     /// Candidates from the photos at `photos` (store indices), `perPhoto` from each (at
     /// most `largestShare` of its patches, at least one), their stride-8 features scaled by
     /// `stride8Weight`. Photo i's selection starts from a patch drawn with seed

@@ -5,6 +5,7 @@ final class CandidatesByWeight {
     private let goodPhotos: [Int]
     private let perPhoto: Int
     private let seed: UInt64
+    private let exact: Bool
     private let phases: TrainingPhases
     private var selected: [Float: CoresetCandidates] = [:]
 
@@ -16,14 +17,16 @@ final class CandidatesByWeight {
         perPhoto = CoresetCandidates.perPhoto(memorySize: options.memorySize(patches: goodPhotos.count * store.patchesPerGrid),
                                               photos: goodPhotos.count)
         seed = options.seed
+        exact = options.coresetSelection == .exact
         self.phases = phases
     }
 
     func callAsFunction(_ weight: Float) throws(InspectionError) -> CoresetCandidates {
         if let c = selected[weight] { return c }
-        let (store, goodPhotos, perPhoto, seed) = (store, goodPhotos, perPhoto, seed)
+        let (store, goodPhotos, perPhoto, seed, exact) = (store, goodPhotos, perPhoto, seed, exact)
         let c = try phases.run("coreset candidates", total: goodPhotos.count) { report in
-            CoresetCandidates.select(store, photos: goodPhotos, perPhoto: perPhoto, stride8Weight: weight, seed: seed, progress: report)
+            exact ? CoresetCandidates.all(store, photos: goodPhotos, stride8Weight: weight, progress: report)
+                : CoresetCandidates.select(store, photos: goodPhotos, perPhoto: perPhoto, stride8Weight: weight, seed: seed, progress: report)
         }
         selected[weight] = c
         return c

@@ -42,8 +42,9 @@ public enum Trainer {
                                 supervised: supervised,
                                 weightCandidates: dataset.anomalousCount > 0 ? MemoryFitting.stride8WeightCandidates.count : 1,
                                 holdOut: options.holdOutReport, memorySize: memorySize,
-                                candidates: min(goods.count * CoresetCandidates.perPhoto(memorySize: memorySize, photos: goods.count),
-                                                Int(Double(goods.count * patchesPerPhoto) * CoresetCandidates.largestShare)),
+                                candidates: options.coresetSelection == .exact ? goods.count * patchesPerPhoto
+                                    : min(goods.count * CoresetCandidates.perPhoto(memorySize: memorySize, photos: goods.count),
+                                          Int(Double(goods.count * patchesPerPhoto) * CoresetCandidates.largestShare)),
                                 options: options)
         let phases = TrainingPhases(plan: plan, progress: progress)
         phases.add(seconds: checkSeconds, to: ReadableImages.phase)

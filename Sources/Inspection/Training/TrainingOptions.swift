@@ -9,6 +9,9 @@ public struct TrainingOptions: Sendable {
     /// Most patches the memory keeps, however many photos it is trained on: scoring time
     /// grows with the memory, so this keeps it flat for large training sets.
     public var maxMemoryPatches = PatchMemory.defaultMaximumSize
+    /// How the memory's patches are chosen: the two-stage approximation (the default), or
+    /// exact greedy selection over every patch on full features (slow; for checking it).
+    public var coresetSelection = CoresetSelection.twoStage
     /// Share of each class held back for the report when no test set is given.
     public var holdOutFraction = 0.2
     /// Whether to fit a second model without the held-back share, for the report, when no
@@ -40,4 +43,12 @@ public struct TrainingOptions: Sendable {
     func memorySize(patches: Int) -> Int {
         PatchMemory.size(patches: patches, fraction: coresetFraction, maximum: maxMemoryPatches)
     }
+}
+
+/// How the memory's greedy coreset is selected (`CoresetCandidates`).
+public enum CoresetSelection: String, Sendable, CaseIterable {
+    /// Per-photo candidates on a random projection, then one selection over them.
+    case twoStage = "two-stage"
+    /// One selection over every patch on full features.
+    case exact
 }

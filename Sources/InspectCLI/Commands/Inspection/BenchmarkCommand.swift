@@ -53,6 +53,9 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(help: "Feature extractor: \(Backbones.names.joined(separator: " or ")).")
     var backbone = Backbones.defaultName
 
+    @Option(name: .customLong("coreset-selection"), help: "How each model's memory is chosen: two-stage (the default) or exact (greedy over every patch; for checking the default).")
+    var coresetSelection = CoresetSelection.twoStage
+
     @OptionGroup var models: ModelsOption
 
     func validate() throws {
@@ -100,7 +103,9 @@ struct BenchmarkCommand: ParsableCommand {
                       + " and \(split.train.anomalousCount) anomalous photos, testing on \(split.test.goodCount) good and \(split.test.anomalousCount) anomalous")
                 fflush(nil)  // into a log as it happens
                 let progress = TrainingProgressPrinter()
-                let run = try CategoryBenchmark.run(split, seed: seed, extractor: extractor, options: TrainingOptions()) {
+                var options = TrainingOptions()
+                options.coresetSelection = coresetSelection
+                let run = try CategoryBenchmark.run(split, seed: seed, extractor: extractor, options: options) {
                     progress.update($0)
                 }
                 progress.finish()

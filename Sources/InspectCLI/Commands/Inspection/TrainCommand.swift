@@ -76,6 +76,10 @@ struct TrainCommand: ParsableCommand {
             help: "Most patches the memory keeps, however many photos it learns from (scoring time grows with it).")
     var maxMemoryPatches = PatchMemory.defaultMaximumSize
 
+    @Option(name: .customLong("coreset-selection"),
+            help: "How the memory's patches are chosen: two-stage (per-photo candidates on a 64-long projection, then one greedy selection) or exact (greedy over every patch on full features; much slower, for checking).")
+    var coresetSelection = CoresetSelection.twoStage
+
     @Flag(name: .customLong("no-holdout-report"),
           help: "Without --test-good/--test-bad: train only the final model, with no report on held-back images (faster).")
     var noHoldoutReport = false
@@ -126,6 +130,7 @@ struct TrainCommand: ParsableCommand {
         options.seed = seed
         options.coresetFraction = coresetFraction
         options.maxMemoryPatches = maxMemoryPatches
+        options.coresetSelection = coresetSelection
         options.holdOutReport = !noHoldoutReport
         options.inputLongSide = inputSize
         options.threads = threads.count

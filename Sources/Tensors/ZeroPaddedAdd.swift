@@ -1,5 +1,3 @@
-import Tensors
-
 /// dlib's `add_prev` residual sum: `a + b` where the smaller tensor is zero-padded at the end
 /// of each of H, W and C (the top-left origin and the leading channels line up). Output shape
 /// is the element-wise maximum of the two shapes; the batch sizes must agree.
