@@ -3,7 +3,13 @@
 
 # build_inspect: builds the release `inspect` with the flags in INSPECT_SWIFT_FLAGS (tools/test.sh
 # passes its test flags, so the suite after it reuses the build); sets $inspect to its path.
+# INSPECT=PATH uses that binary instead, without building.
 build_inspect() {
+    if [ -n "${INSPECT:-}" ]; then
+        inspect=$INSPECT
+        [ -x "$inspect" ] || fail "INSPECT=$inspect is not an executable"
+        return 0
+    fi
     echo "== building the release server" >&2
     # shellcheck disable=SC2086
     swift build -c release ${INSPECT_SWIFT_FLAGS:-} --product inspect >&2 || fail "swift build"

@@ -7,7 +7,7 @@
 # wrk reports no socket error and no non-2xx answer, every request in the access log was
 # answered 200, every reload was logged, and the server ends up serving the last promoted
 # version. Build flags come from INSPECT_SWIFT_FLAGS (tools/test.sh passes its test flags).
-# Run from anywhere: tools/test-reload-under-load.sh
+# INSPECT=PATH uses a built binary instead. Run from anywhere: tools/test-reload-under-load.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fail() { echo "test-reload-under-load: FAILED: $*" >&2; exit 1; }
