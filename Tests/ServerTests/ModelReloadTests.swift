@@ -99,6 +99,10 @@ import Testing
             #expect(refused.status == 404 && refused.error?.code == "ModelNotFound")
             #expect(refused.error?.message.contains("could not be loaded") == true && refused.error?.message.contains("not a valid model card") == true,
                     "\(refused.text)")
+            // Lookout for Vision names the reason too.
+            let lookout = try await server.aws("/2020-11-20/projects/garbage/models/1/detect", contentType: "image/png", body: photo)
+            #expect(lookout.status == 404 && lookout.awsErrorCode == "ResourceNotFoundException")
+            #expect(lookout.awsMessage?.contains("could not be loaded") == true, "\(lookout.text)")
         }
     }
 

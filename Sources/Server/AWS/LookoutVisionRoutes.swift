@@ -23,8 +23,11 @@ extension InspectService {
             case .success(let served): loaded = served
             case .failure(let failure):
                 let isProject = catalog.inspection.contains { $0.name == project }
+                // A project whose served version did not load is named with the reason.
+                let isBroken = catalog.broken.contains { $0.name == project }
                 throw AWSError(.notFound, "ResourceNotFoundException",
-                               isProject ? failure.message : "project \(project) not found (projects here: \(catalog.inspection.map(\.name).joined(separator: ", ")))",
+                               isProject || isBroken ? failure.message
+                                   : "project \(project) not found (projects here: \(catalog.inspection.map(\.name).joined(separator: ", ")))",
                                members: ["ResourceId": .text(isProject ? "\(project)/\(version)" : project),
                                          "ResourceType": .text(isProject ? "MODEL" : "PROJECT")])
             }
