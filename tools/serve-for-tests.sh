@@ -17,6 +17,19 @@ build_inspect() {
     inspect="$(swift build -c release ${INSPECT_SWIFT_FLAGS:-} --show-bin-path)/inspect"
 }
 
+# make_work_folder: a temporary folder $work, removed on exit together with the server that
+# start_server started (stopped with SIGTERM first).
+make_work_folder() {
+    work="$(mktemp -d)"
+    server=""
+    trap stop_server_and_remove_work EXIT
+}
+
+stop_server_and_remove_work() {
+    [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    rm -rf "$work"
+}
+
 # start_server LOG ARGS...: `inspect serve --host 127.0.0.1 --port 0 ARGS...` in the background
 # with its standard error in LOG; sets $server (its process id) and, once it listens, $url.
 start_server() {

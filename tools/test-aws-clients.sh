@@ -35,10 +35,7 @@ PY
 . tools/serve-for-tests.sh
 build_inspect
 
-work="$(mktemp -d)"
-server=""
-cleanup() { [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+make_work_folder
 
 echo "== training 'aliens' on 20 normal and 10 anomalous photos" >&2
 mkdir -p "$work/train/good" "$work/train/bad"

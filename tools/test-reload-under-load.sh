@@ -18,10 +18,7 @@ command -v curl >/dev/null || fail "needs curl"
 . tools/serve-for-tests.sh
 build_inspect
 
-work="$(mktemp -d)"
-server=""
-cleanup() { [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+make_work_folder
 
 echo "== training two versions of 'demo' on generated photos" >&2
 "$inspect" demo-data "$work/demo" --good 10 --bad 0 --test-good 2 --test-bad 2 >/dev/null
