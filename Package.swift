@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "NetworksTests", dependencies: ["Checksums", "ModelCards", "Networks", "Imaging", "Inspection", "SeededRandom", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["SeededRandom", "Tabular", "TestSupport"]),
         .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "SeededRandom"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Checksums", "Inspection", "SeededRandom"]),
         // HummingbirdTesting calls the service's router in memory, without a socket.
         .testTarget(name: "ScoreShardsTests", dependencies: ["ScoreShards", "Imaging", "TestSupport"]),
         .testTarget(name: "ServerTests",

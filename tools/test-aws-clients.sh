@@ -31,16 +31,11 @@ assert pins and pins[0].replace(" ", "").replace("(", "").replace(")", "") == "b
 print("awscli", m.version("awscli"), "requires", pins[0])
 PY
 
-echo "== building the release server" >&2
-# shellcheck disable=SC2086
-swift build -c release ${INSPECT_SWIFT_FLAGS:-} --product inspect >&2 || fail "swift build"
-# shellcheck disable=SC2086
-inspect="$(swift build -c release ${INSPECT_SWIFT_FLAGS:-} --show-bin-path)/inspect"
+# shellcheck source=tools/serve-for-tests.sh
+. tools/serve-for-tests.sh
+build_inspect
 
-work="$(mktemp -d)"
-server=""
-cleanup() { [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+make_work_folder
 
 echo "== training 'aliens' on 20 normal and 10 anomalous photos" >&2
 mkdir -p "$work/train/good" "$work/train/bad"
@@ -54,16 +49,7 @@ cat > "$work/credentials" <<'INI'
 aws_access_key_id = AKIAINSPECTCLIENTS
 aws_secret_access_key = inspect/test+secret/for/the/clients
 INI
-"$inspect" serve --host 127.0.0.1 --port 0 --model-store "$work/store" --aws-credentials "$work/credentials" 2>"$work/server.log" &
-server=$!
-url=""
-for _ in $(seq 1 300); do
-    url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/server.log" | head -1 || true)"
-    [ -n "$url" ] && break
-    kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; fail "the server did not start"; }
-    sleep 0.1
-done
-[ -n "$url" ] || { cat "$work/server.log" >&2; fail "the server did not start in 30 s"; }
+start_server "$work/server.log" --model-store "$work/store" --aws-credentials "$work/credentials"
 grep "AWS-compatible" "$work/server.log" >&2 || true
 
 echo "== boto3 against $url" >&2

@@ -8,7 +8,8 @@
 #     installs it) and checked to fit together.
 #  3. The AWS-compatible routes through boto3 and the AWS CLI (tools/test-aws-clients.sh;
 #     installs them from PyPI into tools/.venv-aws).
-#  4. The whole suite, optimised with testing enabled. Its summary line is the last one.
+#  4. Reloading the models under wrk load (tools/test-reload-under-load.sh): no request lost.
+#  5. The whole suite, optimised with testing enabled. Its summary line is the last one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== decoders under AddressSanitizer and LeakSanitizer" >&2
@@ -28,5 +29,7 @@ done
 echo "== AWS clients (boto3, the AWS CLI) against the release server" >&2
 # The suite's own flags, so the suite below reuses this build.
 INSPECT_SWIFT_FLAGS="-Xswiftc -enable-testing" bash tools/test-aws-clients.sh
+echo "== reloading the models under load (wrk)" >&2
+INSPECT_SWIFT_FLAGS="-Xswiftc -enable-testing" bash tools/test-reload-under-load.sh
 echo "== all tests" >&2
 swift test -c release -Xswiftc -enable-testing

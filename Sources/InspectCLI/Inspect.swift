@@ -20,6 +20,7 @@ struct Inspect: AsyncParsableCommand {
             SurvivalCommand.self,
             TabularCommand.self,
             ImagesCommand.self,
+            ModelsCommand.self,
         ]
     )
 }

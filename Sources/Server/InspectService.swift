@@ -4,14 +4,18 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import UnixSignals
 
 /// The HTTP service: routes, limits, metrics, inference queue and data capture around the
 /// loaded models. `run()` serves until SIGTERM or SIGINT, then stops accepting connections
 /// and finishes the requests in flight (Hummingbird's graceful shutdown through
-/// swift-service-lifecycle).
+/// swift-service-lifecycle); SIGHUP reloads the inspection models (`reloadModels`).
 public final class InspectService: Sendable {
     public let configuration: ServerConfiguration
-    public let models: ModelCatalog
+    /// The catalog answering now; a reload swaps it in one step.
+    let catalog: CatalogState
+    /// Reloads run one at a time, here.
+    let reloads = DispatchQueue(label: "inspect.reload")
     public let metrics = PrometheusMetrics()
     let queue: InferenceQueue
     let capture: DataCapture?
@@ -24,7 +28,7 @@ public final class InspectService: Sendable {
     public init(configuration: ServerConfiguration, models: ModelCatalog) throws {
         try configuration.aws.checkBind(host: configuration.host)
         self.configuration = configuration
-        self.models = models
+        catalog = CatalogState(models)
         queue = InferenceQueue(limits: configuration.limits, metrics: metrics)
         capture = try configuration.capture.map(DataCapture.init)
         body = BodyReader(limits: configuration.limits)
@@ -57,11 +61,17 @@ public final class InspectService: Sendable {
             logger: logger)
     }
 
-    /// Serves until SIGTERM/SIGINT, finishing requests in flight before returning. With an
-    /// AWS port of their own, the AWS-compatible routes listen there too (`onAWSRunning`).
+    /// The models answering now (a reload replaces them; read once per request).
+    public var models: ModelCatalog { catalog.current }
+
+    /// Serves until SIGTERM/SIGINT, finishing requests in flight before returning; each
+    /// SIGHUP reloads the inspection models. With an AWS port of their own, the AWS-compatible
+    /// routes listen there too (`onAWSRunning`).
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
                     onAWSRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        var services: [any Service] = [application(onRunning: onRunning)]
+        // Trapped before the server listens, so no SIGHUP after the startup message ends the process.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        var services: [any Service] = [application(onRunning: onRunning), ReloadOnHangup(service: self, signals: hangups)]
         if let aws = awsApplication(onRunning: onAWSRunning) { services.append(aws) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: Logger(label: "inspect.serve")))
@@ -79,9 +89,7 @@ public final class InspectService: Sendable {
         route(router, .get, "/metrics") { [metrics] _, _ in
             JSONBody.bytes(Array(metrics.render().utf8), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
-        route(router, .get, "/v1/models") { [models] _, _ in
-            JSONBody.response(["Models": models.descriptions])
-        }
+        addModelRoutes(to: router)
         addSurvivalRoutes(to: router)
         addFaceRoutes(to: router)
         addInspectionRoutes(to: router)
@@ -120,6 +128,19 @@ public final class InspectService: Sendable {
             capture.write(route: route, input: input(), status: 200, responseJSON: data)
         }
         return response
+    }
+}
+
+/// Reloads the models on each SIGHUP until the graceful shutdown (swift-service-lifecycle's
+/// signal sequence: the signal is caught by a dispatch source, so it no longer ends the process).
+struct ReloadOnHangup: Service {
+    let service: InspectService
+    let signals: UnixSignalsSequence
+
+    func run() async throws {
+        for try await _ in signals.cancelOnGracefulShutdown() {
+            _ = await service.reloadModels(trigger: "SIGHUP")
+        }
     }
 }
 

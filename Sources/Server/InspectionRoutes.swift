@@ -7,11 +7,12 @@ extension InspectService {
     func addInspectionRoutes(to router: Router<BasicRequestContext>) {
         let route = "/v1/inspection/{model}/detect"
         self.route(router, .post, "/v1/inspection/:model/detect", label: route) { [self] request, context in
-            let name = context.parameters.get("model") ?? ""
-            guard let loaded = models.inspection.first(where: { $0.name == name }) else {
-                let known = models.inspection.map(\.name)
-                throw APIError(.notFound, code: "ModelNotFound",
-                               "no inspection model '\(name)' (loaded: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+            // NAME, or NAME@N when N is the served version.
+            let name = context.parameters.get("model").map { $0.removingPercentEncoding ?? $0 } ?? ""
+            let loaded: LoadedInspectionModel
+            switch models.servedInspection(name) {
+            case .success(let served): loaded = served
+            case .failure(let failure): throw APIError(.notFound, code: "ModelNotFound", failure.message)
             }
             let withMask = try Self.flag(request, "mask")
             let (bytes, type) = try await body.imageBytes(request)

@@ -11,6 +11,10 @@ public struct ServerConfiguration: Sendable {
     public var accessLog: AccessLogDestination
     /// The AWS-compatible routes: their port and the access keys whose signatures they accept.
     public var aws = AWSSettings()
+    /// The bearer token of `POST /v1/models/reload`; nil turns the route off (404).
+    public var adminToken: String?
+    /// Told about every reload of the models (`inspect serve` logs it to standard error).
+    public var reloadLog: (@Sendable (ModelReload) -> Void)?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil,
                 accessLog: AccessLogDestination = .off) {

@@ -28,23 +28,23 @@ import Testing
         #expect(ModelStore(root: nil, environment: [:]).root == "trained-models")
     }
 
-    @Test func loadsABundleByNameOrPathAndScoresAsTheSavedModel() throws {
+    @Test func loadsAVersionByNameOrPathAndScoresAsTheSavedModel() throws {
         let result = try #require(fixture.result, "training failed: \(fixture.error ?? "")")
         let root = try Self.temporaryFolder("load")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let store = ModelStore(root: root)
-        let path = store.bundlePath("surface")
-        #expect(path == root + "/surface")
-        #expect(!ModelStore.isBundle(path))
-        try ModelBundle.save(result.model, card: result.card, to: path)
-        #expect(ModelStore.isBundle(path))
-        // A path to a bundle is taken as it is, whatever the store.
-        #expect(ModelStore(root: "/elsewhere").bundlePath(path) == path)
+        #expect(store.modelFolder("surface") == root + "/surface")
+        let saved = try store.saveNewVersion(result.model, card: result.card, name: "surface")
+        #expect(saved.path == root + "/surface/v1" && saved.number == 1)
+        #expect(ModelStore.isBundle(saved.path))
+        // A path to a bundle is taken as it is, whatever the store; so is a model folder's.
+        #expect(try ModelStore(root: "/elsewhere").resolve(saved.path) == saved)
+        #expect(try ModelStore(root: "/elsewhere").resolve(root + "/surface") == saved)
 
         let byName = try store.load("surface", modelsDirectory: Self.noModelsDirectory)
-        let byPath = try ModelStore(root: "/elsewhere").load(path, modelsDirectory: Self.noModelsDirectory)
-        #expect(byName.name == "surface" && byPath.name == "surface")
-        #expect(byName.path == path)
+        let byPath = try ModelStore(root: "/elsewhere").load(saved.path, modelsDirectory: Self.noModelsDirectory)
+        #expect(byName.name == "surface" && byPath.name == "surface" && byName.version == 1 && byPath.version == 1)
+        #expect(byName.path == saved.path)
         #expect(byName.card == byPath.card)
         #expect(byName.card.threshold == result.card.threshold)
 
@@ -72,30 +72,34 @@ import Testing
         }
     }
 
-    @Test func listsAndLoadsTheBundlesOfFoldersAndRefusesTwoOfOneName() throws {
+    @Test func loadsTheServedVersionOfEachModelOfTheFoldersAndListsASecondOfOneNameAsBroken() throws {
         let result = try #require(fixture.result, "training failed: \(fixture.error ?? "")")
         let first = try Self.temporaryFolder("first"), second = try Self.temporaryFolder("second")
         defer {
             try? FileManager.default.removeItem(atPath: first)
             try? FileManager.default.removeItem(atPath: second)
         }
-        try ModelBundle.save(result.model, card: result.card, to: first + "/b-model")
-        try ModelBundle.save(result.model, card: result.card, to: first + "/a-model")
+        let one = ModelStore(root: first), two = ModelStore(root: second)
+        try one.saveNewVersion(result.model, card: result.card, name: "b-model")
+        try one.saveNewVersion(result.model, card: result.card, name: "b-model")
+        try one.saveNewVersion(result.model, card: result.card, name: "a-model")
         try FileManager.default.createDirectory(atPath: first + "/not-a-model", withIntermediateDirectories: true)
-        try ModelBundle.save(result.model, card: result.card, to: second + "/c-model")
+        try two.saveNewVersion(result.model, card: result.card, name: "c-model")
 
-        #expect(ModelStore.bundles(in: first).map(\.name) == ["a-model", "b-model"])
-        #expect(ModelStore.bundles(in: first + "/missing").isEmpty)
-        let loaded = try ModelStore.loadBundles(in: [first, second, first + "/missing"], modelsDirectory: Self.noModelsDirectory)
-        #expect(loaded.map(\.name) == ["a-model", "b-model", "c-model"])
-        #expect(loaded.map(\.path) == [first + "/a-model", first + "/b-model", second + "/c-model"])
+        #expect(ModelStore.listing(of: first).models.map(\.name) == ["a-model", "b-model"])
+        #expect(ModelStore.listing(of: first + "/missing").models.isEmpty)
+        let loaded = ModelStore.loadServed(in: [first, second, first + "/missing"], modelsDirectory: Self.noModelsDirectory)
+        #expect(loaded.broken.isEmpty)
+        #expect(loaded.models.map(\.label) == ["a-model v1", "b-model v2", "c-model v1"])
+        #expect(loaded.models.map(\.path) == [first + "/a-model/v1", first + "/b-model/v2", second + "/c-model/v1"])
+        #expect(loaded.listed.map { $0.model.versions.count } == [1, 2, 1])
 
-        try ModelBundle.save(result.model, card: result.card, to: second + "/a-model")
-        #expect {
-            _ = try ModelStore.loadBundles(in: [first, second], modelsDirectory: Self.noModelsDirectory)
-        } throws: { error in
-            "\(error)" == "two inspection models are called 'a-model': \(first)/a-model and \(second)/a-model"
-        }
+        // A second model of one name is listed as broken; the first serves.
+        try two.saveNewVersion(result.model, card: result.card, name: "a-model")
+        let again = ModelStore.loadServed(in: [first, second], reusing: loaded.models, modelsDirectory: Self.noModelsDirectory)
+        #expect(again.models.map(\.label) == ["a-model v1", "b-model v2", "c-model v1"])
+        #expect(again.broken == [BrokenModel(name: "a-model", version: nil, path: second + "/a-model",
+                                             error: "two inspection models are called 'a-model': \(first)/a-model (served) and \(second)/a-model")])
     }
 
     @Test func aBrokenCardNamesTheFileTheFieldAndTheProblemInWords() throws {
@@ -124,22 +128,23 @@ import Testing
         }
     }
 
-    @Test func aDamagedBundleStopsTheListingWithItsPathAndReason() throws {
+    @Test func aDamagedVersionIsListedWithItsPathAndReasonWhileTheOthersLoad() throws {
         let result = try #require(fixture.result, "training failed: \(fixture.error ?? "")")
         let folder = try Self.temporaryFolder("damaged")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let bundle = folder + "/surface"
-        try ModelBundle.save(result.model, card: result.card, to: bundle)
-        let weights = URL(fileURLWithPath: bundle + "/" + ModelBundle.weightsFile)
+        let store = ModelStore(root: folder)
+        let damaged = try store.saveNewVersion(result.model, card: result.card, name: "surface")
+        try store.saveNewVersion(result.model, card: result.card, name: "other")
+        let weights = URL(fileURLWithPath: damaged.path + "/" + ModelBundle.weightsFile)
         var data = try Data(contentsOf: weights)
         data[data.count - 1] ^= 0xFF
         try data.write(to: weights)
-        #expect {
-            _ = try ModelStore.loadBundles(in: [folder], modelsDirectory: Self.noModelsDirectory)
-        } throws: { error in
-            let text = "\(error)"
-            return text.hasPrefix("inspection model \(bundle): ") && text.contains("corrupted")
-        }
+        let loaded = ModelStore.loadServed(in: [folder], modelsDirectory: Self.noModelsDirectory)
+        #expect(loaded.models.map(\.label) == ["other v1"])
+        let broken = try #require(loaded.broken.first)
+        #expect(loaded.broken.count == 1)
+        #expect(broken.name == "surface" && broken.version == 1 && broken.path == damaged.path)
+        #expect(broken.error.hasPrefix(weights.path + ": ") && broken.error.contains("corrupted"), "\(broken.error)")
     }
 
     @Test func modelsDirectoryIsTheOptionThenTheEnvironmentThenHereThenBesideTheExecutable() throws {

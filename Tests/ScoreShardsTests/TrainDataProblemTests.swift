@@ -33,7 +33,7 @@ import Testing
         #expect(stopped.stderr.contains("3 of 11 images cannot be read"), "\(stopped.stderr)")
         #expect(stopped.stderr.contains("\(good)/note.jpg: ") && stopped.stderr.contains("\(good)/gone.png: broken symbolic link")
                 && stopped.stderr.contains("\(good)/tiny.png: 8x8 is smaller than 64x64"), "\(stopped.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: root + "/store/m/model.json"))
+        #expect(!FileManager.default.fileExists(atPath: root + "/store/m"))
 
         let skipped = try train([good], ["--skip-unreadable"])
         #expect(skipped.status == 0, "\(skipped.stderr)")
@@ -41,10 +41,12 @@ import Testing
         // Good images only: no anomalous image, so recall is undefined and printed as such.
         let recall = skipped.stdout.split(separator: "\n").first { $0.hasPrefix("  recall") }
         #expect(recall?.hasSuffix("n/a") == true, "\(skipped.stdout)")
-        let card = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/store/m/model.json"))) as? [String: Any]
+        let card = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/store/m/v1/model.json"))) as? [String: Any]
         let recorded = try #require(card?["skippedUnreadable"] as? [[String: String]])
         #expect(Set(recorded.compactMap { $0["file"] }) == [good + "/note.jpg", good + "/gone.png", good + "/tiny.png"])
         #expect((card?["classBalance"] as? [String: Int])?["good"] == 8)
+        // The version records the photos it was trained on: the 8 readable ones.
+        #expect((card?["trainingData"] as? [String: Any])?["photos"] as? Int == 8)
     }
 
     @Test func photosInBothFoldersAreReported() throws {

@@ -19,7 +19,7 @@ import Testing
         try await withService(try trained.catalog()) { server in
             let path = try #require(trained.defective.first)
             let body = try Self.photo(path)
-            let reply = try await server.aws("/2020-11-20/projects/surface/models/3/detect", contentType: "image/png", body: body)
+            let reply = try await server.aws("/2020-11-20/projects/surface/models/1/detect", contentType: "image/png", body: body)
             #expect(reply.status == 200, "\(reply.text)")
             #expect(reply.header("x-amzn-RequestId") != nil)
             let result = try #require(reply.json["DetectAnomalyResult"] as? [String: Any])
@@ -31,9 +31,12 @@ import Testing
             let encodedMask = try #require(result["AnomalyMask"] as? String)
             let mask = try Image(decoding: Array(try #require(Data(base64Encoded: encodedMask))))
             #expect(mask.width == 160 && mask.height == 120)
-            // Any version is the current model: "latest" and another number answer the same.
+            // "latest" is the served version; a version the model does not have is not found.
             let latest = try await server.aws("/2020-11-20/projects/surface/models/latest/detect", contentType: "image/png", body: body)
             #expect((latest.json["DetectAnomalyResult"] as? [String: Any])?["Confidence"] as? Double == result["Confidence"] as? Double)
+            let other = try await server.aws("/2020-11-20/projects/surface/models/3/detect", contentType: "image/png", body: body)
+            #expect(other.status == 404 && other.awsErrorCode == "ResourceNotFoundException")
+            #expect(other.json["ResourceType"] as? String == "MODEL" && other.awsMessage?.contains("no version 3") == true, "\(other.text)")
         }
     }
 

@@ -29,9 +29,10 @@ final class TrainedSurfaceModel: @unchecked Sendable {
         defective = try pngs(test.bad)
     }
 
-    /// The stub catalog with the store's bundles (no shipped model needed).
+    /// The stub catalog with the store's models (no shipped model needed). The bundle is in
+    /// the layout before versions (STORE/surface/model.json), which serves as version 1.
     func catalog() throws -> ModelCatalog {
-        try StubCatalog.catalog(inspection: ModelStore.loadBundles(in: [store.path]) { repositoryModels.path }.map { LoadedInspectionModel($0) })
+        try StubCatalog.catalog().loadingInspection(from: InspectionSource(modelsDirectory: repositoryModels, folders: [store]))
     }
 }
 
@@ -116,8 +117,9 @@ final class TrainedSurfaceModel: @unchecked Sendable {
         }
     }
 
-    /// The whole start-up path (shipped models, then the bundles): loads the shipped models.
-    @Test func brokenBundleStopsTheStartWithItsReason() throws {
+    /// The whole start-up path (shipped models, then the store): a damaged model is listed
+    /// with its reason and does not stop the start.
+    @Test func aBrokenBundleIsListedWithItsReasonAndDoesNotStopTheStart() throws {
         let trained = try TrainedSurfaceModel.shared.get()
         let broken = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-broken-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: broken) }
@@ -129,10 +131,11 @@ final class TrainedSurfaceModel: @unchecked Sendable {
         var data = try Data(contentsOf: weights)
         data[data.count - 1] ^= 0xFF
         try data.write(to: weights)
-        #expect {
-            _ = try ModelCatalog.load(modelsDirectory: repositoryModels, bundleFolders: [broken])
-        } throws: { error in
-            "\(error)".contains("surface") && "\(error)".contains("corrupted")
-        }
+        let catalog = try ModelCatalog.load(modelsDirectory: repositoryModels, bundleFolders: [broken])
+        #expect(catalog.inspection.isEmpty)
+        #expect(catalog.broken.map(\.label) == ["surface v1"])
+        let line = try #require(catalog.brokenLines.first)
+        #expect(line.hasPrefix("surface v1 (\(bundle.path)): ") && line.contains("corrupted"), "\(line)")
+        #expect(catalog.names.contains("titanic-survival"))
     }
 }

@@ -40,9 +40,11 @@ func multipartForm(_ parts: [(name: String, filename: String?, type: String?, bo
 /// Runs `body` against the service's router in memory (HummingbirdTesting: no socket, the
 /// same routes, middleware, limits, queue and metrics).
 func withService<T: Sendable>(_ catalog: ModelCatalog, limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil,
-                              accessLog: AccessLogDestination = .off,
+                              accessLog: AccessLogDestination = .off, adminToken: String? = nil,
                               _ body: @Sendable (ServiceClient) async throws -> T) async throws -> T {
-    let service = try InspectService(configuration: ServerConfiguration(limits: limits, capture: capture, accessLog: accessLog), models: catalog)
+    var configuration = ServerConfiguration(limits: limits, capture: capture, accessLog: accessLog)
+    configuration.adminToken = adminToken
+    let service = try InspectService(configuration: configuration, models: catalog)
     return try await service.application(logLevel: .critical).test(.router) { client in
         try await body(ServiceClient(client: client, service: service))
     }
@@ -53,9 +55,11 @@ struct ServiceClient: Sendable {
     let client: any TestClientProtocol
     let service: InspectService
 
-    func call(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil) async throws -> HTTPReply {
+    func call(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil,
+              authorization: String? = nil) async throws -> HTTPReply {
         var headers = HTTPFields()
         if let contentType { headers[.contentType] = contentType }
+        if let authorization { headers[.authorization] = authorization }
         guard let method = HTTPRequest.Method(method) else { throw URLError(.unsupportedURL) }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(bytes: $0) })
         var fields: [String: String] = [:]

@@ -80,7 +80,7 @@ printf "%-34s %s\n" "train (decode, features, CV)" "$(printf '%.1f s' "$train_s"
 printf "%-34s %s\n" "image AUROC (fused model)" "$(field 'image AUROC')  (bar: >= 0.99)"
 printf "%-34s %s\n" "precision / recall / F1" "$(field precision) / $(field recall) / $(field F1)  (bar: F1 >= 0.95)"
 grep -E "TP|FP" "$work/train.txt" | sed 's/^ */  /'
-printf "%-34s %s\n" "chosen stride-8 weight" "$(grep -o '"stride8Weight" : [0-9.]*' "$work/models/aliens/model.json" | awk '{print $3}')"
+printf "%-34s %s\n" "chosen stride-8 weight" "$(grep -o '"stride8Weight" : [0-9.]*' "$work/models/aliens/v1/model.json" | awk '{print $3}')"
 printf "%-34s %s\n" "scoring, wall clock" "$(echo "scale=1; $count / $wall" | bc) images/s ($count images in ${wall} s, median of $runs runs: ${wall_range}; model loading included; load average $load on $cores cores)  (bar: >= 40)"
 printf "%-34s %s\n" "scoring $many files, wall clock" "$(echo "scale=1; $many / $many_wall" | bc) images/s ($many images in ${many_wall} s, median of $runs runs: ${many_range})  (bar: >= 40)"
 printf "%-34s %s\n" "best F1 at any threshold" "$(best_f1 "$work/scores.csv")  (picked on the test set: an upper bound, not an operating point)"

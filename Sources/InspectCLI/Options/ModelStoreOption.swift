@@ -3,7 +3,7 @@ import Inspection
 
 /// `--model-store DIR`: where trained inspection models are (`ModelStore`).
 struct ModelStoreOption: ParsableArguments {
-    @Option(name: .customLong("model-store"), help: "Trained models folder (default: $INSPECT_MODEL_STORE or ./trained-models); a model NAME is STORE/NAME/.")
+    @Option(name: .customLong("model-store"), help: "Trained models folder (default: $INSPECT_MODEL_STORE or ./trained-models); a model NAME has its versions in STORE/NAME/vN/.")
     var modelStore: String?
 
     var store: ModelStore { ModelStore(root: modelStore) }

@@ -77,6 +77,8 @@ public struct ModelCard: Codable, Sendable, Equatable {
     /// Training images left out because they could not be read (`train --skip-unreadable`);
     /// absent when none were.
     public var skippedUnreadable: [SkippedImage]? = nil
+    /// The training photos' count and content hash; absent in bundles written before it existed.
+    public var trainingData: TrainingData? = nil
 
     public static let memoryScoring = "memory"
     public static let fusedScoring = "fused: memory + fine-tuned head"

@@ -4,9 +4,12 @@ import Foundation
 /// the command line and the HTTP server share.
 ///
 /// The root is `--model-store DIR` when given, else the `INSPECT_MODEL_STORE` environment
-/// variable, else `./trained-models`. A model NAME is the bundle folder ROOT/NAME/
-/// (model.json + weights.safetensors); a path to a bundle folder (any folder holding a
-/// model.json) is accepted wherever a name is.
+/// variable, else `./trained-models`. A model NAME is the folder ROOT/NAME/ holding its
+/// versions ROOT/NAME/v1/, v2/, ... (each a bundle: model.json + weights.safetensors) and, when
+/// one was promoted, the file ROOT/NAME/promoted with its number. A model saved before versions
+/// existed (ROOT/NAME/model.json) is version 1. References (`ModelReference`): NAME is the
+/// promoted version, else the newest; NAME@N is version N; a path to a bundle or to a model
+/// folder is accepted wherever a name is.
 public struct ModelStore: Sendable, Equatable {
     public static let environmentVariable = "INSPECT_MODEL_STORE"
     public static let defaultRoot = "trained-models"
@@ -25,23 +28,57 @@ public struct ModelStore: Sendable, Equatable {
         }
     }
 
-    /// The bundle folder of a model name, or the path itself when it already is a bundle.
-    public func bundlePath(_ nameOrPath: String) -> String {
-        if Self.isBundle(nameOrPath) { return nameOrPath }
-        return (root as NSString).appendingPathComponent(nameOrPath)
+    /// The folder of a model name (its versions are inside).
+    public func modelFolder(_ name: String) -> String {
+        (root as NSString).appendingPathComponent(name)
     }
 
-    /// Loads a model by name or path, with the backbone its card names. `modelsDirectory` is
-    /// asked only when that backbone has network weights to read.
-    public func load(_ nameOrPath: String, modelsDirectory: () throws -> String) throws(InspectionError) -> StoredModel {
-        let path = bundlePath(nameOrPath)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw InspectionError(nameOrPath, "no such model (looked for \(path); train one with `inspect train GOOD_DIR [BAD_DIR] --name \(nameOrPath)`)")
+    /// The model version a reference names: a bundle path as it is; a model folder's path or
+    /// a name of the store, its promoted (else newest) version, or version N with `@N`.
+    public func resolve(_ text: String) throws(InspectionError) -> ModelVersion {
+        if Self.isBundle(text) { return Self.bundleVersion(text) }
+        if text.contains("/"), let model = try Self.model(inFolder: text), let served = model.served { return served }
+        let reference = try ModelReference(parsing: text)
+        let isPath = reference.base.contains("/")
+        let folder = isPath ? reference.base : modelFolder(reference.base)
+        guard let model = try Self.model(inFolder: folder) else {
+            let hint = isPath ? "" : "; train one with `inspect train GOOD_DIR [BAD_DIR] --name \(reference.base)`"
+            throw InspectionError(text, "no such model (looked for \(folder)\(hint))")
         }
-        let card = try ModelBundle.readCard(path)
-        let extractor = try Backbones.load(card.backbone.name, modelsDirectory: modelsDirectory)
-        let (model, checked) = try ModelBundle.load(path, extractor: extractor)
-        return StoredModel(name: (path as NSString).lastPathComponent, path: path, model: model, card: checked)
+        guard let number = reference.version else {
+            guard let served = model.served else { throw InspectionError(text, "no such model (\(folder) holds no version)") }
+            return served
+        }
+        guard let version = model.version(number) else {
+            throw InspectionError(text, "\(model.name) has no version \(number) (versions: \(model.versionList))")
+        }
+        return version
+    }
+
+    /// Loads the model version a reference names, with the backbone its card names.
+    /// `modelsDirectory` is asked only when that backbone has network weights to read.
+    public func load(_ text: String, modelsDirectory: () throws -> String) throws(InspectionError) -> StoredModel {
+        try Self.load(try resolve(text), modelsDirectory: modelsDirectory)
+    }
+
+    /// Loads one version (its card, backbone and weights, all checked).
+    public static func load(_ version: ModelVersion, extractors: inout [String: FeatureExtractor],
+                            modelsDirectory: () throws -> String) throws(InspectionError) -> StoredModel {
+        let card = try ModelBundle.readCard(version.path)
+        let extractor: FeatureExtractor
+        if let shared = extractors[card.backbone.name] {
+            extractor = shared
+        } else {
+            extractor = try Backbones.load(card.backbone.name, modelsDirectory: modelsDirectory)
+            extractors[card.backbone.name] = extractor
+        }
+        let (model, checked) = try ModelBundle.load(version.path, extractor: extractor)
+        return StoredModel(name: version.name, version: version.number, path: version.path, model: model, card: checked)
+    }
+
+    public static func load(_ version: ModelVersion, modelsDirectory: () throws -> String) throws(InspectionError) -> StoredModel {
+        var extractors: [String: FeatureExtractor] = [:]
+        return try load(version, extractors: &extractors, modelsDirectory: modelsDirectory)
     }
 
     /// True when the folder holds a model card.
@@ -49,57 +86,36 @@ public struct ModelStore: Sendable, Equatable {
         FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(ModelBundle.cardFile))
     }
 
-    /// The bundles directly inside a folder, named by their folder, in name order (none when
-    /// the folder is missing or unreadable).
-    public static func bundles(in folder: String) -> [(name: String, path: String)] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return entries.sorted().compactMap { entry in
-            let path = (folder as NSString).appendingPathComponent(entry)
-            return isBundle(path) ? (entry, path) : nil
-        }
-    }
-
-    /// Loads every bundle directly inside the folders; the bundles that name the same backbone
-    /// share one instance of it. Two bundles of the same name, or one that cannot be loaded,
-    /// are an error naming the folders, so a server refuses to start rather than serve part of
-    /// its models.
-    public static func loadBundles(in folders: [String], modelsDirectory: () throws -> String) throws(ModelStoreError) -> [StoredModel] {
-        var extractors: [String: FeatureExtractor] = [:]
-        var loaded: [StoredModel] = []
-        for folder in folders {
-            for (name, path) in bundles(in: folder) {
-                if let other = loaded.first(where: { $0.name == name }) {
-                    throw ModelStoreError(description: "two inspection models are called '\(name)': \(other.path) and \(path)")
-                }
-                do {
-                    let card = try ModelBundle.readCard(path)
-                    let extractor: FeatureExtractor
-                    if let shared = extractors[card.backbone.name] {
-                        extractor = shared
-                    } else {
-                        extractor = try Backbones.load(card.backbone.name, modelsDirectory: modelsDirectory)
-                        extractors[card.backbone.name] = extractor
-                    }
-                    let (model, checked) = try ModelBundle.load(path, extractor: extractor)
-                    loaded.append(StoredModel(name: name, path: path, model: model, card: checked))
-                } catch {
-                    throw ModelStoreError(description: "inspection model \(path): \(error)")
-                }
+    /// A bundle given by its path: version N of its parent when its folder is `vN`, else a
+    /// model of its own folder's name at version 1.
+    static func bundleVersion(_ path: String) -> ModelVersion {
+        let folder = (path as NSString).lastPathComponent
+        if let number = ModelVersionNumber.ofFolder(folder) {
+            let parent = ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent
+            if !parent.isEmpty && parent != "." && parent != "/" {
+                return ModelVersion(name: parent, number: number, path: path, isUnversionedLayout: false)
             }
         }
-        return loaded
+        return ModelVersion(name: folder, number: 1, path: path, isUnversionedLayout: true)
     }
 }
 
-/// A loaded bundle: its name (the bundle folder's), where it is, the model and its card.
+/// A loaded model version: its name, version number, where it is, the model and its card.
 public struct StoredModel: Sendable {
     public let name: String
+    public let version: Int
     public let path: String
     public let model: InspectionModel
     public let card: ModelCard
-}
 
-/// A store folder that cannot be served from: the message names the bundle and the reason.
-public struct ModelStoreError: Error, CustomStringConvertible, Sendable {
-    public var description: String
+    public init(name: String, version: Int, path: String, model: InspectionModel, card: ModelCard) {
+        self.name = name
+        self.version = version
+        self.path = path
+        self.model = model
+        self.card = card
+    }
+
+    /// `name v3`, as messages and listings write a version.
+    public var label: String { "\(name) v\(version)" }
 }

@@ -11,6 +11,8 @@ struct ReadableImages {
     var photoSize: InputSize
     var skipped: [SkippedImage]
     var photosInBothClasses: [(good: String, anomalous: String)]
+    /// The training photos kept, counted and hashed by content, for the card.
+    var trainingData: ModelCard.TrainingData
 
     static let phase = "check photos"
 
@@ -47,9 +49,13 @@ struct ReadableImages {
             }
         }
         if !unreadable.isEmpty && !options.skipUnreadable { throw InspectionError.unreadableImages(unreadable, of: total) }
+        let hashByPath = Dictionary(zip(readableBytes.images.map(\.path), hashes), uniquingKeysWith: { first, _ in first })
+        let trainingData = ModelCard.TrainingData(photos: keptTrain.compactMap { image in
+            hashByPath[image.path].map { (isAnomalous: image.isAnomalous, sha256: $0) }
+        })
         return ReadableImages(dataset: InspectionDataset(images: keptTrain), test: test.map { _ in InspectionDataset(images: keptTest) },
                               size: sizes.input, photoSize: sizes.photo,
                               skipped: unreadable.map { SkippedImage(file: $0.source, reason: $0.reason) },
-                              photosInBothClasses: readableBytes.photosInBothClasses(hashes: hashes))
+                              photosInBothClasses: readableBytes.photosInBothClasses(hashes: hashes), trainingData: trainingData)
     }
 }

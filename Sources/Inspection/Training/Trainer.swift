@@ -115,6 +115,7 @@ public enum Trainer {
         card.confidence = confidence
         card.scoringNote = finalHead?.decision.note
         card.atThreshold = thresholdReport
+        card.trainingData = readable.trainingData
         return TrainingResult(model: model, card: card, evaluation: evaluation.first?.report, evaluatedOn: evaluatedOn,
                               evaluationScores: zip(evaluated, evaluation.first?.scores ?? []).map { ($0.0.path, $0.0.isAnomalous, $0.1) },
                               thresholdChoice: choice, ablation: evaluation.map { ($0.model, $0.report) },

@@ -4,8 +4,9 @@ import Inspection
 
 /// Amazon Lookout for Vision's DetectAnomalies (rest-json, botocore model
 /// lookoutvision/2020-11-20): the raw image as the body, the project named in the path.
-/// A project is an inspection model of the same name; model versions do not exist here yet,
-/// so any version (a number or `latest`, the model's pattern) is answered by the current model.
+/// A project is an inspection model of the same name and a model version one of its versions:
+/// the served one (`latest`, or its number) answers; another version is not found, with how to
+/// serve it (promote it and reload).
 extension InspectService {
     func addLookoutVisionRoutes(to router: Router<BasicRequestContext>) {
         let label = "aws:lookoutvision:DetectAnomalies"
@@ -16,10 +17,19 @@ extension InspectService {
             guard isNumber || version == "latest" else {
                 throw AWSError(.badRequest, "ValidationException", "modelVersion '\(version)' must be a number from 1 or 'latest'")
             }
-            guard let loaded = models.inspection.first(where: { $0.name == project }) else {
+            let catalog = models
+            let loaded: LoadedInspectionModel
+            switch catalog.servedInspection(project, version: version == "latest" ? nil : Int(version)) {
+            case .success(let served): loaded = served
+            case .failure(let failure):
+                let isProject = catalog.inspection.contains { $0.name == project }
+                // A project whose served version did not load is named with the reason.
+                let isBroken = catalog.broken.contains { $0.name == project }
                 throw AWSError(.notFound, "ResourceNotFoundException",
-                               "project \(project) not found (projects here: \(models.inspection.map(\.name).joined(separator: ", ")))",
-                               members: ["ResourceId": .text(project), "ResourceType": .text("PROJECT")])
+                               isProject || isBroken ? failure.message
+                                   : "project \(project) not found (projects here: \(catalog.inspection.map(\.name).joined(separator: ", ")))",
+                               members: ["ResourceId": .text(isProject ? "\(project)/\(version)" : project),
+                                         "ResourceType": .text(isProject ? "MODEL" : "PROJECT")])
             }
             _ = try BodyReader.requireMediaType(request.request, BodyReader.imageTypes)
             let result = try await detectAnomalies(loaded, bytes: request.body, withMask: true)

@@ -24,13 +24,14 @@ extension InspectService {
         awsRoute(router, "/endpoints/:endpointName/invocations", service: .sageMakerRuntime, label: label) { [self] request, context in
             let name = context.parameters.get("endpointName").map { $0.removingPercentEncoding ?? $0 } ?? ""
             var response: Response
+            let models = self.models
             if name == models.survivalName {
                 response = try await invokeTabular(request)
             } else if name == Self.facesEndpoint, let analyzer = models.faces {
                 _ = try BodyReader.requireMediaType(request.request, BodyReader.imageTypes)
                 let faces = try await detectFaces(analyzer, bytes: request.body, source: "request body")
                 response = AWSBody.json(FaceDetails(faces), wire: .restJSON)
-            } else if let loaded = models.inspection.first(where: { $0.name == name }) {
+            } else if case .success(let loaded) = models.servedInspection(name) {
                 _ = try BodyReader.requireMediaType(request.request, BodyReader.imageTypes)
                 let attributes = request.header("x-amzn-sagemaker-custom-attributes") ?? ""
                 let withMask = attributes.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "mask=true" }

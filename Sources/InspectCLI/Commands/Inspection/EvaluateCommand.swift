@@ -17,7 +17,7 @@ struct EvaluateCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Model name (folder under the model store) or path to a model folder.")
+    @Option(help: "Model: NAME (its promoted, else newest, version), NAME@N (version N), or the path of a model or bundle folder.")
     var model: String
 
     @Argument(help: "Folder of good test images.")

@@ -28,7 +28,7 @@ struct ScoreCommand: ParsableCommand {
     @Argument(help: "Image files or folders (searched recursively).")
     var paths: [String]
 
-    @Option(help: "Model name (folder under the model store) or path to a model folder.")
+    @Option(help: "Model: NAME (its promoted, else newest, version), NAME@N (version N), or the path of a model or bundle folder.")
     var model: String
 
     @Option(help: "Output format: csv or jsonl.")

@@ -26,7 +26,8 @@ struct TrainCommand: ParsableCommand {
             Without --test-good/--test-bad, 20% of each class is held back (seeded) for the report, \
             then the saved model is retrained on all images (--no-holdout-report skips the report). \
             Progress goes to stderr (in a log, one line every few seconds with the estimated time \
-            left). The model is written to STORE/NAME/ (see --model-store).
+            left). Each run adds a new version of the model, STORE/NAME/vN/ (see --model-store and \
+            `inspect models`); the promoted version, if any, stays the one `--model NAME` uses.
             """
     )
 
@@ -36,7 +37,7 @@ struct TrainCommand: ParsableCommand {
     @Argument(help: "Folder of anomalous images (optional).")
     var badDir: String?
 
-    @Option(help: "Model name (the folder under the model store).")
+    @Option(help: "Model name (the folder under the model store); each run adds a version.")
     var name = "default"
 
     @Option(name: .customLong("test-good"), help: "Folder of good test images for the report (with --test-bad).")
@@ -111,7 +112,9 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--max-memory-patches must be at least \(PatchMemory.minimumSize)")
         }
         guard inputSize >= 64 && inputSize <= 1024 else { throw ValidationError("--input-size must be between 64 and 1024") }
-        guard !name.isEmpty, !name.contains("/") else { throw ValidationError("--name must be a plain folder name") }
+        guard !name.isEmpty, !name.contains("/"), !name.contains("@"), !name.hasPrefix(".") else {
+            throw ValidationError("--name must be a plain folder name (no '/' or '@', not starting with '.')")
+        }
     }
 
     /// `--scoring` values: nil lets the nested cross-validation decide.
@@ -149,8 +152,9 @@ struct TrainCommand: ParsableCommand {
         let result = try Trainer.train(dataset, test: test, extractor: extractor, options: options) { progress.update($0) }
         progress.finish()
         printDataWarnings(result)
-        let path = modelStore.store.bundlePath(name)
-        try ModelBundle.save(result.model, card: result.card, to: path)
+        let store = modelStore.store
+        let version = try store.saveNewVersion(result.model, card: result.card, name: name)
+        let path = version.path
         if result.otherSizes > 0 {
             print("\(result.otherSizes) images differ in size from the first; all were resized to \(result.card.inputSize).")
         }
@@ -181,6 +185,19 @@ struct TrainCommand: ParsableCommand {
         print("Memory: \(result.model.memory.count) patches of \(result.model.memory.dimension) features; input \(result.card.inputSize)")
         InspectionReportPrinter.printPhases(result.phaseSeconds)
         print("Trained in \(formatDuration(Date().timeIntervalSince(started))); model written to \(path)")
+        printVersionNote(version, store: store, data: result.card.trainingData)
+    }
+
+    /// Which version was written and which one `--model NAME` now means.
+    private func printVersionNote(_ version: ModelVersion, store: ModelStore, data: ModelCard.TrainingData?) {
+        let photos = data.map { " (trained on \($0.photos) photos, data sha256 \($0.sha256.prefix(12)))" } ?? ""
+        guard let model = try? store.model(named: version.name), let served = model.served else { return }
+        if served.number == version.number {
+            print("Version \(version.number) of \(version.name)\(photos); `--model \(version.name)` uses it.")
+        } else {
+            print("Version \(version.number) of \(version.name)\(photos); version \(served.number) is promoted and stays the one `--model \(version.name)` "
+                  + "and the server use: `inspect models promote \(version.name) \(version.number)` to use this one, `--model \(version.name)@\(version.number)` to try it.")
+        }
     }
 
     /// Skipped unreadable images, and photos labelled both good and anomalous.

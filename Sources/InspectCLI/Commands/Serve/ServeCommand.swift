@@ -9,9 +9,13 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the HTTP API and the web page (stops gracefully on SIGTERM or Ctrl-C).",
         discussion: """
-            Serves the shipped survival and face models from the Models directory, and every \
-            inspection model (a folder with model.json) directly inside the Models directory or \
-            the model store.
+            Serves the shipped survival and face models from the Models directory, and the served \
+            version (promoted, else newest) of every inspection model directly inside the Models \
+            directory or the model store. A model that does not load is logged and listed with its \
+            error in /v1/models while the others serve; the server refuses to start only when the \
+            store was named (--model-store or INSPECT_MODEL_STORE) and not one of its models loads. \
+            SIGHUP, or POST /v1/models/reload with --admin-token, reloads the inspection models \
+            (docs/MODELS.md).
             """)
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port).") var port = 8080
@@ -34,6 +38,11 @@ struct ServeCommand: AsyncParsableCommand {
     var awsCredentials: String?
     @Flag(help: "Without --aws-credentials, accept unsigned AWS-compatible requests on an address other than loopback.")
     var insecureNoAuth = false
+    @Option(help: ArgumentHelp("Enable POST /v1/models/reload for requests with `Authorization: Bearer TOKEN` (default: $\(Self.adminTokenVariable); without one the route is off).",
+                               valueName: "token"))
+    var adminToken: String?
+
+    static let adminTokenVariable = "INSPECT_ADMIN_TOKEN"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
@@ -58,6 +67,11 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("--model-store \(store): no such directory")
             }
             catalog = try ModelCatalog.load(modelsDirectory: directory, bundleFolders: [URL(fileURLWithPath: store)])
+            for line in catalog.brokenLines { printError("inspect serve: cannot serve \(line)") }
+            let named = modelStore.modelStore != nil || !(ProcessInfo.processInfo.environment[ModelStore.environmentVariable] ?? "").isEmpty
+            if named && catalog.inspection.isEmpty && !catalog.broken.isEmpty {
+                throw ValidationError("not one inspection model of the model store \(store) loads (each is named above)")
+            }
         } catch {
             printError("inspect serve: not starting: \(error)")
             throw ExitCode(2)
@@ -74,6 +88,14 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = settings
         let service: InspectService
         do {
+            let token = adminToken ?? ProcessInfo.processInfo.environment[Self.adminTokenVariable].flatMap { $0.isEmpty ? nil : $0 }
+            if let token, token.count < 8 || token.contains(where: \.isWhitespace) {
+                throw ValidationError("\(adminToken == nil ? Self.adminTokenVariable : "--admin-token"): expected at least 8 characters without spaces")
+            }
+            configuration.adminToken = token
+            configuration.reloadLog = { reload in
+                FileHandle.standardError.write(Data("inspect serve: \(reload.summary)\n".utf8))
+            }
             configuration.aws = AWSSettings(credentials: try awsCredentials.map { path throws(AWSCredentials.FileError) in try AWSCredentials.load(path: path) },
                                             port: awsPort, allowUnsignedOffLoopback: insecureNoAuth)
             service = try InspectService(configuration: configuration, models: catalog)
@@ -84,9 +106,11 @@ struct ServeCommand: AsyncParsableCommand {
         let sources = catalog.sources.map { "  \($0)\n" }.joined()
         let host = self.host.contains(":") ? "[\(self.host)]" : self.host
         let aws = configuration.aws
+        let reloadRoute = configuration.adminToken == nil ? "" : " or POST /v1/models/reload with the admin token"
         do {
             try await service.run(onRunning: { port in
                 FileHandle.standardError.write(Data("inspect serve: models\n\(sources)inspect serve: listening on http://\(host):\(port)/\n".utf8))
+                FileHandle.standardError.write(Data("inspect serve: reload the models with SIGHUP (kill -HUP \(getpid()))\(reloadRoute)\n".utf8))
                 if aws.port == nil { FileHandle.standardError.write(Data("inspect serve: \(aws.summary(mainPort: port, awsPort: nil))\n".utf8)) }
             }, onAWSRunning: { port in
                 FileHandle.standardError.write(Data("inspect serve: \(aws.summary(mainPort: port, awsPort: port)) (http://\(host):\(port)/)\n".utf8))
