@@ -6,29 +6,54 @@ public struct KolmogorovSmirnov: Sendable, Codable, Equatable {
     /// D = sup_x |F_1(x) - F_2(x)|, the largest gap between the two empirical distribution
     /// functions.
     public var statistic: Double
-    /// The asymptotic two-sided p-value P(D' >= D) under the null hypothesis.
+    /// The asymptotic p-value P(D' >= D) under the null hypothesis.
     public var pValue: Double
+    /// True for the one-sided test that the second sample tends to larger values.
+    public var oneSided: Bool
 
-    /// Nil when either sample is empty.
+    /// The two-sided test; nil when either sample is empty.
     public init?(_ first: [Double], _ second: [Double]) {
         guard !first.isEmpty, !second.isEmpty else { return nil }
-        let d = Self.statistic(first, second)
+        let d = Self.gaps(first, second).largest
         statistic = d
         pValue = Self.pValue(statistic: d, n: first.count, m: second.count)
+        oneSided = false
+    }
+
+    /// The one-sided test that `second` tends to larger values than `first`: D+ = sup_x
+    /// (F_1(x) - F_2(x)), with Hodges' asymptotic p-value (Hodges 1958, eq. 5.3, as SciPy's
+    /// ks_2samp computes it): with m >= n the two sample sizes and z = sqrt(mn / (m + n)) D+,
+    /// p = exp(-2 z^2 - 2 z (m + 2n) / (3 sqrt(mn (m + n)))). Nil when either sample is empty.
+    public init?(_ first: [Double], secondLarger second: [Double]) {
+        guard !first.isEmpty, !second.isEmpty else { return nil }
+        let d = Self.gaps(first, second).firstAbove
+        let m = Double(max(first.count, second.count)), n = Double(min(first.count, second.count))
+        let z = (m * n / (m + n)).squareRoot() * d
+        statistic = d
+        pValue = min(1, max(0, exp(-2 * z * z - 2 * z * (m + 2 * n) / (m * n * (m + n)).squareRoot() / 3)))
+        oneSided = true
     }
 
     /// D by one merge of the sorted samples; tied values are stepped over together, so
     /// equal samples give 0.
     public static func statistic(_ first: [Double], _ second: [Double]) -> Double {
+        gaps(first, second).largest
+    }
+
+    /// The largest |F_1 - F_2| and the largest F_1 - F_2 (at least 0) of the empirical
+    /// distribution functions, by one merge of the sorted samples.
+    static func gaps(_ first: [Double], _ second: [Double]) -> (largest: Double, firstAbove: Double) {
         let a = first.sorted(), b = second.sorted()
-        var i = 0, j = 0, d = 0.0
+        var i = 0, j = 0, d = 0.0, above = 0.0
         while i < a.count && j < b.count {
             let x = min(a[i], b[j])
             while i < a.count && a[i] == x { i += 1 }
             while j < b.count && b[j] == x { j += 1 }
-            d = max(d, abs(Double(i) / Double(a.count) - Double(j) / Double(b.count)))
+            let gap = Double(i) / Double(a.count) - Double(j) / Double(b.count)
+            d = max(d, abs(gap))
+            above = max(above, gap)
         }
-        return d
+        return (d, above)
     }
 
     /// The p-value of D for samples of n and m values: the Kolmogorov distribution's tail

@@ -6,7 +6,9 @@ import TestSupport
 
 /// SciPy's values (tools/fixtures/make-drift-fixture.sh writes Fixtures/drift-reference.json).
 struct DriftReference: Decodable {
-    struct KSCase: Decodable { var name: String; var a: [Double]; var b: [Double]; var statistic: Double }
+    struct KSCase: Decodable {
+        var name: String, a: [Double], b: [Double], statistic: Double, greaterStatistic: Double, greaterPValue: Double
+    }
     struct Tail: Decodable { var lambda: Double; var tail: Double }
     struct Binomial: Decodable { var k: Int; var n: Int; var p: Double; var pValue: Double }
     var ks: [KSCase]
@@ -66,6 +68,17 @@ struct DriftReference: Decodable {
             #expect(abs(ks.statistic - c.statistic) < 1e-12, "\(c.name): D \(ks.statistic) vs scipy \(c.statistic)")
         }
         #expect(KolmogorovSmirnov.statistic([1, 2, 3], [1, 2, 3]) == 0)
+    }
+
+    @Test func oneSidedKSMatchesSciPy() throws {
+        for c in try DriftReference.load().ks {
+            let ks = try #require(KolmogorovSmirnov(c.a, secondLarger: c.b))
+            #expect(abs(ks.statistic - c.greaterStatistic) < 1e-12, "\(c.name): D+ \(ks.statistic) vs scipy \(c.greaterStatistic)")
+            #expect(abs(ks.pValue - c.greaterPValue) <= 1e-9 * c.greaterPValue, "\(c.name): p \(ks.pValue) vs scipy \(c.greaterPValue)")
+        }
+        // A sample shifted down is no evidence of larger values.
+        let lower = try #require(KolmogorovSmirnov([1, 2, 3, 4, 5, 6], secondLarger: [-6, -5, -4, -3, -2, -1]))
+        #expect(lower.statistic == 0 && lower.pValue == 1)
     }
 
     @Test func kolmogorovTailMatchesSciPy() throws {

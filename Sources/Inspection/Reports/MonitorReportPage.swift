@@ -32,7 +32,7 @@ public enum MonitorReportPage {
         page.table(header: ["statistic", "baseline median", "median now", "PSI", "KS D", "KS p", "photos (baseline / now)"],
                    rows: report.statistics.map { s in
                        let moved = s.psi.index > limits.maxPSI || s.ks.pValue < limits.minKSPValue
-                       return [(moved && report.judged ? "!" : "") + s.statistic.rawValue, p(s.baselineMedian), p(s.currentMedian),
+                       return [(moved && report.judged ? "!" : "") + s.statistic.rawValue + (s.ks.oneSided ? " (KS: a rise only)" : ""), p(s.baselineMedian), p(s.currentMedian),
                                String(format: "%.3f", s.psi.index), String(format: "%.3f", s.ks.statistic), p(s.ks.pValue),
                                "\(s.baselineCount) / \(s.currentCount)"]
                    }, numericColumns: [1, 2, 3, 4, 5])

@@ -22,7 +22,7 @@ extension InspectService {
                                members: ["ResourceId": .text(project), "ResourceType": .text("PROJECT")])
             }
             _ = try BodyReader.requireMediaType(request.request, BodyReader.imageTypes)
-            let result = try await detectAnomalies(loaded, bytes: request.body, withMask: true)
+            let result = try await detectAnomalies(loaded, bytes: request.body, withMask: true).result
             return AWSBody.json(DetectAnomaliesResponse(DetectAnomalyResult: result), wire: .restJSON)
         }
     }
