@@ -196,11 +196,13 @@ struct TrainCommand: ParsableCommand {
             facts: [("model", modelPath), ("trained on", "\(result.card.classBalance.good) good and \(result.card.classBalance.anomalous) anomalous photos"),
                     ("backbone", result.card.backbone.name), ("scoring", result.card.scoring),
                     ("saved threshold", String(format: "%.4f (%@)", choice.threshold, choice.method)),
-                    ("reported threshold", "the evaluated model's own, chosen on its training photos")],
+                    ("reported threshold", testGood != nil ? "the saved model's own"
+                        : "the hold-out model's own, chosen on its training photos only")],
             report: evaluation, evaluatedOn: result.evaluatedOn,
             scored: result.evaluationScores.map { ScoredPhoto(path: $0.path, isAnomalous: $0.isAnomalous, score: $0.score) },
             model: result.model,
-            notes: ["Scores and curves are the evaluation's; the heat maps over the thumbnails are the saved model's (trained on all photos)."])
+            notes: [testGood != nil ? "The heat maps over the thumbnails are the saved model's."
+                     : "Scores and curves are the hold-out model's; the heat maps over the thumbnails are the saved model's (trained on all photos, these included)."])
         print("HTML report written to \(target)")
     }
 
