@@ -9,6 +9,8 @@
 //   Tabular (Foundation only)
 //   SeededRandom (Foundation only: the SplitMix64 generator) -> Tensors, Tabular, Inspection, benches
 //   ModelCards (Foundation only: the one JSON model-card reader) -> Tabular, Networks
+//   DriftStatistics (Foundation + SeededRandom: PSI, Kolmogorov-Smirnov, binomial test, MMD) -> Inspection, Server
+//   HTMLReports (Foundation only: self-contained HTML pages and inline SVG charts) -> Inspection
 //   (Imaging, Tabular) -> ScoreShards (shard assignment, resuming and merging score outputs) -> the CLI
 //   InspectCLI (`inspect`, the only target besides Server that may use Swift packages)
 //   Server uses Hummingbird, multipart-kit, swift-metrics and swift-prometheus
@@ -81,10 +83,12 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["SeededRandom"], swiftSettings: numericSwift),
         .target(name: "ClassifierMetrics"),
         .target(name: "ModelCards"),
+        .target(name: "DriftStatistics", dependencies: ["SeededRandom"]),
+        .target(name: "HTMLReports"),
         .target(name: "Tabular", dependencies: ["ClassifierMetrics", "ModelCards", "SeededRandom"], swiftSettings: numericSwift),
         .target(name: "Networks", dependencies: ["Checksums", "ModelCards", "SeededRandom", "Tensors"], swiftSettings: numericSwift),
         .target(name: "Faces", dependencies: ["Imaging", "ModelCards", "Networks"], swiftSettings: numericSwift),
-        .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "Imaging", "ModelCards", "Networks", "SeededRandom"], swiftSettings: numericSwift),
+        .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "DriftStatistics", "HTMLReports", "Imaging", "ModelCards", "Networks", "SeededRandom"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench/bench-tensors.sh.
         .target(name: "ScoreShards", dependencies: ["Imaging", "Tabular"]),
         .executableTarget(name: "BenchTensors", dependencies: ["SeededRandom", "Tensors"], swiftSettings: numericSwift),
@@ -96,7 +100,7 @@ let package = Package(
         // check of the AWS-compatible routes).
         .target(name: "Server",
                 dependencies: [
-                    "Imaging", "Tabular", "Faces", "Inspection",
+                    "Imaging", "Tabular", "Faces", "Inspection", "DriftStatistics",
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "MultipartKit", package: "multipart-kit"),
                     .product(name: "Prometheus", package: "swift-prometheus"),
@@ -108,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "InspectCLI",
             dependencies: [
-                "Checksums", "Imaging", "Tensors", "Networks", "Tabular", "Inspection", "Faces", "Server", "ScoreShards",
+                "Checksums", "DriftStatistics", "Imaging", "Tensors", "Networks", "Tabular", "Inspection", "Faces", "Server", "ScoreShards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
@@ -131,9 +135,10 @@ let package = Package(
         .testTarget(name: "NetworksTests", dependencies: ["Checksums", "ModelCards", "Networks", "Imaging", "Inspection", "SeededRandom", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["SeededRandom", "Tabular", "TestSupport"]),
         .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "InspectionTests", dependencies: ["Checksums", "Inspection", "SeededRandom"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Checksums", "DriftStatistics", "Inspection", "SeededRandom"]),
+        .testTarget(name: "DriftStatisticsTests", dependencies: ["DriftStatistics", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
         // HummingbirdTesting calls the service's router in memory, without a socket.
-        .testTarget(name: "ScoreShardsTests", dependencies: ["ScoreShards", "Imaging", "TestSupport"]),
+        .testTarget(name: "ScoreShardsTests", dependencies: ["ScoreShards", "Imaging", "Inspection", "TestSupport"]),
         .testTarget(name: "ServerTests",
                     dependencies: [
                         "Server", "Imaging", "Tabular", "Inspection", "SeededRandom",

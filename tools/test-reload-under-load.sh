@@ -27,7 +27,7 @@ for seed in 1 2; do
         --model-store "$work/store" >"$work/train-$seed.log" 2>&1 || { cat "$work/train-$seed.log" >&2; fail "inspect train (seed $seed)"; }
 done
 "$inspect" models list --model-store "$work/store" >&2
-photo="$work/demo/test/bad/$(ls "$work/demo/test/bad" | grep '\.png$' | head -1)"
+photo="$work/demo/test/bad/$(ls "$work/demo/test/bad" | grep '\.png$' | sed -n 1p)"
 
 token="reload-under-load-$RANDOM$RANDOM"
 start_server "$work/server.log" --model-store "$work/store" --admin-token "$token" --queue 64 --access-log "$work/access.log"

@@ -12,6 +12,7 @@ struct Inspect: AsyncParsableCommand {
             ScoreCommand.self,
             MergeCommand.self,
             EvaluateCommand.self,
+            MonitorCommand.self,
             BenchmarkCommand.self,
             DemoDataCommand.self,
             ServeCommand.self,

@@ -45,13 +45,17 @@ final class InferenceQueue: @unchecked Sendable {
                 answer.attach(continuation)
                 threads.submit { [self] in
                     lock.withLock { running += 1 }
-                    defer { lock.withLock { running -= 1; admitted -= 1 } }
-                    guard !answer.isAnswered else { return }
-                    if limits.artificialInferenceDelaySeconds > 0 { Thread.sleep(forTimeInterval: limits.artificialInferenceDelaySeconds) }
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    let result = Result { try work() }
-                    metrics.recordInference(model: model, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-                    answer.resolve(result)
+                    var result: Result<T, any Error>?
+                    if !answer.isAnswered {
+                        if limits.artificialInferenceDelaySeconds > 0 { Thread.sleep(forTimeInterval: limits.artificialInferenceDelaySeconds) }
+                        let start = DispatchTime.now().uptimeNanoseconds
+                        result = Result { try work() }
+                        metrics.recordInference(model: model, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                    }
+                    // The slot is freed before the answer goes out: a client that sends its next
+                    // request as soon as it has this answer finds room for it.
+                    lock.withLock { running -= 1; admitted -= 1 }
+                    if let result { answer.resolve(result) }
                 }
             }
         } onCancel: {

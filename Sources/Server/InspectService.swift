@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Inspection
 import Hummingbird
 import Logging
 import NIOCore
@@ -23,6 +24,7 @@ public final class InspectService: Sendable {
     let deadlines: RequestDeadlines
     let routes = RouteTable()
     let accessLog: AccessLog?
+    let drift = DriftGauges()
     let started = Date()
 
     public init(configuration: ServerConfiguration, models: ModelCatalog) throws {
@@ -37,6 +39,7 @@ public final class InspectService: Sendable {
         metrics.addGauges { [deadlines] in
             [("inspect_requests_in_flight", "Requests being handled now (each holds a deadline entry).", Double(deadlines.count))]
         }
+        metrics.addLabelledGauges { [drift] in drift.readings() }
     }
 
     /// The application; `onRunning` gets the bound port once listening.
@@ -121,11 +124,13 @@ public final class InspectService: Sendable {
         }
     }
 
-    /// Encodes a result, capturing it (and its input) for the sampled share of requests.
-    func answer<T: Encodable>(_ value: T, route: String, input: @autoclosure () -> DataCapture.Input) -> Response {
+    /// Encodes a result, capturing it (and its input, and for inspections what monitoring
+    /// needs) for the sampled share of requests.
+    func answer<T: Encodable>(_ value: T, route: String, input: @autoclosure () -> DataCapture.Input,
+                              inspection: CapturedInspection? = nil) -> Response {
         let response = JSONBody.response(value)
         if let capture, capture.sample(), let data = try? JSONBody.encode(value) {
-            capture.write(route: route, input: input(), status: 200, responseJSON: data)
+            capture.write(route: route, input: input(), status: 200, responseJSON: data, inspection: inspection)
         }
         return response
     }

@@ -16,15 +16,18 @@ extension InspectService {
             }
             let withMask = try Self.flag(request, "mask")
             let (bytes, type) = try await body.imageBytes(request)
-            let result = try await detectAnomalies(loaded, bytes: bytes, withMask: withMask)
-            return answer(result, route: route, input: .image(bytes, contentType: type, isFace: false))
+            let (result, inspection) = try await detectAnomalies(loaded, bytes: bytes, withMask: withMask)
+            return answer(result, route: route, input: .image(bytes, contentType: type, isFace: false), inspection: inspection)
         }
     }
 
     /// Scores one encoded photo with an inspection model in the inference queue: decoded,
-    /// prepared at the model's input size, inspected, with the mask PNG when asked for.
-    func detectAnomalies(_ loaded: LoadedInspectionModel, bytes: [UInt8], withMask: Bool) async throws -> DetectAnomaliesResult {
-        try await queue.run(model: loaded.name) { [body] in
+    /// prepared at the model's input size, inspected, with the mask PNG when asked for; and
+    /// what monitoring records of it (the photo's statistics and feature sketch), which also
+    /// feeds the model's drift figures on /metrics.
+    func detectAnomalies(_ loaded: LoadedInspectionModel, bytes: [UInt8], withMask: Bool) async throws
+        -> (result: DetectAnomaliesResult, inspection: CapturedInspection) {
+        let (detected, inspection) = try await queue.run(model: loaded.name) { [body] in
             let size = loaded.model.inputSize
             let decoded = try body.decodeImage(bytes, source: "request body", minimumSize: (size.width, size.height))
             let prepared: PreparedImage
@@ -32,8 +35,13 @@ extension InspectService {
                 throw APIError.invalidImage(error.description)
             }
             let r = loaded.inspect(prepared.resized)
-            return DetectAnomaliesResult(r, mask: withMask ? try r.maskPNG(size: prepared.photoSize) : nil)
+            let statistics = prepared.original.statistics(photoWidth: prepared.photoSize.width, photoHeight: prepared.photoSize.height)
+            return (DetectAnomaliesResult(r, mask: withMask ? try r.maskPNG(size: prepared.photoSize) : nil),
+                    CapturedInspection(model: loaded.name, result: r, statistics: statistics))
         }
+        drift.record(model: loaded.name, path: loaded.path, statistics: inspection.statistics, score: inspection.score,
+                     isAnomalous: inspection.isAnomalous)
+        return (detected, inspection)
     }
 
     /// A boolean query parameter: absent, true/1 or false/0.

@@ -13,6 +13,15 @@ public final class PrometheusMetrics: @unchecked Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let lock = NSLock()
     private var gaugeSources: [@Sendable () -> [(name: String, help: String, value: Double)]] = []
+    private var labelledGaugeSources: [@Sendable () -> [LabelledGauge]] = []
+
+    /// A gauge with labels, read at render time (the drift figures per model).
+    struct LabelledGauge: Sendable {
+        var name: String
+        var help: String
+        var labels: [(String, String)]
+        var value: Double
+    }
     private let rejected: Counter
     private let cpuSeconds: Counter
     private var cpuSecondsCounted = 0.0
@@ -26,6 +35,11 @@ public final class PrometheusMetrics: @unchecked Sendable {
     /// Adds gauges read at render time (queue depth, in-flight jobs, requests in flight).
     func addGauges(_ read: @escaping @Sendable () -> [(name: String, help: String, value: Double)]) {
         lock.withLock { gaugeSources.append(read) }
+    }
+
+    /// Adds labelled gauges read at render time.
+    func addLabelledGauges(_ read: @escaping @Sendable () -> [LabelledGauge]) {
+        lock.withLock { labelledGaugeSources.append(read) }
     }
 
     func recordRequest(route: String, method: String, status: Int, seconds: Double) {
@@ -46,9 +60,12 @@ public final class PrometheusMetrics: @unchecked Sendable {
 
     /// The text exposition, with the gauges and the process's figures read now.
     public func render() -> String {
-        let sources = lock.withLock { gaugeSources }
+        let (sources, labelledSources) = lock.withLock { (gaugeSources, labelledGaugeSources) }
         for gauge in sources.flatMap({ $0() }) {
             registry.makeGauge(descriptor: Self.named(gauge.name, gauge.help)).set(gauge.value)
+        }
+        for gauge in labelledSources.flatMap({ $0() }) {
+            registry.makeGauge(descriptor: Self.named(gauge.name, gauge.help), labels: gauge.labels).set(gauge.value)
         }
         let process = ProcessFigures.read()
         if let rss = process.residentBytes {

@@ -21,7 +21,7 @@ final class TrainedSurfaceModel: @unchecked Sendable {
         options.inputLongSide = 160
         result = try Trainer.train(try InspectionDataset.folders(good: train.good, bad: train.bad), extractor: TextureStatisticsExtractor(), options: options)
         store = root.appendingPathComponent("store")
-        try ModelBundle.save(result.model, card: result.card, to: store.appendingPathComponent("surface").path)
+        try ModelBundle.save(result.model, card: result.card, baseline: result.baseline, to: store.appendingPathComponent("surface").path)
         func pngs(_ dir: String) throws -> [String] {
             try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".png") }.sorted().map { dir + "/" + $0 }
         }

@@ -9,15 +9,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-venv="tools/.venv-browser"
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    echo "installing chromium and chromium-driver (Debian)" >&2
-    apt-get install -y -qq chromium chromium-driver >&2
-fi
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet "selenium==4.27.1"
-fi
+source tools/deploy-tests/common.sh
+browser_setup
 swift build -c release --product inspect >&2
 inspect="$(swift build -c release --show-bin-path)/inspect"
 log="$(mktemp)"
@@ -34,4 +27,4 @@ done
 [ -n "$url" ] || { echo "the server did not start:" >&2; cat "$log" >&2; exit 1; }
 echo "server at $url" >&2
 mkdir -p docs/screenshots
-"$venv/bin/python" tools/deploy-tests/browser_test.py "$url" "$root/../shared/datasets" docs/screenshots
+"$BROWSER_PYTHON" tools/deploy-tests/browser_test.py "$url" "$root/../shared/datasets" docs/screenshots

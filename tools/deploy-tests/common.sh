@@ -30,3 +30,16 @@ apt_install() {
     $sudo apt-get update -q >&2
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 }
+
+# Headless Chromium for the browser checks: Debian's chromium and chromium-driver when missing,
+# and Selenium from PyPI in tools/.venv-browser (run from the repository root); sets
+# BROWSER_PYTHON to that environment's python.
+browser_setup() {
+    apt_install chromium chromium-driver
+    local venv="tools/.venv-browser"
+    if [ ! -x "$venv/bin/python" ]; then
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet "selenium==4.27.1"
+    fi
+    BROWSER_PYTHON="$venv/bin/python"
+}

@@ -111,8 +111,9 @@ public enum ModelBundle {
     public static let headPrefix = "head."
 
     /// Writes the bundle (creating the directory). The weights are written first and hashed
-    /// into the card.
-    public static func save(_ model: InspectionModel, card: ModelCard, to directory: String) throws(InspectionError) {
+    /// into the card; the monitoring baseline, when given, goes to `baseline.json` beside it.
+    public static func save(_ model: InspectionModel, card: ModelCard, baseline: MonitoringBaseline? = nil,
+                            to directory: String) throws(InspectionError) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -140,6 +141,7 @@ public enum ModelBundle {
         } catch {
             throw InspectionError(cardPath, "cannot write the model card: \(error.localizedDescription)")
         }
+        if let baseline { try saveBaseline(baseline, to: directory) }
     }
 
     /// Reads only the card (to learn which backbone to load).

@@ -193,7 +193,8 @@ extension ModelStore {
     /// whole version or none. A model in the layout before versions is first moved into v1/.
     /// Versions are never rewritten; the promotion is left as it was.
     @discardableResult
-    public func saveNewVersion(_ model: InspectionModel, card: ModelCard, name: String) throws(InspectionError) -> ModelVersion {
+    public func saveNewVersion(_ model: InspectionModel, card: ModelCard, baseline: MonitoringBaseline? = nil,
+                               name: String) throws(InspectionError) -> ModelVersion {
         let folder = modelFolder(name)
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -203,7 +204,7 @@ extension ModelStore {
         try Self.moveUnversionedLayoutIntoV1(folder)
         let staging = (folder as NSString).appendingPathComponent(".writing-\(UUID().uuidString)")
         do {
-            try ModelBundle.save(model, card: card, to: staging)
+            try ModelBundle.save(model, card: card, baseline: baseline, to: staging)
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
             throw error

@@ -45,6 +45,8 @@ public struct InspectionResult: Sendable {
     public var memoryScore: Float
     /// The supervised head's logit alone; nil without a head.
     public var headScore: Float?
+    /// The photo's feature sketch (`FeatureProjection`) for drift monitoring.
+    public var featureSketch: [Float] = []
 }
 
 /// The fine-tuned supervised head of a model trained with anomalous images, and how its
@@ -82,6 +84,8 @@ public final class InspectionModel: @unchecked Sendable {
     public let mapCutOff: MapCutOff?
     /// Score to the probability that the verdict is right; nil in models made before it existed.
     public let confidenceCalibration: ConfidenceCalibration?
+    /// The fixed projection of a photo's pooled patch features to its monitoring sketch.
+    public let sketchProjection: FeatureProjection
 
     public init(extractor: FeatureExtractor, memory: PatchMemory, inputSize: InputSize,
                 calibration: ScoreCalibration, stride8Weight: Float, threshold: Float, head: SupervisedHead? = nil,
@@ -95,6 +99,7 @@ public final class InspectionModel: @unchecked Sendable {
         self.calibration = calibration
         self.threshold = threshold
         self.head = head
+        sketchProjection = FeatureProjection(FeatureSketchParameters(inputDimension: memory.dimension))
     }
 
     /// Scores images already resized to the input size (RGB). Safe to call from several
@@ -131,7 +136,8 @@ public final class InspectionModel: @unchecked Sendable {
                                                  goodLevel: mapCutOff?.goodMedian)
         return InspectionResult(score: score, threshold: threshold, confidence: confidence, map: map,
                                 anomalousArea: map.areaFraction(threshold: maskCutOff), mapThreshold: mapThreshold,
-                                maskCutOff: maskCutOff, areaNote: note, memoryScore: patch.score, headScore: headLogit)
+                                maskCutOff: maskCutOff, areaNote: note, memoryScore: patch.score, headScore: headLogit,
+                                featureSketch: sketchProjection.sketch(grid))
     }
 
     /// The mask of a verdict: nothing for a normal one; for an anomalous one, the pixels at or

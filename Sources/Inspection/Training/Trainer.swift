@@ -116,6 +116,8 @@ public enum Trainer {
         card.scoringNote = finalHead?.decision.note
         card.atThreshold = thresholdReport
         card.trainingData = readable.trainingData
+        let baseline = MonitoringBaseline.fromTraining(scores: scores, thresholdReport: thresholdReport, goodPhotos: goods,
+                                                       statistics: features.statistics, store: store, model: model, card: card)
         return TrainingResult(model: model, card: card, evaluation: evaluation.first?.report, evaluatedOn: evaluatedOn,
                               evaluationScores: zip(evaluated, evaluation.first?.scores ?? []).map { ($0.0.path, $0.0.isAnomalous, $0.1) },
                               thresholdChoice: choice, ablation: evaluation.map { ($0.model, $0.report) },
@@ -123,6 +125,6 @@ public enum Trainer {
                               otherSizes: photoSizes.count { $0 != photoSize },
                               outOfFoldScores: scores, thresholdReport: thresholdReport,
                               crossValidated: finalHead?.decision.outcomes ?? [], scoringNote: finalHead?.decision.note,
-                              skipped: readable.skipped, photosInBothClasses: readable.photosInBothClasses)
+                              skipped: readable.skipped, photosInBothClasses: readable.photosInBothClasses, baseline: baseline)
     }
 }

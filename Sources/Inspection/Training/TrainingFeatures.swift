@@ -9,6 +9,8 @@ struct TrainingFeatures {
     var deepMaps: DeepMaps
     /// Each photo's own size.
     var photoSizes: [InputSize]
+    /// Each photo's image statistics (for the monitoring baseline), from the same decode.
+    var statistics: [ImageStatistics]
     /// The decoded photos, when asked for (for the augmented variants).
     var originals: [Image]
 
@@ -21,7 +23,7 @@ struct TrainingFeatures {
                         threads: Int, phases: TrainingPhases) throws(InspectionError) -> TrainingFeatures {
         var store: PatchGridStore?
         var deepMaps = DeepMaps(variants: [])
-        var photoSizes: [InputSize] = [], originals: [Image] = []
+        var photoSizes: [InputSize] = [], originals: [Image] = [], statistics: [ImageStatistics] = []
         for start in stride(from: 0, to: paths.count, by: chunk) {
             let chunkPaths = Array(paths[start..<min(paths.count, start + chunk)])
             let photos = try phases.time("decode") { () throws(InspectionError) -> [PreparedImage] in
@@ -39,12 +41,17 @@ struct TrainingFeatures {
                     }
                 }
             }
+            statistics += try phases.time("decode") { () throws(InspectionError) -> [ImageStatistics] in
+                concurrentMap(count: photos.count, threads: threads) {
+                    photos[$0].original.statistics(photoWidth: photos[$0].photoSize.width, photoHeight: photos[$0].photoSize.height)
+                }
+            }
             photoSizes += photos.map(\.photoSize)
             if keepOriginals { originals += photos.map(\.original) }
             phases.update("features", photoSizes.count, paths.count)
         }
         phases.finish()
         guard let store else { throw InspectionError("", "no training photos") }
-        return TrainingFeatures(store: store, deepMaps: deepMaps, photoSizes: photoSizes, originals: originals)
+        return TrainingFeatures(store: store, deepMaps: deepMaps, photoSizes: photoSizes, statistics: statistics, originals: originals)
     }
 }

@@ -33,6 +33,8 @@ public struct TrainingResult: Sendable {
     public var skipped: [SkippedImage]
     /// Good and anomalous training images with the same bytes: the labels contradict each other.
     public var photosInBothClasses: [(good: String, anomalous: String)]
+    /// What the good training photos looked like, for drift monitoring (`baseline.json`).
+    public var baseline: MonitoringBaseline
 }
 
 /// Where a training run is: `done` of `total` items of `phase`, and `overall`, the estimated

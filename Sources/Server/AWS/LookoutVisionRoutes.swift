@@ -32,7 +32,7 @@ extension InspectService {
                                          "ResourceType": .text(isProject ? "MODEL" : "PROJECT")])
             }
             _ = try BodyReader.requireMediaType(request.request, BodyReader.imageTypes)
-            let result = try await detectAnomalies(loaded, bytes: request.body, withMask: true)
+            let result = try await detectAnomalies(loaded, bytes: request.body, withMask: true).result
             return AWSBody.json(DetectAnomaliesResponse(DetectAnomalyResult: result), wire: .restJSON)
         }
     }

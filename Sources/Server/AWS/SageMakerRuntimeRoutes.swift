@@ -35,7 +35,7 @@ extension InspectService {
                 _ = try BodyReader.requireMediaType(request.request, BodyReader.imageTypes)
                 let attributes = request.header("x-amzn-sagemaker-custom-attributes") ?? ""
                 let withMask = attributes.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "mask=true" }
-                response = AWSBody.json(try await detectAnomalies(loaded, bytes: request.body, withMask: withMask), wire: .restJSON)
+                response = AWSBody.json(try await detectAnomalies(loaded, bytes: request.body, withMask: withMask).result, wire: .restJSON)
             } else {
                 throw AWSError(.badRequest, "ValidationError", "Endpoint \(name) not found (endpoints here: \(endpointNames.joined(separator: ", "))).")
             }

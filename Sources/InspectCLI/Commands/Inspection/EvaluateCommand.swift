@@ -32,6 +32,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Per-image CSV (path, label, score, prediction).")
     var csv = "evaluation.csv"
 
+    @Option(name: .customLong("report-html"), help: "HTML report with curves, histograms and heat-map thumbnails (in the current folder by default).")
+    var reportHTML = "evaluation-report.html"
+
     @OptionGroup var modelStore: ModelStoreOption
 
     @OptionGroup var models: ModelsOption
@@ -49,7 +52,7 @@ struct EvaluateCommand: ParsableCommand {
         let size = loaded.model.inputSize
         let bar = ProgressBar(total: dataset.images.count, label: "scoring")
         var scores: [Float] = [], labels: [Bool] = [], rows: [String] = ["path,label,score,predicted"]
-        var pixels = PixelEvaluation(width: size.width), failures: [String] = []
+        var pixels = PixelEvaluation(width: size.width), failures: [String] = [], scored: [ScoredPhoto] = []
         BatchScorer.score(dataset.images.map(\.path), model: loaded.model) { i, row in
             bar.advance()
             let image = dataset.images[i]
@@ -58,6 +61,7 @@ struct EvaluateCommand: ParsableCommand {
             case .success(let r):
                 scores.append(r.score)
                 labels.append(image.isAnomalous)
+                scored.append(ScoredPhoto(path: image.path, isAnomalous: image.isAnomalous, score: r.score))
                 rows.append("\(CSVReader.escape(image.path)),\(image.isAnomalous ? "anomalous" : "normal"),\(String(format: "%.5f", r.score)),\(r.isAnomalous ? "anomalous" : "normal")")
                 guard masks != nil else { return }
                 if let maskPath = image.maskPath {
@@ -90,6 +94,18 @@ struct EvaluateCommand: ParsableCommand {
             print("Per-image scores written to \(csv)")
         } catch {
             printError("\(csv): cannot write: \(error.localizedDescription)")
+        }
+        do {
+            try EvaluationReportWriter.write(
+                to: reportHTML, title: "Evaluation report: \(loaded.name)",
+                facts: [("model", loaded.path), ("test photos", "\(goodDir) (good), \(badDir) (anomalous)"),
+                        ("threshold", String(format: "%.4f (the model's own: %@)", loaded.model.threshold, loaded.card.thresholdMethod))],
+                report: report, evaluatedOn: "\(report.goodCount) good and \(report.anomalousCount) anomalous test images",
+                scored: scored, model: loaded.model, notes: [])
+            print("HTML report written to \(reportHTML)")
+        } catch {
+            printError("\(error)")
+            failures.append("\(error)")
         }
         if !failures.isEmpty { throw ExitCode(1) }
     }

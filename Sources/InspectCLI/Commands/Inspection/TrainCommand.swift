@@ -85,6 +85,9 @@ struct TrainCommand: ParsableCommand {
           help: "Without --test-good/--test-bad: train only the final model, with no report on held-back images (faster).")
     var noHoldoutReport = false
 
+    @Option(name: .customLong("report-html"), help: "Where to write the HTML report (default: report.html in the model folder).")
+    var reportHTML: String?
+
     @Flag(name: .customLong("skip-unreadable"), help: "Train on the readable images when some cannot be read; the skipped ones are listed and recorded in model.json.")
     var skipUnreadable = false
 
@@ -153,7 +156,7 @@ struct TrainCommand: ParsableCommand {
         progress.finish()
         printDataWarnings(result)
         let store = modelStore.store
-        let version = try store.saveNewVersion(result.model, card: result.card, name: name)
+        let version = try store.saveNewVersion(result.model, card: result.card, baseline: result.baseline, name: name)
         let path = version.path
         if result.otherSizes > 0 {
             print("\(result.otherSizes) images differ in size from the first; all were resized to \(result.card.inputSize).")
@@ -185,6 +188,7 @@ struct TrainCommand: ParsableCommand {
         print("Memory: \(result.model.memory.count) patches of \(result.model.memory.dimension) features; input \(result.card.inputSize)")
         InspectionReportPrinter.printPhases(result.phaseSeconds)
         print("Trained in \(formatDuration(Date().timeIntervalSince(started))); model written to \(path)")
+        try writeHTMLReport(result, modelPath: path, label: version.label)
         printVersionNote(version, store: store, data: result.card.trainingData)
     }
 
@@ -198,6 +202,30 @@ struct TrainCommand: ParsableCommand {
             print("Version \(version.number) of \(version.name)\(photos); version \(served.number) is promoted and stays the one `--model \(version.name)` "
                   + "and the server use: `inspect models promote \(version.name) \(version.number)` to use this one, `--model \(version.name)@\(version.number)` to try it.")
         }
+    }
+
+    /// report.html: the evaluation's figures and curves (from the scores training already has),
+    /// and thumbnails whose heat maps come from the saved model.
+    private func writeHTMLReport(_ result: TrainingResult, modelPath: String, label: String) throws {
+        let target = reportHTML ?? (modelPath as NSString).appendingPathComponent("report.html")
+        guard let evaluation = result.evaluation else {
+            print("No HTML report: there is no evaluation to show (--no-holdout-report without a test set).")
+            return
+        }
+        let choice = result.thresholdChoice
+        try EvaluationReportWriter.write(
+            to: target, title: "Training report: \(label)",
+            facts: [("model", modelPath), ("trained on", "\(result.card.classBalance.good) good and \(result.card.classBalance.anomalous) anomalous photos"),
+                    ("backbone", result.card.backbone.name), ("scoring", result.card.scoring),
+                    ("saved threshold", String(format: "%.4f (%@)", choice.threshold, choice.method)),
+                    ("reported threshold", testGood != nil ? "the saved model's own"
+                        : "the hold-out model's own, chosen on its training photos only")],
+            report: evaluation, evaluatedOn: result.evaluatedOn,
+            scored: result.evaluationScores.map { ScoredPhoto(path: $0.path, isAnomalous: $0.isAnomalous, score: $0.score) },
+            model: result.model,
+            notes: [testGood != nil ? "The heat maps over the thumbnails are the saved model's."
+                     : "Scores and curves are the hold-out model's; the heat maps over the thumbnails are the saved model's (trained on all photos, these included)."])
+        print("HTML report written to \(target)")
     }
 
     /// Skipped unreadable images, and photos labelled both good and anomalous.

@@ -28,6 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Request timeout in seconds.") var timeout: Double = 30
     @Option(help: "Data capture: write sampled requests and responses as JSON lines under this directory.") var capture: String?
     @Option(help: "Share of requests to capture, in percent.") var capturePercent: Double = 100
+    @Option(name: .customLong("capture-max-mb"), help: "Roll capture.jsonl over to capture-YYYYMMDDTHHMMSS.jsonl past this size, in MB.")
+    var captureMaxMB: Double = 100
     @Flag(help: "Also store captured images (product photos).") var captureImages = false
     @Flag(help: "Also store captured face photos (selfies); needs --capture-images.") var captureSelfies = false
     @Option(help: ArgumentHelp("Access log, one JSON line per request (method, route, status, ms, bytes): stderr, off, or a file to append to.",
@@ -51,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard queue >= 0 else { throw ValidationError("--queue \(queue): expected 0 or more") }
         guard timeout > 0 else { throw ValidationError("--timeout \(timeout): expected seconds above 0") }
         guard (0...100).contains(capturePercent) else { throw ValidationError("--capture-percent \(capturePercent): expected 0 to 100") }
+        guard captureMaxMB > 0 else { throw ValidationError("--capture-max-mb \(captureMaxMB): expected a size above 0") }
         if capture == nil && (captureImages || captureSelfies) { throw ValidationError("--capture-images and --capture-selfies need --capture DIR") }
         if captureSelfies && !captureImages { throw ValidationError("--capture-selfies needs --capture-images") }
         if let awsPort, !(0...65535).contains(awsPort) { throw ValidationError("--aws-port \(awsPort): expected 0 to 65535") }
@@ -83,7 +86,8 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = ServerConfiguration(
             host: host, port: port, limits: limits,
             capture: capture.map { CaptureSettings(directory: URL(fileURLWithPath: $0), percent: capturePercent,
-                                                   storeImages: captureImages, storeFaces: captureSelfies) },
+                                                   storeImages: captureImages, storeFaces: captureSelfies,
+                                                   maxBytes: max(1, Int(captureMaxMB * 1024 * 1024))) },
             accessLog: AccessLogDestination(argument: accessLog))
         var configuration = settings
         let service: InspectService
