@@ -13,6 +13,12 @@
 // much as a whole small layer, and a batch-1 forward pass makes ~70 parallel calls. So an
 // idle worker first polls its mailbox for `spinNanoseconds` and only then goes to sleep, and
 // the caller polls for the workers' completion the same way before it blocks.
+//
+// On a busy machine a polling worker may not get a core for milliseconds. A caller that has
+// run every job itself therefore withdraws the call from each polling worker that has not
+// picked it up yet, and waits only for those that did: a call never costs more than its jobs
+// plus the workers that actually took part (thousands of small calls in a row, as a greedy
+// coreset selection makes, would otherwise wait one scheduler slice each).
 import Foundation
 import Dispatch
 import Synchronization
@@ -46,6 +52,14 @@ public final class WorkerPool: @unchecked Sendable {
             guard mailbox.exchange(Worker.posted, ordering: .acquiringAndReleasing) == Worker.sleeping else { return false }
             wake.signal()
             return true
+        }
+
+        /// Takes back a call posted to a worker that was polling (not woken), if it has not
+        /// seen it yet; returns whether it was taken back. Only the posting caller (holding the
+        /// pool's `busy` lock) moves a mailbox to `posted`, so a mailbox still `posted` here
+        /// is this call, unseen.
+        func withdraw() -> Bool {
+            mailbox.compareExchange(expected: Worker.posted, desired: Worker.idle, ordering: .acquiringAndReleasing).exchanged
         }
     }
 
@@ -132,8 +146,10 @@ public final class WorkerPool: @unchecked Sendable {
                                                          ordering: .acquiringAndReleasing).exchanged {
                 worker.wake.wait()
             }
-            _ = worker.mailbox.load(ordering: .acquiring)   // pairs with post()'s release
-            worker.mailbox.store(Worker.idle, ordering: .relaxed)
+            // Claim the call (pairing with post()'s release). A caller that finished every job
+            // may have withdrawn it first; then there is nothing to do but wait again.
+            guard worker.mailbox.compareExchange(expected: Worker.posted, desired: Worker.idle,
+                                                 ordering: .acquiringAndReleasing).exchanged else { continue }
             if state.stopping { return }
             if let body = state.body { state.runJobs(body) }
             state.pending.subtract(1, ordering: .releasing)
@@ -156,14 +172,21 @@ public final class WorkerPool: @unchecked Sendable {
             state.jobCount = count
             state.nextJob.store(0, ordering: .relaxed)
             state.pending.store(t - 1, ordering: .relaxed)
-            var wokeSleeper = false
-            for w in 0..<(t - 1) where state.workers[w].post() { wokeSleeper = true }
+            var woken = [Bool](repeating: false, count: t - 1)
+            for w in 0..<(t - 1) { woken[w] = state.workers[w].post() }
             state.runJobs(escaping)
-            // Every worker signals `done` once; after a successful spin these waits return at once.
-            // No spinning after waking a sleeper: the scheduler tends to put it on the caller's
-            // core, where it would only run once the caller blocks.
-            if !wokeSleeper { _ = Self.spin { state.pending.load(ordering: .acquiring) == 0 } }
-            for _ in 0..<(t - 1) { state.done.wait() }
+            // Every job has been taken. A polling worker that has not seen the call yet is
+            // withdrawn from it; a woken one cannot be (its semaphore is already signalled).
+            var taking = t - 1
+            for w in 0..<(t - 1) where !woken[w] && state.workers[w].withdraw() {
+                taking -= 1
+                state.pending.subtract(1, ordering: .relaxed)
+            }
+            // Every taking worker signals `done` once; after a successful spin these waits
+            // return at once. No spinning after waking a sleeper: the scheduler tends to put it
+            // on the caller's core, where it would only run once the caller blocks.
+            if !woken.contains(true) { _ = Self.spin { state.pending.load(ordering: .acquiring) == 0 } }
+            for _ in 0..<taking { state.done.wait() }
             state.body = nil
         }
     }

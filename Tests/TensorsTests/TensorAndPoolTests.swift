@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Tensors
 
@@ -14,6 +15,23 @@ import Testing
         #expect((0..<100).allSatisfy { counts[$0] == 1 })
         pool.threads = 1
         #expect(pool.threads == 1)
+    }
+
+    /// Many tiny calls in a row on more threads than cores: callers often finish every job
+    /// before a worker is scheduled and withdraw the call from it. Each job must still run
+    /// exactly once, and no call may wait for (or be counted by) a worker that never took it.
+    @Test(.timeLimit(.minutes(1))) func tinyCallsOnAnOversubscribedPoolRunEveryJobOnce() {
+        let pool = WorkerPool(threads: 2 * max(2, ProcessInfo.processInfo.activeProcessorCount))
+        let calls = 20_000, jobs = 7
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: calls * jobs)
+        defer { counts.deallocate() }
+        counts.initialize(repeating: 0, count: calls * jobs)
+        for call in 0..<calls {
+            pool.parallelFor(count: jobs) { job in counts[call * jobs + job] += 1 }
+        }
+        let wrong = (0..<(calls * jobs)).filter { counts[$0] != 1 }.count
+        print("tiny calls: \(calls) calls of \(jobs) jobs, \(wrong) jobs not run exactly once")
+        #expect(wrong == 0)
     }
 
     @Test func splitRangeCoversEverythingOnAlignedBoundaries() {
