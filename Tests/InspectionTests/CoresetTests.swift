@@ -166,8 +166,9 @@ import Tensors
     }
 
     /// Training on one thread and on two gives the same model: memory, threshold, calibration.
-    @Test func trainingGivesTheSameModelOnOneAndTwoThreads() throws {
-        let root = NSTemporaryDirectory() + "coreset-threads-\(getpid())"
+    @Test(arguments: [CoresetSelection.twoStage, .exact])
+    func trainingGivesTheSameModelOnOneAndTwoThreads(selection: CoresetSelection) throws {
+        let root = NSTemporaryDirectory() + "coreset-threads-\(selection.rawValue)-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: root) }
         let dirs = try SyntheticSurfaces.writeDataset(to: root, good: 10, defective: 4, width: 160, height: 120, seed: 4)
         let data = try InspectionDataset.folders(good: dirs.good, bad: dirs.bad)
@@ -181,6 +182,7 @@ import Tensors
             options.threads = threads
             options.head.maxEpochs = 2
             options.head.variantsPerImage = 2
+            options.coresetSelection = selection
             models.append(try Trainer.train(data, extractor: TextureStatisticsExtractor(), options: options))
         }
         let (a, b) = (models[0], models[1])
@@ -190,5 +192,29 @@ import Tensors
         #expect(a.model.threshold == b.model.threshold)
         #expect(a.model.calibration == b.model.calibration)
         #expect(a.evaluationScores.map(\.score) == b.evaluationScores.map(\.score))
+    }
+
+    /// `auto` selects exactly up to the patch budget and in two stages above it: on a small
+    /// training set its memory is the exact selection's, patch for patch, and differs from the
+    /// two-stage one (so the comparison can tell them apart).
+    @Test func automaticSelectionIsExactUpToThePatchBudget() throws {
+        var options = TrainingOptions()
+        #expect(options.coresetSelection == .automatic)
+        #expect(options.selectsExactly(patches: CoresetSelection.exactPatchBudget))
+        #expect(!options.selectsExactly(patches: CoresetSelection.exactPatchBudget + 1))
+        let root = NSTemporaryDirectory() + "coreset-automatic-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dirs = try SyntheticSurfaces.writeDataset(to: root, good: 10, defective: 0, width: 160, height: 120, seed: 6)
+        let data = try InspectionDataset.folders(good: dirs.good, bad: nil)
+        options.inputLongSide = 160
+        options.holdOutReport = false
+        var banks: [CoresetSelection: [Float]] = [:]
+        for selection in [CoresetSelection.automatic, .exact, .twoStage] {
+            options.coresetSelection = selection
+            banks[selection] = try Trainer.train(data, extractor: TextureStatisticsExtractor(), options: options).model.memory.bank
+        }
+        print("memory of 10 photos: auto \(banks[.automatic]?.count ?? 0) values, exact \(banks[.exact]?.count ?? 0), two-stage \(banks[.twoStage]?.count ?? 0)")
+        #expect(banks[.automatic] == banks[.exact])
+        #expect(banks[.automatic] != banks[.twoStage])
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
 import Inspection
 
-/// `--coreset-selection two-stage|exact` of `inspect train` and `inspect benchmark`.
+/// `--coreset-selection auto|two-stage|exact` of `inspect train` and `inspect benchmark`.
 extension CoresetSelection: ExpressibleByArgument {}

@@ -17,7 +17,7 @@ final class CandidatesByWeight {
         perPhoto = CoresetCandidates.perPhoto(memorySize: options.memorySize(patches: goodPhotos.count * store.patchesPerGrid),
                                               photos: goodPhotos.count)
         seed = options.seed
-        exact = options.coresetSelection == .exact
+        exact = options.selectsExactly(patches: goodPhotos.count * store.patchesPerGrid)
         self.phases = phases
     }
 

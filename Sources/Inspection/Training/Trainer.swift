@@ -42,7 +42,7 @@ public enum Trainer {
                                 supervised: supervised,
                                 weightCandidates: dataset.anomalousCount > 0 ? MemoryFitting.stride8WeightCandidates.count : 1,
                                 holdOut: options.holdOutReport, memorySize: memorySize,
-                                candidates: options.coresetSelection == .exact ? goods.count * patchesPerPhoto
+                                candidates: options.selectsExactly(patches: goods.count * patchesPerPhoto) ? goods.count * patchesPerPhoto
                                     : min(goods.count * CoresetCandidates.perPhoto(memorySize: memorySize, photos: goods.count),
                                           Int(Double(goods.count * patchesPerPhoto) * CoresetCandidates.largestShare)),
                                 options: options)

@@ -9,9 +9,9 @@ public struct TrainingOptions: Sendable {
     /// Most patches the memory keeps, however many photos it is trained on: scoring time
     /// grows with the memory, so this keeps it flat for large training sets.
     public var maxMemoryPatches = PatchMemory.defaultMaximumSize
-    /// How the memory's patches are chosen: the two-stage approximation (the default), or
-    /// exact greedy selection over every patch on full features (slow; for checking it).
-    public var coresetSelection = CoresetSelection.twoStage
+    /// How the memory's patches are chosen: exact greedy selection while the good photos have
+    /// at most `CoresetSelection.exactPatchBudget` patches, the two-stage approximation above.
+    public var coresetSelection = CoresetSelection.automatic
     /// Share of each class held back for the report when no test set is given.
     public var holdOutFraction = 0.2
     /// Whether to fit a second model without the held-back share, for the report, when no
@@ -43,12 +43,31 @@ public struct TrainingOptions: Sendable {
     func memorySize(patches: Int) -> Int {
         PatchMemory.size(patches: patches, fraction: coresetFraction, maximum: maxMemoryPatches)
     }
+
+    /// Whether a memory over `patches` good training patches is selected exactly (greedy over
+    /// every patch on full features) rather than in two stages.
+    func selectsExactly(patches: Int) -> Bool {
+        switch coresetSelection {
+        case .exact: true
+        case .twoStage: false
+        case .automatic: patches <= CoresetSelection.exactPatchBudget
+        }
+    }
 }
 
 /// How the memory's greedy coreset is selected (`CoresetCandidates`).
 public enum CoresetSelection: String, Sendable, CaseIterable {
+    /// Exact up to `exactPatchBudget` good training patches, two-stage above.
+    case automatic = "auto"
     /// Per-photo candidates on a random projection, then one selection over them.
     case twoStage = "two-stage"
     /// One selection over every patch on full features.
     case exact
+
+    /// Most good training patches selected exactly by `automatic`: about 20 photos of 320x320
+    /// (1,600 patches each), the smallest training sets users give. A cost choice, not tuned
+    /// on any product's figures: exact greedy selection costs patches x memory size x 152 per
+    /// model, which grows with the square of the photos (on 20 photos it took 2.9 s against
+    /// 0.9 s in two stages, on 40 photos 18 s against 2.2 s).
+    public static let exactPatchBudget = 32_768
 }

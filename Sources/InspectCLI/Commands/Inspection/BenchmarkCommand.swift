@@ -53,8 +53,8 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(help: "Feature extractor: \(Backbones.names.joined(separator: " or ")).")
     var backbone = Backbones.defaultName
 
-    @Option(name: .customLong("coreset-selection"), help: "How each model's memory is chosen: two-stage (the default) or exact (greedy over every patch; for checking the default).")
-    var coresetSelection = CoresetSelection.twoStage
+    @Option(name: .customLong("coreset-selection"), help: "How each model's memory is chosen: auto (the default: exact up to \(CoresetSelection.exactPatchBudget) good training patches, two-stage above), two-stage or exact.")
+    var coresetSelection = CoresetSelection.automatic
 
     @OptionGroup var models: ModelsOption
 

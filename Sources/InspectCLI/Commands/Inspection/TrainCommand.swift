@@ -78,8 +78,8 @@ struct TrainCommand: ParsableCommand {
     var maxMemoryPatches = PatchMemory.defaultMaximumSize
 
     @Option(name: .customLong("coreset-selection"),
-            help: "How the memory's patches are chosen: two-stage (per-photo candidates on a 64-long projection, then one greedy selection) or exact (greedy over every patch on full features; much slower, for checking).")
-    var coresetSelection = CoresetSelection.twoStage
+            help: "How the memory's patches are chosen: exact (greedy over every patch on full features), two-stage (per-photo candidates on a 64-long projection, then one greedy selection; for large training sets), or auto: exact up to \(CoresetSelection.exactPatchBudget) good training patches (about 20 photos), two-stage above.")
+    var coresetSelection = CoresetSelection.automatic
 
     @Flag(name: .customLong("no-holdout-report"),
           help: "Without --test-good/--test-bad: train only the final model, with no report on held-back images (faster).")
