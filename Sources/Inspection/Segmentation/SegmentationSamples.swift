@@ -57,9 +57,12 @@ struct SegmentationSamples {
 }
 
 /// Patch targets from class coverage: per patch of the stride-8 grid, each defect class's
-/// mean coverage over its 8x8 pixels, and the background the rest.
+/// mean coverage over its 8x8 pixels; a patch covered at least `defectPatchCoverage` is all
+/// defect (its types in proportion to their coverage), any other all background.
 enum PatchTargets {
     static let stride = 8
+    /// Share of a patch's pixels that makes it a defect patch.
+    static let defectPatchCoverage: Float = 0.1
 
     /// `layers`: one grey coverage image per defect class at the model's input size (255 fully
     /// covered). Returns rows of `layers.count + 1` values per patch, row-major over the grid.
@@ -79,8 +82,16 @@ enum PatchTargets {
                     targets[row + c + 1] = Float(sum) * scale
                     defect += targets[row + c + 1]
                 }
-                if defect > 1 { for c in 1..<k { targets[row + c] /= defect } }
-                targets[row] = max(0, 1 - min(defect, 1))
+                // A patch with at least `defectPatchCoverage` of defect pixels is a defect
+                // patch (its types in proportion): thin defects cover a small share of every
+                // patch they cross, and the head should still mark those patches.
+                if defect >= defectPatchCoverage {
+                    for c in 1..<k { targets[row + c] /= defect }
+                    targets[row] = 0
+                } else {
+                    for c in 1..<k { targets[row + c] = 0 }
+                    targets[row] = 1
+                }
             }
         }
         return targets
@@ -111,7 +122,7 @@ final class SegmentationSampler: @unchecked Sendable {
     let seed: UInt64
     private let classImages: [Int: [Image]]
     /// Background share kept per view: of masked anomalous photos, and of good photos.
-    static let maskedBackgroundShare = 0.25, goodBackgroundShare = 0.1
+    static let maskedBackgroundShare = 0.1, goodBackgroundShare = 0.03
     private(set) var samples: SegmentationSamples
 
     init(labels: SegmentationLabels, size: InputSize, masks: [Int: LabelMask], isGood: [Bool], dimension: Int, seed: UInt64) {

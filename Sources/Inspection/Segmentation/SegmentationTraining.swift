@@ -9,7 +9,7 @@ public struct SegmentationOptions: Sendable {
     public var enabled = true
     public var hiddenUnits = 64
     /// Passes over the samples, minibatches of `batchSize` patches.
-    public var epochs = 4
+    public var epochs = 12
     public var batchSize = 512
     public var learningRate: Float = 3e-3
     public var weightDecay: Float = 1e-4
