@@ -48,3 +48,63 @@ public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int]) -> (loss: Float
 public func meanSquaredError(_ predictions: Tensor, targets: Tensor) -> (loss: Float, gradient: Tensor) {
     elementwiseLoss(predictions, targets, "meanSquaredError") { p, t in ((p - t) * (p - t), 2 * (p - t)) }
 }
+
+/// Softmax cross entropy on logits [B, K] with target distributions [B, K] (each row sums to
+/// 1; soft targets such as the share of a patch's pixels in each class), averaged over the
+/// batch: l = sum_k t_k (logsumexp(z) - z_k), dl/dz = (softmax(z) sum_k t_k - t) / B.
+public func softmaxCrossEntropy(_ logits: Tensor, targetDistributions targets: Tensor) -> (loss: Float, gradient: Tensor) {
+    precondition(logits.rank == 2 && logits.shape == targets.shape,
+                 "softmaxCrossEntropy: logits \(logits.shape) vs target distributions \(targets.shape)")
+    let (b, k) = (logits.shape[0], logits.shape[1])
+    let grad = softmax(logits)
+    var total = 0.0
+    for r in 0..<b {
+        let lse = rowLogSumExp(logits.data + r * k, k)
+        var mass: Float = 0
+        for j in 0..<k { mass += targets.data[r * k + j]; total += Double(targets.data[r * k + j] * (lse - logits.data[r * k + j])) }
+        for j in 0..<k { grad.data[r * k + j] = (grad.data[r * k + j] * mass - targets.data[r * k + j]) / Float(max(b, 1)) }
+    }
+    return (Float(total / Double(max(b, 1))), grad)
+}
+
+/// Soft Dice loss of the softmax of logits [B, K] against target distributions [B, K], over
+/// the classes `classes` (usually every class but the background), as in V-Net (Milletari et
+/// al., 3DV 2016): with p = softmax(z), per class c, I_c = sum_i p_ic t_ic and
+/// S_c = sum_i p_ic + sum_i t_ic + eps, D_c = (2 I_c + eps) / S_c and l = 1 - mean_c D_c.
+/// dD_c/dp_ic = (2 t_ic S_c - (2 I_c + eps)) / S_c^2, taken through the softmax:
+/// dl/dz_ij = p_ij (g_ij - sum_k p_ik g_ik) with g = dl/dp. eps (1) keeps a class absent from
+/// both prediction and target at D = 1 instead of 0/0.
+public func softmaxDiceLoss(_ logits: Tensor, targetDistributions targets: Tensor, classes: Range<Int>,
+                            epsilon: Float = 1) -> (loss: Float, gradient: Tensor) {
+    precondition(logits.rank == 2 && logits.shape == targets.shape,
+                 "softmaxDiceLoss: logits \(logits.shape) vs target distributions \(targets.shape)")
+    let (b, k) = (logits.shape[0], logits.shape[1])
+    precondition(!classes.isEmpty && classes.lowerBound >= 0 && classes.upperBound <= k, "softmaxDiceLoss: classes \(classes) of \(k)")
+    let p = softmax(logits)
+    var intersection = [Double](repeating: 0, count: k), denominator = [Double](repeating: Double(epsilon), count: k)
+    for r in 0..<b {
+        for c in classes {
+            let (pv, tv) = (Double(p.data[r * k + c]), Double(targets.data[r * k + c]))
+            intersection[c] += pv * tv
+            denominator[c] += pv + tv
+        }
+    }
+    let count = Double(classes.count)
+    var dice = 0.0
+    for c in classes { dice += (2 * intersection[c] + Double(epsilon)) / denominator[c] }
+    let grad = Tensor(shape: logits.shape)
+    var g = [Double](repeating: 0, count: k)
+    for r in 0..<b {
+        var weighted = 0.0
+        for j in 0..<k {
+            g[j] = 0
+            if classes.contains(j) {
+                let s = denominator[j]
+                g[j] = -(2 * Double(targets.data[r * k + j]) * s - (2 * intersection[j] + Double(epsilon))) / (s * s) / count
+            }
+            weighted += Double(p.data[r * k + j]) * g[j]
+        }
+        for j in 0..<k { grad.data[r * k + j] = Float(Double(p.data[r * k + j]) * (g[j] - weighted)) }
+    }
+    return (Float(1 - dice / count), grad)
+}

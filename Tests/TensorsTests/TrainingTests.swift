@@ -123,6 +123,61 @@ import TestSupport
         expectClose(grad.scalars, numericGradient(z.doubles, f), absolute: 1e-6, "softmax cross entropy gradient")
     }
 
+    /// Softmax of one row in Double, for the references below.
+    static func softmaxRow(_ row: [Double]) -> [Double] {
+        let m = row.max() ?? 0, e = row.map { exp($0 - m) }, s = e.reduce(0, +)
+        return e.map { $0 / s }
+    }
+
+    /// Soft targets: each row a random distribution over the classes.
+    static func targetDistributions(rows: Int, classes: Int, seed: UInt64) -> Tensor {
+        let raw = randomTensor([rows, classes], seed: seed, range: 0...1)
+        let t = Tensor(shape: [rows, classes])
+        for r in 0..<rows {
+            let total = (0..<classes).reduce(Float(0)) { $0 + raw.data[r * classes + $1] }
+            for j in 0..<classes { t.data[r * classes + j] = raw.data[r * classes + j] / total }
+        }
+        return t
+    }
+
+    @Test func softmaxCrossEntropyWithTargetDistributions() {
+        let z = randomTensor([6, 3], seed: 21, range: -5...5), t = Self.targetDistributions(rows: 6, classes: 3, seed: 22)
+        let (loss, grad) = softmaxCrossEntropy(z, targetDistributions: t)
+        func f(_ zs: [Double]) -> Double {
+            (0..<6).reduce(0) { acc, r in
+                let p = Self.softmaxRow(Array(zs[(r * 3)..<(r * 3 + 3)]))
+                return acc - (0..<3).reduce(0) { $0 + t.doubles[r * 3 + $1] * log(p[$1]) }
+            } / 6
+        }
+        expectClose(Double(loss), f(z.doubles), absolute: 1e-5, "soft-target cross entropy loss")
+        expectClose(grad.scalars, numericGradient(z.doubles, f), absolute: 1e-6, "soft-target cross entropy gradient")
+        // One-hot targets give the integer-label loss.
+        let labels = [0, 2, 1, 1, 0, 2], oneHot = Tensor(shape: [6, 3])
+        for (r, label) in labels.enumerated() { oneHot.data[r * 3 + label] = 1 }
+        expectClose(Double(softmaxCrossEntropy(z, targetDistributions: oneHot).loss), Double(softmaxCrossEntropy(z, labels: labels).loss),
+                    absolute: 1e-6, "one-hot targets")
+    }
+
+    @Test func softmaxDiceLossAndGradient() {
+        let z = randomTensor([7, 3], seed: 23, range: -4...4), t = Self.targetDistributions(rows: 7, classes: 3, seed: 24)
+        let (loss, grad) = softmaxDiceLoss(z, targetDistributions: t, classes: 1..<3)
+        func f(_ zs: [Double]) -> Double {
+            let p = (0..<7).flatMap { Self.softmaxRow(Array(zs[($0 * 3)..<($0 * 3 + 3)])) }
+            let dice = (1..<3).map { c -> Double in
+                let i = (0..<7).reduce(0.0) { $0 + p[$1 * 3 + c] * t.doubles[$1 * 3 + c] }
+                let s = (0..<7).reduce(1.0) { $0 + p[$1 * 3 + c] + t.doubles[$1 * 3 + c] }
+                return (2 * i + 1) / s
+            }
+            return 1 - dice.reduce(0, +) / 2
+        }
+        expectClose(Double(loss), f(z.doubles), absolute: 1e-5, "dice loss")
+        expectClose(grad.scalars, numericGradient(z.doubles, f), absolute: 1e-6, "dice gradient")
+        // A confident, correct prediction of hard targets has a loss near 0.
+        let labels = [0, 1, 2, 1, 0, 2, 2], sure = Tensor(shape: [7, 3]), oneHot = Tensor(shape: [7, 3])
+        for (r, label) in labels.enumerated() { sure.data[r * 3 + label] = 30; oneHot.data[r * 3 + label] = 1 }
+        #expect(softmaxDiceLoss(sure, targetDistributions: oneHot, classes: 1..<3).loss < 1e-3)
+    }
+
     @Test func meanSquaredErrorLoss() {
         let p = randomTensor([3, 7], seed: 8), t = randomTensor([3, 7], seed: 9)
         let (loss, grad) = meanSquaredError(p, targets: t)

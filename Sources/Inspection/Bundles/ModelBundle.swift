@@ -79,6 +79,10 @@ public struct ModelCard: Codable, Sendable, Equatable {
     public var skippedUnreadable: [SkippedImage]? = nil
     /// The training photos' count and content hash; absent in bundles written before it existed.
     public var trainingData: TrainingData? = nil
+    /// The segmentation head of a model trained with masks: its defect types and colours,
+    /// its fusion with the memory's map and its out-of-fold figures; absent otherwise. A
+    /// program that does not know it scores the same verdicts without the types.
+    public var segmentation: Segmentation? = nil
 
     public static let memoryScoring = "memory"
     public static let fusedScoring = "fused: memory + fine-tuned head"
@@ -103,12 +107,49 @@ public struct ModelCard: Codable, Sendable, Equatable {
     }
 }
 
+extension ModelCard {
+    /// What the segmentation head is (`SegmentationModel`) and what it was chosen on.
+    public struct Segmentation: Codable, Sendable, Equatable {
+        public var labels: SegmentationLabels
+        /// Patch features it reads, hidden units.
+        public var inputs: Int
+        public var hiddenUnits: Int
+        /// The fusion f = max(1 - p_background, memoryWeight * min(memory map / cut-off, 2) / 2),
+        /// marked at f >= pixelThreshold.
+        public var memoryWeight: Float
+        public var pixelThreshold: Float
+        public var chosenOn: String
+        public var maskedPhotos: Int
+        public var samples: Int
+        public var epochs: Int
+        public var folds: Int
+        /// Out-of-fold figures on the training photos at the chosen fusion and threshold.
+        public var outOfFold: SegmentationReport
+
+        init(_ fitted: FittedSegmentation, options: SegmentationOptions) {
+            labels = fitted.model.labels
+            inputs = fitted.model.head.inputs
+            hiddenUnits = fitted.model.head.hidden
+            memoryWeight = fitted.model.memoryWeight
+            pixelThreshold = fitted.model.pixelThreshold
+            chosenOn = fitted.chosenOn
+            maskedPhotos = fitted.maskedPhotos
+            samples = fitted.samples
+            epochs = options.epochs
+            folds = fitted.folds
+            outOfFold = fitted.outOfFold
+        }
+    }
+}
+
 /// A model bundle: a directory with `model.json` and `weights.safetensors` (the memory bank).
 public enum ModelBundle {
     public static let cardFile = "model.json"
     public static let weightsFile = "weights.safetensors"
     /// Prefix of the supervised head's tensors in the weights file.
     public static let headPrefix = "head."
+    /// Prefix of the segmentation head's tensors in the weights file.
+    public static let segmentationPrefix = "segmentation."
 
     /// Writes the bundle (creating the directory). The weights are written first and hashed
     /// into the card; the monitoring baseline, when given, goes to `baseline.json` beside it.
@@ -125,6 +166,9 @@ public enum ModelBundle {
             var tensors = [(name: "memory.bank", shape: [model.memory.count, model.memory.dimension], values: model.memory.bank)]
             for (name, tensor) in model.head?.network.namedTensors ?? [] {
                 tensors.append((name: headPrefix + name, shape: tensor.shape, values: tensor.scalars))
+            }
+            for (name, tensor) in model.segmentation?.head.namedTensors ?? [] {
+                tensors.append((name: segmentationPrefix + name, shape: tensor.shape, values: tensor.scalars))
             }
             data = try SafetensorsWriter.encode(tensors, metadata: ["format": ModelCard.kind])
             try data.write(to: URL(fileURLWithPath: weightsPath), options: .atomic)
@@ -200,10 +244,40 @@ public enum ModelBundle {
             throw InspectionError((directory as NSString).appendingPathComponent(cardFile),
                                   "scoring is \"\(card.scoring)\" but the card describes no head")
         }
+        let segmentation = try card.segmentation.map { (s) throws(InspectionError) in
+            try loadSegmentation(s, from: file, path: weightsPath, dimension: card.memory.dimension)
+        }
         let model = InspectionModel(extractor: extractor, memory: memory, inputSize: card.inputSize,
                                     calibration: card.calibration, stride8Weight: card.memory.stride8Weight, threshold: card.threshold,
-                                    head: head, mapCutOff: card.mapCutOff, confidence: card.confidence)
+                                    head: head, mapCutOff: card.mapCutOff, confidence: card.confidence, segmentation: segmentation)
         return (model, card)
+    }
+
+    /// The segmentation head's tensors, checked for names, shapes and finite values, and its
+    /// labels and fusion checked for sense.
+    static func loadSegmentation(_ s: ModelCard.Segmentation, from file: SafetensorsFile, path: String,
+                                 dimension: Int) throws(InspectionError) -> SegmentationModel {
+        guard s.inputs == dimension, s.hiddenUnits > 0, !s.labels.labels.isEmpty, s.labels.labels.count < 255 else {
+            throw InspectionError(path, "the card's segmentation reads \(s.inputs) features with \(s.hiddenUnits) hidden units and "
+                                  + "\(s.labels.labels.count) types; the memory's patches have \(dimension)")
+        }
+        guard s.memoryWeight.isFinite, s.memoryWeight >= 0, s.pixelThreshold.isFinite,
+              s.labels.labels.allSatisfy({ SegmentationLabels.rgb($0.color) != nil }) else {
+            throw InspectionError(path, "the card's segmentation fusion or colours are out of range")
+        }
+        var tensors: [String: Tensor] = [:]
+        for (name, shape) in PatchSegmentationHead.tensorShapes(inputs: s.inputs, hidden: s.hiddenUnits, classes: s.labels.classCount) {
+            let values: [Float]
+            do { values = try file.floats(segmentationPrefix + name, shape: shape) } catch {
+                throw InspectionError(path, "the segmentation head's weights: \(error)")
+            }
+            guard values.allSatisfy(\.isFinite) else {
+                throw InspectionError(path, "the segmentation head's tensor \(segmentationPrefix + name) holds non-finite values")
+            }
+            tensors[name] = Tensor(shape: shape, data: values)
+        }
+        return SegmentationModel(head: PatchSegmentationHead(tensors: tensors), labels: s.labels, memoryWeight: s.memoryWeight,
+                                 pixelThreshold: s.pixelThreshold)
     }
 
     /// The head's tensors, checked for names, shapes and finite values.

@@ -33,6 +33,10 @@ public enum BenchmarkTable {
         .init(name: "pixel AUROC", decimals: 3, higherIsBetter: true) { $0.pixelAUROC },
         .init(name: "PRO", decimals: 3, higherIsBetter: true) { $0.perRegionOverlap },
         .init(name: "mask IoU", decimals: 3, higherIsBetter: true) { $0.markedIoU },
+        .init(name: "seg mIoU", decimals: 3, higherIsBetter: true) { $0.segmentation?.meanIoU },
+        // The memory-only mask's IoU measured as the segmentation's (good photos' marks count).
+        .init(name: "memory IoU", decimals: 3, higherIsBetter: true) { $0.segmentation?.memoryOnlyIoU },
+        .init(name: "seg pixel AUROC", decimals: 3, higherIsBetter: true) { $0.segmentation?.pixelAUROC },
         .init(name: "expected FA", decimals: 3, higherIsBetter: false) { $0.expectedFalseAlarmRate },
         .init(name: "test FA", decimals: 3, higherIsBetter: false) { $0.confusion?.falsePositiveRate },
         .init(name: "ECE", decimals: 3, higherIsBetter: false) { $0.calibrationError },

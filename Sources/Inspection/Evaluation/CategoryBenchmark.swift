@@ -33,6 +33,10 @@ public struct BenchmarkRun: Sendable, Codable, Equatable {
     public var perRegionOverlap: Double?
     /// Overlap of the marked areas with the true defects (anomalous photos with masks).
     public var markedIoU: Double?
+    /// A segmentation model's figures on the test photos with masks and the good ones (its
+    /// `memoryOnlyIoU` is the memory-only binary mask's on the same photos); nil without
+    /// masks in training.
+    public var segmentation: SegmentationReport? = nil
     /// Anomalous verdicts whose mask marks nothing.
     public var anomalousVerdictsWithoutArea: Int
     /// Seconds of `Trainer.train`, without decoding and extracting the test photos and
@@ -74,6 +78,7 @@ public enum CategoryBenchmark {
         var scores: [Float] = [], labels: [Bool] = [], failures: [String] = [], withoutArea = 0
         var confidences: [Double] = [], right: [Bool] = []
         var pixels = PixelEvaluation(width: model.inputSize.width)
+        var segmentation = model.segmentation.map { SegmentationEvaluation(labels: $0.labels, width: model.inputSize.width) }
         let scoringStarted = Date()
         var done = 0
         BatchScorer.score(test.map(\.path), model: model) { i, row in
@@ -89,6 +94,9 @@ public enum CategoryBenchmark {
                 if r.isAnomalous && r.anomalousArea == 0 { withoutArea += 1 }
                 guard withMasks else { return }
                 do throws(InspectionError) {
+                    if test[i].maskPath != nil || !test[i].isAnomalous {
+                        try segmentation?.add(r, maskPath: test[i].maskPath, photo: test[i].path)
+                    }
                     if let maskPath = test[i].maskPath {
                         pixels.add(map: r.map, cutOff: r.mapThreshold,
                                    truth: try GroundTruthMask.load(maskPath, width: r.map.width, height: r.map.height))
@@ -107,7 +115,7 @@ public enum CategoryBenchmark {
         let bestF1 = ConfusionMatrix(scores: scores, labels: labels, threshold: best).f1
         let reliability = CalibrationMetrics.reliability(confidences: confidences, correct: right)
         let promised = trained.thresholdReport
-        return BenchmarkRun(category: split.category, benchmarkProtocol: split.benchmarkProtocol, seed: seed,
+        var run = BenchmarkRun(category: split.category, benchmarkProtocol: split.benchmarkProtocol, seed: seed,
                             trainGood: split.train.goodCount, trainAnomalous: split.train.anomalousCount, goodLeftOut: split.goodLeftOut,
                             testGood: report.goodCount, testAnomalous: report.anomalousCount, imageAUROC: report.auroc,
                             threshold: model.threshold, thresholdMethod: trained.thresholdChoice.method,
@@ -125,6 +133,8 @@ public enum CategoryBenchmark {
                             trainingOutOfFold: trained.outOfFoldScores, reliability: reliability,
                             calibrationError: CalibrationMetrics.expectedCalibrationError(reliability),
                             trainingCalibrationError: promised.calibrationError)
+        run.segmentation = withMasks ? segmentation?.report(measuredOn: "the test photos with masks and the good ones") : nil
+        return run
     }
 
     /// The trainer's wall time without the test photos' share of decoding and feature

@@ -35,13 +35,14 @@ public struct PixelEvaluation: Sendable {
     public var markedIoU: Double? { union > 0 ? Double(intersection) / Double(union) : nil }
 }
 
-/// Ground-truth masks: white (>= 128 after resizing) is the defect.
+/// Ground-truth masks: white, or any colour with a channel >= 128 after resizing (a mask
+/// coloured by defect type), is the defect.
 public enum GroundTruthMask {
     /// The mask file at `width` x `height` (bilinear), as one flag per pixel.
     public static func load(_ path: String, width: Int, height: Int) throws(InspectionError) -> [Bool] {
         do {
-            let mask = try Image(contentsOfFile: path).converted(to: .gray).resized(width: width, height: height, filter: .bilinear)
-            return mask.pixels.map { $0 >= 128 }
+            let mask = try Image(contentsOfFile: path).converted(to: .rgb).resized(width: width, height: height, filter: .bilinear)
+            return (0..<(width * height)).map { max(mask.pixels[$0 * 3], mask.pixels[$0 * 3 + 1], mask.pixels[$0 * 3 + 2]) >= 128 }
         } catch {
             throw InspectionError(path, error.reason)
         }

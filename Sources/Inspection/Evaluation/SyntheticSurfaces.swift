@@ -58,11 +58,19 @@ public enum SyntheticSurfaces {
                       mask: Image(width: width, height: height, format: .gray, pixels: mask))
     }
 
+    /// The two defect types and their mask colours (`coloredMasks`).
+    public static let defectLabels = SegmentationLabels(labels: [SegmentationLabel(name: "scratch", color: "#FF0000"),
+                                                                 SegmentationLabel(name: "spot", color: "#0080FF")])
+
     /// Writes `good` and `defective` PNGs to DIR/good, DIR/bad and the masks to DIR/masks
-    /// (named like the defective image). Returns the paths of the three folders.
+    /// (named like the defective image). Returns the paths of the three folders. Masks are
+    /// white on black, or with `coloredMasks` each type in its colour of `defectLabels`; then
+    /// DIR/manifest.jsonl lists every photo in Lookout's manifest shape with the colour map
+    /// (`anomaly-mask-ref-metadata.internal-color-map`), and DIR/mask-colors.json holds the map
+    /// for `train --masks DIR/masks --mask-colors`.
     @discardableResult
     public static func writeDataset(to directory: String, good: Int, defective: Int, width: Int = 256, height: Int = 192,
-                                    seed: UInt64 = 1) throws(InspectionError) -> (good: String, bad: String, masks: String) {
+                                    seed: UInt64 = 1, coloredMasks: Bool = false) throws(InspectionError) -> (good: String, bad: String, masks: String) {
         let dirs = ["good", "bad", "masks"].map { (directory as NSString).appendingPathComponent($0) }
         for dir in dirs {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -71,17 +79,48 @@ public enum SyntheticSurfaces {
         func write(_ image: Image, _ path: String) throws(InspectionError) {
             do { try image.write(to: path) } catch { throw InspectionError(path, error.reason) }
         }
+        var manifest: [String] = []
+        let colorMap = "{\"0\": {\"class-name\": \"BACKGROUND\", \"hex-color\": \"#000000\"}, "
+            + defectLabels.labels.enumerated().map { "\"\($0 + 1)\": {\"class-name\": \"\($1.name)\", \"hex-color\": \"\($1.color)\"}" }
+                .joined(separator: ", ") + "}"
         for i in 0..<good {
+            let name = String(format: "%03d.png", i + 1)
             try write(Self.good(width: width, height: height, seed: seed &* 1000 &+ UInt64(i)).image,
-                      (dirs[0] as NSString).appendingPathComponent(String(format: "%03d.png", i + 1)))
+                      (dirs[0] as NSString).appendingPathComponent(name))
+            manifest.append("{\"source-ref\": \"good/\(name)\", \"anomaly-label\": 0}")
         }
         for i in 0..<defective {
-            let sample = Self.defective(width: width, height: height, seed: seed &* 1000 &+ 500 &+ UInt64(i))
+            let sampleSeed = seed &* 1000 &+ 500 &+ UInt64(i)
+            let sample = Self.defective(width: width, height: height, seed: sampleSeed)
             let name = String(format: "%03d.png", i + 1)
             try write(sample.image, (dirs[1] as NSString).appendingPathComponent(name))
-            if let mask = sample.mask { try write(mask, (dirs[2] as NSString).appendingPathComponent(name)) }
+            guard var mask = sample.mask else { continue }
+            if coloredMasks { mask = colored(mask, as: defectLabels.labels[sampleSeed % 2 == 0 ? 0 : 1]) }
+            try write(mask, (dirs[2] as NSString).appendingPathComponent(name))
+            manifest.append("{\"source-ref\": \"bad/\(name)\", \"anomaly-label\": 1, \"anomaly-mask-ref\": \"masks/\(name)\", "
+                            + "\"anomaly-mask-ref-metadata\": {\"internal-color-map\": \(colorMap)}}")
+        }
+        if coloredMasks {
+            for (file, text) in [("manifest.jsonl", manifest.joined(separator: "\n") + "\n"), ("mask-colors.json", colorMap + "\n")] {
+                let path = (directory as NSString).appendingPathComponent(file)
+                do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                    throw InspectionError(path, "cannot write: \(error.localizedDescription)")
+                }
+            }
         }
         return (dirs[0], dirs[1], dirs[2])
+    }
+
+    /// A white-on-black mask in a label's colour.
+    static func colored(_ mask: Image, as label: SegmentationLabel) -> Image {
+        let (r, g, b) = SegmentationLabels.rgb(label.color) ?? (255, 0, 0)
+        var pixels = [UInt8](repeating: 0, count: mask.width * mask.height * 3)
+        for (i, v) in mask.pixels.enumerated() where v >= 128 {
+            pixels[i * 3] = r
+            pixels[i * 3 + 1] = g
+            pixels[i * 3 + 2] = b
+        }
+        return Image(width: mask.width, height: mask.height, format: .rgb, pixels: pixels)
     }
 
     private static func rngFor(_ seed: UInt64) -> SeededGenerator { SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 7) }

@@ -47,6 +47,15 @@ public struct InspectionResult: Sendable {
     public var headScore: Float?
     /// The photo's feature sketch (`FeatureProjection`) for drift monitoring.
     public var featureSketch: [Float] = []
+    /// The defect type of each pixel by the segmentation's own pixel rule, whatever the
+    /// verdict (what the pixel metrics measure), for a model trained with masks; nil otherwise.
+    public var segmentation: SegmentationOutcome? = nil
+
+    /// What the answer marks: `segmentation` for an anomalous verdict, all background for a
+    /// normal one (a normal verdict marks nothing). `anomalousArea` is its defect share.
+    public var markedSegmentation: SegmentationOutcome? {
+        isAnomalous ? segmentation : segmentation?.cleared
+    }
 }
 
 /// The fine-tuned supervised head of a model trained with anomalous images, and how its
@@ -86,10 +95,14 @@ public final class InspectionModel: @unchecked Sendable {
     public let confidenceCalibration: ConfidenceCalibration?
     /// The fixed projection of a photo's pooled patch features to its monitoring sketch.
     public let sketchProjection: FeatureProjection
+    /// The segmentation head and its fusion with the memory's map, for a model trained with
+    /// masks; nil otherwise.
+    public let segmentation: SegmentationModel?
 
     public init(extractor: FeatureExtractor, memory: PatchMemory, inputSize: InputSize,
                 calibration: ScoreCalibration, stride8Weight: Float, threshold: Float, head: SupervisedHead? = nil,
-                mapCutOff: MapCutOff? = nil, confidence: ConfidenceCalibration? = nil) {
+                mapCutOff: MapCutOff? = nil, confidence: ConfidenceCalibration? = nil, segmentation: SegmentationModel? = nil) {
+        self.segmentation = segmentation
         self.mapCutOff = mapCutOff
         confidenceCalibration = confidence
         self.stride8Weight = stride8Weight
@@ -134,10 +147,20 @@ public final class InspectionModel: @unchecked Sendable {
         let mapThreshold = mapCutOff?.value ?? head?.memoryThreshold ?? threshold
         let (maskCutOff, note) = Self.maskCutOff(map, anomalous: score >= threshold, cutOff: mapThreshold,
                                                  goodLevel: mapCutOff?.goodMedian)
-        return InspectionResult(score: score, threshold: threshold, confidence: confidence, map: map,
-                                anomalousArea: map.areaFraction(threshold: maskCutOff), mapThreshold: mapThreshold,
-                                maskCutOff: maskCutOff, areaNote: note, memoryScore: patch.score, headScore: headLogit,
-                                featureSketch: sketchProjection.sketch(grid))
+        var result = InspectionResult(score: score, threshold: threshold, confidence: confidence, map: map,
+                                      anomalousArea: map.areaFraction(threshold: maskCutOff), mapThreshold: mapThreshold,
+                                      maskCutOff: maskCutOff, areaNote: note, memoryScore: patch.score, headScore: headLogit,
+                                      featureSketch: sketchProjection.sketch(grid))
+        if let segmentation {
+            // The head reads the patch features at stride-8 weight 1.
+            let raw = stride8Weight > 0 ? grid.reweighted(stride8Weight: 1 / stride8Weight) : grid
+            let outcome = segmentation.segment(raw, memoryMap: map, memoryCutOff: mapThreshold)
+            result.segmentation = outcome
+            result.anomalousArea = 1 - (result.markedSegmentation?.areas.first ?? 1)
+            result.areaNote = result.isAnomalous && result.anomalousArea == 0
+                ? "the segmentation marked no pixel of this anomalous verdict (no fused pixel score reached its threshold)" : nil
+        }
+        return result
     }
 
     /// The mask of a verdict: nothing for a normal one; for an anomalous one, the pixels at or

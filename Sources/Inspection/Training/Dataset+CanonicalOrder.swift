@@ -36,7 +36,7 @@ extension InspectionDataset {
         let keyed = zip(images, hashes).sorted { a, b in
             a.0.isAnomalous != b.0.isAnomalous ? !a.0.isAnomalous : a.1 < b.1
         }
-        return InspectionDataset(images: keyed.map(\.0))
+        return InspectionDataset(images: keyed.map(\.0), maskLabels: maskLabels)
     }
 
     /// Good and anomalous images with the same bytes (`hashes[i]` is `images[i]`'s), one

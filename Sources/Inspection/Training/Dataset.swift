@@ -18,8 +18,17 @@ public struct LabeledImage: Sendable, Equatable {
 /// A labelled image set, read from good/bad folders or from a Lookout for Vision manifest.
 public struct InspectionDataset: Sendable {
     public var images: [LabeledImage]
+    /// How the masks tell defect types apart: the manifest's colour map, `--mask-colors`, or
+    /// nil for white-on-black masks of one type.
+    public var maskLabels: SegmentationLabels?
 
-    public init(images: [LabeledImage]) { self.images = images }
+    public init(images: [LabeledImage], maskLabels: SegmentationLabels? = nil) {
+        self.images = images
+        self.maskLabels = maskLabels
+    }
+
+    /// Whether any anomalous image has a mask.
+    public var hasMasks: Bool { images.contains { $0.isAnomalous && $0.maskPath != nil } }
 
     public var goodCount: Int { images.count { !$0.isAnomalous } }
     public var anomalousCount: Int { images.count { $0.isAnomalous } }
@@ -50,14 +59,17 @@ public struct InspectionDataset: Sendable {
 
     /// Reads a Lookout for Vision / SageMaker Ground Truth JSON-lines manifest: one JSON
     /// object per line with `source-ref` (the image), `anomaly-label` (0 normal, 1 anomalous)
-    /// and optionally `anomaly-mask-ref` (a mask PNG). `s3://` references are refused;
-    /// relative paths resolve against the manifest's folder.
+    /// and optionally `anomaly-mask-ref` (a mask PNG) with its colour map
+    /// `anomaly-mask-ref-metadata.internal-color-map` (the colour of each defect type; the
+    /// lines' maps are merged). `s3://` references are refused; relative paths resolve
+    /// against the manifest's folder.
     public static func manifest(_ path: String) throws(InspectionError) -> InspectionDataset {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw InspectionError(path, "cannot read the manifest")
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         var images: [LabeledImage] = []
+        var maskLabels: SegmentationLabels?
         for (index, line) in text.split(whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
@@ -73,11 +85,15 @@ public struct InspectionDataset: Sendable {
             default: throw InspectionError(place, "\"anomaly-label\" must be 0 (normal) or 1 (anomalous)")
             }
             let mask = object["anomaly-mask-ref"] as? String
+            if let metadata = object["anomaly-mask-ref-metadata"] as? [String: Any], let map = metadata["internal-color-map"] {
+                let lineLabels = try SegmentationLabels.fromColorMap(map, at: place)
+                maskLabels = try maskLabels.map { (known) throws(InspectionError) in try known.merged(with: lineLabels, at: place) } ?? lineLabels
+            }
             images.append(LabeledImage(path: try resolve(source, against: folder, at: place), isAnomalous: label,
                                        maskPath: try mask.map { (m) throws(InspectionError) -> String in try resolve(m, against: folder, at: place) }))
         }
         guard !images.isEmpty else { throw InspectionError(path, "the manifest lists no images") }
-        return InspectionDataset(images: images)
+        return InspectionDataset(images: images, maskLabels: maskLabels)
     }
 
     private static func resolve(_ reference: String, against folder: URL, at place: String) throws(InspectionError) -> String {

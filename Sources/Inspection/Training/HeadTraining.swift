@@ -34,21 +34,36 @@ struct DeepMaps {
 /// The frozen part of the extractor runs forward only, once per variant, before training.
 enum HeadTrainer {
     /// Augmented variants' deep maps for the images at `indices` (others keep only variant 0).
+    /// With a `segmentation` sampler, the same views' patch features and their masks' targets
+    /// (the mask through the view's geometry) are sampled for the segmentation head.
     static func augment(_ maps: inout DeepMaps, photos: [Image], indices: [Int], size: InputSize, extractor: FeatureExtractor,
-                        options: HeadTrainingOptions, seed: UInt64, progress: (Int, Int) -> Void) {
+                        options: HeadTrainingOptions, seed: UInt64, segmentation: SegmentationSampler? = nil,
+                        progress: (Int, Int) -> Void) {
         let extra = max(0, options.variantsPerImage - 1)
         guard extra > 0 else { return }
         let jobs = indices.flatMap { index in (1...extra).map { (index, $0) } }
         var done = 0
         for start in stride(from: 0, to: jobs.count, by: 4) {
             let chunk = Array(jobs[start..<min(jobs.count, start + 4)])
-            let images = concurrentMap(count: chunk.count) { j -> Image in
+            let views = concurrentMap(count: chunk.count) { j -> (image: Image, targets: [Float]?) in
                 // One generator per (image, variant): the same variants whatever the chunking.
                 var rng = SeededGenerator(seed: seed &+ UInt64(chunk[j].0) &* 7919 &+ UInt64(chunk[j].1) &* 104_729)
-                return options.augmentation.variant(of: photos[chunk[j].0], size: size, using: &rng)
+                let photo = photos[chunk[j].0]
+                let draw = options.augmentation.draw(width: photo.width, height: photo.height, using: &rng)
+                return (draw.applied(to: photo, size: size), segmentation?.targets(photo: chunk[j].0, draw: draw))
             }
-            let deep = extractor.extractWithDeep(ImagePreparation.batch(images, normalization: extractor.normalization)).deep
+            let extracted = extractor.extractWithDeep(ImagePreparation.batch(views.map { $0.image }, normalization: extractor.normalization))
+            let deep = extracted.deep
             for (j, job) in chunk.enumerated() { maps.variants[job.0].append(PatchGrid.imageSlice(deep, j)) }
+            if let segmentation, views.contains(where: { $0.targets != nil }) {
+                let patches = PatchFeatures.combine(stride8: extracted.stride8, stride16: extracted.stride16)
+                let perView = patches.count / chunk.count
+                for (j, job) in chunk.enumerated() {
+                    if let targets = views[j].targets {
+                        segmentation.add(photo: job.0, variant: job.1, patches: patches.data + j * perView, targets: targets)
+                    }
+                }
+            }
             done += chunk.count
             progress(done, jobs.count)
         }

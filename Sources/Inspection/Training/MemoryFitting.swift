@@ -13,6 +13,9 @@ struct FittedMemory {
     var oofIndices: [Int]
     /// The masks' cut-off, from the good images' out-of-fold maps.
     var mapCutOff: MapCutOff?
+    /// The out-of-fold patch distances behind `oofScores` (the segmentation's fusion is
+    /// chosen on their maps).
+    var oofPatchScores: [PatchScore] = []
 
     /// How well the out-of-fold scores separate anomalous from good images: AUROC, then
     /// the anomalous median's distance above the good median in units of the good
@@ -91,7 +94,8 @@ enum MemoryFitting {
                             choice: choice.onMemoryFolds(k, good: goodScores.count, anomalous: oofLabels.count - goodScores.count),
                             calibration: ScoreCalibration(goodScores: goodScores), stride8Weight: stride8Weight,
                             oofScores: oofScores, oofLabels: oofLabels, oofIndices: oofIndices,
-                            mapCutOff: MapCutOff.fromGoodMaps(count: goodPatchScores.count) { goodPatchScores[$0].inputSizeMap() })
+                            mapCutOff: MapCutOff.fromGoodMaps(count: goodPatchScores.count) { goodPatchScores[$0].inputSizeMap() },
+                            oofPatchScores: patchScores)
     }
 
     /// The cross-validation fold of each of `indices` (by image index): `options.folds` folds,

@@ -27,7 +27,7 @@ struct ReadableImages {
             case .failure(let error): unreadable.append(error)
             }
         }
-        let readableBytes = InspectionDataset(images: hashed.map(\.image))
+        let readableBytes = InspectionDataset(images: hashed.map(\.image), maskLabels: dataset.maskLabels)
         let hashes = hashed.map(\.hash)
         let ordered = readableBytes.inCanonicalOrder(hashes: hashes)
         let candidates = ordered.images + (test?.images ?? [])
@@ -53,7 +53,8 @@ struct ReadableImages {
         let trainingData = ModelCard.TrainingData(photos: keptTrain.compactMap { image in
             hashByPath[image.path].map { (isAnomalous: image.isAnomalous, sha256: $0) }
         })
-        return ReadableImages(dataset: InspectionDataset(images: keptTrain), test: test.map { _ in InspectionDataset(images: keptTest) },
+        return ReadableImages(dataset: InspectionDataset(images: keptTrain, maskLabels: dataset.maskLabels),
+                              test: test.map { InspectionDataset(images: keptTest, maskLabels: $0.maskLabels) },
                               size: sizes.input, photoSize: sizes.photo,
                               skipped: unreadable.map { SkippedImage(file: $0.source, reason: $0.reason) },
                               photosInBothClasses: readableBytes.photosInBothClasses(hashes: hashes), trainingData: trainingData)

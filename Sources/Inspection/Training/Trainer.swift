@@ -18,7 +18,9 @@ import Imaging
 /// 4. Evaluation (`TrainingEvaluation`): on the given test set with the final model, or else
 ///    on a stratified seeded 20% held back (`EvaluationSplit`) with a model fitted on the
 ///    rest only (skipped when `holdOutReport` is false).
-/// 5. The model and its card (`ModelCard+Training`).
+/// 5. Segmentation (`SegmentationFitting`), when anomalous photos have masks: a per-patch head
+///    trained on the supervised head's views with their masks, fused with the memory's map.
+/// 6. The model and its card (`ModelCard+Training`).
 public enum Trainer {
     public static func train(_ dataset: InspectionDataset, test: InspectionDataset? = nil,
                              extractor: FeatureExtractor, options: TrainingOptions = TrainingOptions(),
@@ -51,14 +53,20 @@ public enum Trainer {
 
         var features = try TrainingFeatures.extract(dataset.images.map(\.path), size: size, extractor: extractor, deep: supervised,
                                                     keepOriginals: supervised, threads: options.threads, phases: phases)
+        // Segmentation is learnt from the masks of the anomalous photos, on the supervised
+        // head's views (so it needs the head's anomalous photos too).
+        let sampler = try supervised && options.segmentation.enabled && dataset.hasMasks
+            ? SegmentationSampling.sampler(dataset, size: size, photoSizes: features.photoSizes, dimension: features.store.dimension, seed: options.seed, phases: phases)
+            : nil
         if supervised {
             let variants = dataset.images.count * max(0, options.head.variantsPerImage - 1)
             try phases.run("augmented variants", total: variants) { report in
                 HeadTrainer.augment(&features.deepMaps, photos: features.originals, indices: Array(labels.indices), size: size,
-                                    extractor: extractor, options: options.head, seed: options.seed) { done, _ in report(done) }
+                                    extractor: extractor, options: options.head, seed: options.seed, segmentation: sampler) { done, _ in report(done) }
             }
             features.originals = []
         }
+        if let sampler { SegmentationSampling.addPhotosAsScored(sampler, store: features.store) }
         let store = features.store, deepMaps = features.deepMaps
         let candidates = CandidatesByWeight(store: store, goodPhotos: goods, options: options, phases: phases)
         func fitModel(_ indices: [Int]) throws(InspectionError) -> (memory: FittedMemory, head: FittedHead?) {
@@ -71,6 +79,10 @@ public enum Trainer {
             return (memory, head)
         }
         let (final, finalHead) = try fitModel(Array(labels.indices))
+        let segmentation = try sampler.map { (s) throws(InspectionError) -> FittedSegmentation in
+            try SegmentationFitting.fit(s, memory: final, store: store, size: size, options: options.segmentation, seed: options.seed,
+                                        phases: phases)
+        }
         // The head is saved unless the decision kept the memory alone.
         let savedHead = finalHead?.decision.part == .memory ? nil : finalHead
         let supervisedHead = savedHead.map { SupervisedHead(network: $0.head, fusion: $0.fusion, memoryThreshold: final.choice.threshold) }
@@ -83,7 +95,8 @@ public enum Trainer {
                                               spread: calibration.goodSpread)
         let model = InspectionModel(extractor: extractor, memory: final.memory, inputSize: size,
                                     calibration: calibration, stride8Weight: final.stride8Weight,
-                                    threshold: choice.threshold, head: supervisedHead, mapCutOff: final.mapCutOff, confidence: confidence)
+                                    threshold: choice.threshold, head: supervisedHead, mapCutOff: final.mapCutOff, confidence: confidence,
+                                    segmentation: segmentation?.model)
 
         // With a test set the evaluated model is the final one; otherwise a model fitted
         // without the held-back images (its layer weight and head chosen without them too).
@@ -116,9 +129,10 @@ public enum Trainer {
         card.scoringNote = finalHead?.decision.note
         card.atThreshold = thresholdReport
         card.trainingData = readable.trainingData
+        card.segmentation = segmentation.map { ModelCard.Segmentation($0, options: options.segmentation) }
         let baseline = MonitoringBaseline.fromTraining(scores: scores, thresholdReport: thresholdReport, goodPhotos: goods,
                                                        statistics: features.statistics, store: store, model: model, card: card)
-        return TrainingResult(model: model, card: card, evaluation: evaluation.first?.report, evaluatedOn: evaluatedOn,
+        var result = TrainingResult(model: model, card: card, evaluation: evaluation.first?.report, evaluatedOn: evaluatedOn,
                               evaluationScores: zip(evaluated, evaluation.first?.scores ?? []).map { ($0.0.path, $0.0.isAnomalous, $0.1) },
                               thresholdChoice: choice, ablation: evaluation.map { ($0.model, $0.report) },
                               outOfFold: finalHead?.outOfFold ?? [], phaseSeconds: phases.phaseSeconds,
@@ -126,5 +140,10 @@ public enum Trainer {
                               outOfFoldScores: scores, thresholdReport: thresholdReport,
                               crossValidated: finalHead?.decision.outcomes ?? [], scoringNote: finalHead?.decision.note,
                               skipped: readable.skipped, photosInBothClasses: readable.photosInBothClasses, baseline: baseline)
+        result.segmentation = segmentation?.outOfFold
+        result.segmentationNote = sampler == nil && dataset.hasMasks
+            ? (options.segmentation.enabled ? "masks given but no segmentation learnt: it needs at least 2 anomalous and 2 good training photos" : nil)
+            : nil
+        return result
     }
 }

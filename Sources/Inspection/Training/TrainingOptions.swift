@@ -33,6 +33,8 @@ public struct TrainingOptions: Sendable {
     /// card); otherwise training stops with the list of every unreadable one.
     public var skipUnreadable = false
     public var head = HeadTrainingOptions()
+    /// The segmentation head, learnt when anomalous training photos have masks.
+    public var segmentation = SegmentationOptions()
     /// With a supervised head: what the model decides with. nil lets nested cross-validation
     /// choose between the fused score and its parts (`ScoringDecision`).
     public var scoring: ScoringPart? = nil

@@ -35,6 +35,10 @@ public struct TrainingResult: Sendable {
     public var photosInBothClasses: [(good: String, anomalous: String)]
     /// What the good training photos looked like, for drift monitoring (`baseline.json`).
     public var baseline: MonitoringBaseline
+    /// The segmentation's out-of-fold figures on the training photos; nil without masks.
+    public var segmentation: SegmentationReport? = nil
+    /// Why masks were given but no segmentation was learnt; nil otherwise.
+    public var segmentationNote: String? = nil
 }
 
 /// Where a training run is: `done` of `total` items of `phase`, and `overall`, the estimated

@@ -8,9 +8,11 @@ struct DemoDataCommand: ParsableCommand {
         commandName: "demo-data",
         abstract: "Write generated product photos (textured surfaces, some with scratches or spots) to try training and scoring.",
         discussion: """
-            Writes DIR/train/{good,bad,masks} and DIR/test/{good,bad,masks} as PNG files. Same seed, \
-            same images. Then: inspect train DIR/train/good DIR/train/bad --name demo; \
-            inspect score DIR/test --model demo.
+            Writes DIR/train/{good,bad,masks} and DIR/test/{good,bad,masks} as PNG files, the masks \
+            coloured by defect type (scratch #FF0000, spot #0080FF), and in each of train/ and test/ a \
+            Lookout manifest.jsonl with the colour map and mask-colors.json. Same seed, same images. \
+            Then: inspect train DIR/train/good DIR/train/bad --name demo (or --manifest \
+            DIR/train/manifest.jsonl to learn segmentation too); inspect score DIR/test --model demo.
             """
     )
 
@@ -33,10 +35,14 @@ struct DemoDataCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let train = try SyntheticSurfaces.writeDataset(to: directory + "/train", good: good, defective: bad, width: width, height: height, seed: seed)
-            let test = try SyntheticSurfaces.writeDataset(to: directory + "/test", good: testGood, defective: testBad, width: width, height: height, seed: seed &+ 1)
+            let train = try SyntheticSurfaces.writeDataset(to: directory + "/train", good: good, defective: bad, width: width, height: height, seed: seed,
+                                                           coloredMasks: true)
+            let test = try SyntheticSurfaces.writeDataset(to: directory + "/test", good: testGood, defective: testBad, width: width, height: height, seed: seed &+ 1,
+                                                          coloredMasks: true)
             print("Wrote \(good) good and \(bad) anomalous training images to \(train.good), \(train.bad) (masks in \(train.masks))")
             print("Wrote \(testGood) good and \(testBad) anomalous test images to \(test.good), \(test.bad) (masks in \(test.masks))")
+            print("Masks are coloured by type (scratch #FF0000, spot #0080FF); manifests with the colour map: "
+                  + "\(directory)/train/manifest.jsonl, \(directory)/test/manifest.jsonl")
         } catch {
             printError("\(error)")
             throw ExitCode.failure

@@ -53,6 +53,7 @@ struct EvaluateCommand: ParsableCommand {
         let bar = ProgressBar(total: dataset.images.count, label: "scoring")
         var scores: [Float] = [], labels: [Bool] = [], rows: [String] = ["path,label,score,predicted"]
         var pixels = PixelEvaluation(width: size.width), failures: [String] = [], scored: [ScoredPhoto] = []
+        var segmentation = loaded.model.segmentation.map { SegmentationEvaluation(labels: $0.labels, width: size.width) }
         BatchScorer.score(dataset.images.map(\.path), model: loaded.model) { i, row in
             bar.advance()
             let image = dataset.images[i]
@@ -66,12 +67,17 @@ struct EvaluateCommand: ParsableCommand {
                 guard masks != nil else { return }
                 if let maskPath = image.maskPath {
                     do {
-                        pixels.add(map: r.map, cutOff: r.mapThreshold,
-                                   truth: try GroundTruthMask.load(maskPath, width: size.width, height: size.height))
+                        if segmentation != nil {
+                            try segmentation?.add(r, maskPath: maskPath, photo: image.path)
+                        } else {
+                            pixels.add(map: r.map, cutOff: r.mapThreshold,
+                                       truth: try GroundTruthMask.load(maskPath, width: size.width, height: size.height))
+                        }
                     } catch {
                         failures.append("\(error)")
                     }
                 } else if !image.isAnomalous {
+                    try? segmentation?.add(r, maskPath: nil, photo: image.path)
                     pixels.add(map: r.map, cutOff: r.mapThreshold, truth: [Bool](repeating: false, count: size.width * size.height))
                 } else {
                     failures.append("\(image.path): no mask found in \(masks ?? "") (left out of pixel AUROC)")
@@ -84,7 +90,11 @@ struct EvaluateCommand: ParsableCommand {
         let report = EvaluationReport(scores: scores, labels: labels, threshold: loaded.model.threshold)
         InspectionReportPrinter.printReport(report, evaluatedOn: "\(report.goodCount) good and \(report.anomalousCount) anomalous test images",
                                             thresholdMethod: "the model's own (\(loaded.card.thresholdMethod))")
-        if masks != nil {
+        if masks != nil, let segmentation {
+            InspectionReportPrinter.printSegmentationReport(segmentation.report(measuredOn: ""),
+                                                            title: "Segmentation on \(segmentation.photos) test photos with masks or good "
+                                                                + "(each type at the model's pixel threshold; pixel AUROC and PRO of the fused map):")
+        } else if masks != nil {
             print("Pixel AUROC over \(pixels.count) images: \(pixels.auroc.map { String(format: "%.3f", $0) } ?? "n/a (no defect or no background pixels)")")
             print("PRO (per-region overlap, area up to 30% FPR): \(pixels.perRegionOverlap.map { String(format: "%.3f", $0) } ?? "n/a (no defect region or no background pixels)")")
             print("Marked areas against the true defects (IoU over the anomalous images): \(pixels.markedIoU.map { String(format: "%.3f", $0) } ?? "n/a")")

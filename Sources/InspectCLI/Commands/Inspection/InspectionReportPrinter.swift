@@ -74,6 +74,24 @@ enum InspectionReportPrinter {
     }
 
     /// A figure to three decimals, or "n/a" where it is undefined (e.g. precision with nothing flagged).
+    /// The segmentation's figures: per defect type IoU and F1 at the pixel threshold, mean IoU,
+    /// pixel AUROC and PRO, and the memory-only binary mask's IoU beside them.
+    static func printSegmentationReport(_ r: SegmentationReport, title: String) {
+        print(title)
+        print("  " + padded("type", 18) + padded("IoU", 7) + padded("F1", 7) + padded("precision", 11) + padded("recall", 8) + "true pixels")
+        for label in r.labels {
+            print("  " + padded(label.name, 18) + padded(figure(label.iou), 7) + padded(figure(label.f1), 7)
+                  + padded(figure(label.precision), 11) + padded(figure(label.recall), 8) + String(label.pixels))
+        }
+        print("  mean IoU \(figure(r.meanIoU)) (memory-only mask: \(figure(r.memoryOnlyIoU))); pixel AUROC \(figure(r.pixelAUROC)); PRO \(figure(r.perRegionOverlap))")
+    }
+
+    static func printSegmentation(_ s: ModelCard.Segmentation) {
+        print("Segmentation: \(s.labels.labels.map { "\($0.name) \($0.color)" }.joined(separator: ", ")); head on \(s.samples) patch samples "
+              + "of \(s.maskedPhotos) masked photos' views; \(s.chosenOn)")
+        printSegmentationReport(s.outOfFold, title: "Segmentation, out of fold on the training photos (\(s.outOfFold.measuredOn)):")
+    }
+
     static func figure(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "n/a" }
 
     static func percent(_ share: Double) -> String { String(format: "%.1f%%", share * 100) }
@@ -82,3 +100,4 @@ enum InspectionReportPrinter {
         print("Time per phase: " + phases.map { "\($0.phase) \(formatDuration($0.seconds))" }.joined(separator: ", "))
     }
 }
+

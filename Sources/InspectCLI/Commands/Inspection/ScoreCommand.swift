@@ -145,7 +145,7 @@ struct ScoreCommand: ParsableCommand {
         names.insert(stem)
         let base = (folder as NSString).appendingPathComponent(stem)
         do {
-            try r.map.overlay(on: original, threshold: r.mapThreshold).write(to: base + ".overlay.png")
+            try r.overlay(on: original).write(to: base + ".overlay.png")
             try r.maskImage(size: photoSize).write(to: base + ".mask.png")
             return nil
         } catch {

@@ -49,6 +49,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Lookout for Vision / SageMaker Ground Truth JSON-lines manifest (source-ref, anomaly-label) instead of folders.")
     var manifest: String?
 
+    @Option(help: "Folder of masks of the anomalous images (PNG, matched by name: 12.png or 12_mask.png for 12.jpg): learn segmentation too.")
+    var masks: String?
+
+    @Option(name: .customLong("mask-colors"),
+            help: "JSON colour map of the masks' defect types ({\"scratch\": \"#FF0000\", ...} or Lookout's internal-color-map); without it masks are white on black.")
+    var maskColors: String?
+
     @Option(name: .customLong("target-recall"), help: "Choose the highest threshold that still catches this share of anomalies (0-1).")
     var targetRecall: Double?
 
@@ -101,6 +108,8 @@ struct TrainCommand: ParsableCommand {
         if manifest == nil && goodDir == nil { throw ValidationError("give GOOD_DIR [BAD_DIR] or --manifest FILE") }
         if manifest != nil && goodDir != nil { throw ValidationError("give either folders or --manifest, not both") }
         if (testGood == nil) != (testBad == nil) { throw ValidationError("--test-good and --test-bad go together") }
+        if masks != nil && manifest != nil { throw ValidationError("--masks goes with folders; a manifest names its masks (anomaly-mask-ref)") }
+        if masks != nil && badDir == nil { throw ValidationError("--masks needs BAD_DIR (the masks belong to the anomalous images)") }
         if [targetRecall, targetPrecision, maxFalseAlarmRate].count(where: { $0 != nil }) > 1 {
             throw ValidationError("give one of --target-recall, --target-precision and --max-false-alarm-rate")
         }
@@ -128,8 +137,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     private func train() throws {
-        let dataset = try manifest.map { try InspectionDataset.manifest($0) }
-            ?? InspectionDataset.folders(good: goodDir ?? "", bad: badDir)
+        var dataset = try manifest.map { try InspectionDataset.manifest($0) }
+            ?? InspectionDataset.folders(good: goodDir ?? "", bad: badDir, masks: masks)
+        if let maskColors { dataset.maskLabels = try SegmentationLabels.fromFile(maskColors) }
         let test = try testGood.map { try InspectionDataset.folders(good: $0, bad: testBad) }
         let extractor = try Backbones.load(backbone) { try models.directory().path }
         var options = TrainingOptions()
@@ -185,6 +195,8 @@ struct TrainCommand: ParsableCommand {
             print(String(format: "Head: %@ fine-tuned for %d epochs (early stopping over %d folds); fused score = %.1f x memory + %.1f x head (standardised)",
                          head.startedFrom, head.epochs, head.folds, head.fusion.memoryWeight, 1 - head.fusion.memoryWeight))
         }
+        if let segmentation = result.card.segmentation { InspectionReportPrinter.printSegmentation(segmentation) }
+        if let note = result.segmentationNote { print("Segmentation: \(note)") }
         print("Memory: \(result.model.memory.count) patches of \(result.model.memory.dimension) features; input \(result.card.inputSize)")
         InspectionReportPrinter.printPhases(result.phaseSeconds)
         print("Trained in \(formatDuration(Date().timeIntervalSince(started))); model written to \(path)")

@@ -1,0 +1,92 @@
+import Foundation
+import Networks
+import Tensors
+
+/// A photo segmented: a class per pixel at the model's input size (0: background), the fused
+/// anomaly score per pixel it was cut from, and each class's share of the pixels.
+public struct SegmentationOutcome: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var classes: [UInt8]
+    /// The fused per-pixel anomaly score (0...1), cut at the model's pixel threshold.
+    public var anomaly: [Float]
+    public var labels: SegmentationLabels
+
+    /// Share (0...1) of the pixels of each class, by class index (background first).
+    public var areas: [Double] {
+        var counts = [Int](repeating: 0, count: labels.classCount)
+        for c in classes where Int(c) < counts.count { counts[Int(c)] += 1 }
+        return counts.map { Double($0) / Double(max(classes.count, 1)) }
+    }
+
+    /// The same outcome with every pixel background (a normal verdict marks nothing).
+    public var cleared: SegmentationOutcome {
+        var copy = self
+        copy.classes = [UInt8](repeating: 0, count: classes.count)
+        return copy
+    }
+}
+
+/// The segmentation part of a model trained with masks: the per-patch head, the defect
+/// types, and how its map is fused with the memory's.
+///
+/// Per pixel, with p the head's class probabilities (the patch grid upsampled bilinearly to
+/// the input size), a = 1 - p_background the head's anomaly, and m the memory's map divided
+/// by its cut-off (1 at the cut-off, capped at 2), the fused score is
+///     f = max(a, w * m / 2)
+/// A pixel is marked when f >= `pixelThreshold`, with the defect type the head finds most
+/// likely there. With w > 0 a defect the masks never showed is still marked where the memory
+/// is sure of it (m well above its cut-off); w and the threshold are chosen by
+/// cross-validation on the training photos (`SegmentationFitting`).
+public struct SegmentationModel: @unchecked Sendable {
+    public let head: PatchSegmentationHead
+    public let labels: SegmentationLabels
+    public let memoryWeight: Float
+    public let pixelThreshold: Float
+
+    public init(head: PatchSegmentationHead, labels: SegmentationLabels, memoryWeight: Float, pixelThreshold: Float) {
+        self.head = head
+        self.labels = labels
+        self.memoryWeight = memoryWeight
+        self.pixelThreshold = pixelThreshold
+    }
+
+    /// The head's class probabilities of a grid's patches (features at stride-8 weight 1),
+    /// upsampled to `width` x `height`: [1, height, width, K].
+    func probabilityMap(_ grid: PatchGrid, width: Int, height: Int) -> Tensor {
+        Self.probabilityMap(head: head, grid, width: width, height: height)
+    }
+
+    static func probabilityMap(head: PatchSegmentationHead, _ grid: PatchGrid, width: Int, height: Int) -> Tensor {
+        let x = Tensor(shape: [grid.patchCount, grid.dimension], data: grid.values)
+        let p = head.probabilities(x)
+        p.reshape(to: [1, grid.height, grid.width, head.classes])
+        return resizeBilinear(p, height: height, width: width)
+    }
+
+    /// Segments one photo: `grid` its patch features at stride-8 weight 1, `memoryMap` the
+    /// memory's map at the input size, `memoryCutOff` the map's cut-off.
+    public func segment(_ grid: PatchGrid, memoryMap: AnomalyMap, memoryCutOff: Float) -> SegmentationOutcome {
+        let probabilities = probabilityMap(grid, width: memoryMap.width, height: memoryMap.height)
+        return Self.cut(probabilities, memoryMap: memoryMap, memoryCutOff: memoryCutOff, memoryWeight: memoryWeight,
+                        pixelThreshold: pixelThreshold, labels: labels)
+    }
+
+    /// The fused scores and the classes of a probability map (see the type's description).
+    static func cut(_ probabilities: Tensor, memoryMap: AnomalyMap, memoryCutOff: Float, memoryWeight: Float, pixelThreshold: Float,
+                    labels: SegmentationLabels) -> SegmentationOutcome {
+        let k = labels.classCount, n = memoryMap.values.count
+        precondition(probabilities.count == n * k, "SegmentationModel: \(probabilities.count) probabilities for \(n) pixels of \(k) classes")
+        var anomaly = [Float](repeating: 0, count: n), classes = [UInt8](repeating: 0, count: n)
+        let scale = memoryCutOff > 0 ? 1 / memoryCutOff : 0
+        for i in 0..<n {
+            let row = probabilities.data + i * k
+            var best = 1, bestP = -Float.infinity
+            for c in 1..<k where row[c] > bestP { bestP = row[c]; best = c }
+            let f = max(1 - row[0], memoryWeight * min(memoryMap.values[i] * scale, 2) / 2)
+            anomaly[i] = f
+            if f >= pixelThreshold { classes[i] = UInt8(best) }
+        }
+        return SegmentationOutcome(width: memoryMap.width, height: memoryMap.height, classes: classes, anomaly: anomaly, labels: labels)
+    }
+}

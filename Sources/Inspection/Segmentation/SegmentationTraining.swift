@@ -1,0 +1,60 @@
+import Networks
+import SeededRandom
+import Tensors
+
+/// Settings of the segmentation head's training (defaults: docs/SEGMENTATION.md says what
+/// they were chosen on).
+public struct SegmentationOptions: Sendable {
+    /// Learn segmentation when the training photos have masks (false: ignore the masks).
+    public var enabled = true
+    public var hiddenUnits = 64
+    /// Passes over the samples, minibatches of `batchSize` patches.
+    public var epochs = 12
+    public var batchSize = 512
+    public var learningRate: Float = 3e-3
+    public var weightDecay: Float = 1e-4
+    /// Weight of the Dice loss beside the cross entropy.
+    public var diceWeight: Float = 1
+    /// Folds (of the masked photos) of the cross-validation that chooses the fusion.
+    public var folds = 4
+    /// Candidate memory weights w and pixel thresholds of the fusion (`SegmentationModel`).
+    public var memoryWeights: [Float] = [0, 0.5, 1]
+    public var pixelThresholds: [Float] = stride(from: 0.1, through: 0.9, by: 0.05).map { Float($0) }
+
+    public init() {}
+}
+
+/// Trains a `PatchSegmentationHead` on segmentation samples: AdamW on the cross entropy of
+/// the soft patch targets plus `diceWeight` times the soft Dice loss over the defect classes
+/// (both per minibatch), cosine learning-rate schedule.
+enum SegmentationTrainer {
+    static func train(_ samples: SegmentationSamples, rows: [Int], options: SegmentationOptions, seed: UInt64) -> PatchSegmentationHead {
+        let (mean, std) = samples.featureMoments()
+        let head = PatchSegmentationHead(featureMean: mean, featureStd: std, hidden: options.hiddenUnits,
+                                         classes: samples.classCount, seed: seed)
+        guard !rows.isEmpty else { return head }
+        var rng = SeededGenerator(seed: seed &+ 5)
+        var optimizer = AdamW(weightDecay: options.weightDecay)
+        let stepsPerEpoch = (rows.count + options.batchSize - 1) / options.batchSize
+        let schedule = CosineSchedule(baseRate: options.learningRate, minimumRate: options.learningRate / 100,
+                                      warmupSteps: min(stepsPerEpoch, 20), totalSteps: max(1, options.epochs * stepsPerEpoch))
+        let defects = 1..<samples.classCount
+        var order = rows, step = 0
+        for _ in 0..<options.epochs {
+            order.shuffle(using: &rng)
+            for start in stride(from: 0, to: order.count, by: options.batchSize) {
+                let (x, t) = samples.batch(order[start..<min(order.count, start + options.batchSize)])
+                head.trainingPass(x, targets: t) { z, t in
+                    let ce = softmaxCrossEntropy(z, targetDistributions: t)
+                    let dice = softmaxDiceLoss(z, targetDistributions: t, classes: defects)
+                    let g = ce.gradient
+                    for i in 0..<g.count { g.data[i] += options.diceWeight * dice.gradient.data[i] }
+                    return (ce.loss + options.diceWeight * dice.loss, g)
+                }
+                optimizer.step(head.parameters, learningRate: schedule.rate(at: step))
+                step += 1
+            }
+        }
+        return head
+    }
+}

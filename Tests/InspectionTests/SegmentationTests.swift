@@ -1,0 +1,172 @@
+import Foundation
+import Imaging
+import Networks
+import SeededRandom
+import Tensors
+import Testing
+@testable import Inspection
+
+/// Segmentation from masks: colour decoding, the mask's geometry under augmentation, the head
+/// overfitting one photo, and training, scoring and saving a two-type model on generated
+/// surfaces (texture extractor).
+@Suite(.serialized) struct SegmentationTests {
+    static var lookoutColorMap: [String: Any] { [
+        "0": ["class-name": "BACKGROUND", "hex-color": "#ffffff"],
+        "1": ["class-name": "cracked", "hex-color": "#23A436"],
+        "2": ["class-name": "scratch", "hex-color": "#FF0000"],
+    ] }
+
+    /// A 6x2 RGB mask: white background, a green (cracked) and a red (scratch) pixel, and
+    /// `odd` at (5, 1).
+    static func mask(odd: (UInt8, UInt8, UInt8) = (255, 255, 255)) -> Image {
+        var pixels = [UInt8](repeating: 255, count: 6 * 2 * 3)
+        func set(_ x: Int, _ y: Int, _ c: (UInt8, UInt8, UInt8)) {
+            pixels[(y * 6 + x) * 3] = c.0
+            pixels[(y * 6 + x) * 3 + 1] = c.1
+            pixels[(y * 6 + x) * 3 + 2] = c.2
+        }
+        set(1, 0, (0x23, 0xA4, 0x36))
+        set(3, 1, (255, 0, 0))
+        set(5, 1, odd)
+        return Image(width: 6, height: 2, format: .rgb, pixels: pixels)
+    }
+
+    @Test func masksDecodeByColour() throws {
+        let labels = try SegmentationLabels.fromColorMap(Self.lookoutColorMap, at: "manifest line 1")
+        #expect(labels.labels == [SegmentationLabel(name: "cracked", color: "#23A436"), SegmentationLabel(name: "scratch", color: "#FF0000")])
+        #expect(labels.backgroundColor == "#FFFFFF")
+        let decoded = try LabelMask.decode(Self.mask(), path: "m.png", photo: "p.jpg", labels: labels)
+        #expect(decoded.classes == [0, 1, 0, 0, 0, 0,
+                                    0, 0, 0, 2, 0, 0])
+        // The simple form names to colours gives the same types (in name order).
+        let simple = try SegmentationLabels.fromColorMap(["scratch": "#ff0000", "cracked": "#23a436"], at: "colors.json")
+        #expect(simple.labels.map(\.name) == ["cracked", "scratch"])
+        #expect(simple.backgroundColor == "#000000")
+    }
+
+    @Test func aColourNotInTheMapIsRefusedNamingThePhoto() throws {
+        let labels = try SegmentationLabels.fromColorMap(Self.lookoutColorMap, at: "manifest line 1")
+        #expect { try LabelMask.decode(Self.mask(odd: (0, 0, 255)), path: "masks/12.png", photo: "photos/12.jpg", labels: labels) } throws: {
+            let text = "\($0)"
+            return text.contains("masks/12.png") && text.contains("photos/12.jpg") && text.contains("#0000FF") && text.contains("x=5, y=1")
+        }
+        // Two classes of one colour, and a colour that is no colour, are refused too.
+        #expect(throws: InspectionError.self) { try SegmentationLabels.fromColorMap(["a": "#FF0000", "b": "#ff0000"], at: "c.json") }
+        #expect(throws: InspectionError.self) { try SegmentationLabels.fromColorMap(["a": "red"], at: "c.json") }
+    }
+
+    @Test func manifestColourMapsAreReadAndMerged() throws {
+        let folder = NSTemporaryDirectory() + "segmentation-manifest-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let lines = """
+            {"source-ref": "a.png", "anomaly-label": 1, "anomaly-mask-ref": "a-mask.png", "anomaly-mask-ref-metadata": {"internal-color-map": {"0": {"class-name": "BACKGROUND", "hex-color": "#000000"}, "1": {"class-name": "dent", "hex-color": "#00FF00"}}}}
+            {"source-ref": "b.png", "anomaly-label": 1, "anomaly-mask-ref": "b-mask.png", "anomaly-mask-ref-metadata": {"internal-color-map": {"0": {"class-name": "BACKGROUND", "hex-color": "#000000"}, "1": {"class-name": "hole", "hex-color": "#0000FF"}}}}
+            {"source-ref": "c.png", "anomaly-label": 0}
+            """
+        try Data(lines.utf8).write(to: URL(fileURLWithPath: folder + "/m.jsonl"))
+        let data = try InspectionDataset.manifest(folder + "/m.jsonl")
+        #expect(data.maskLabels?.labels.map(\.name) == ["dent", "hole"])
+        #expect(data.hasMasks)
+        let clash = lines.replacingOccurrences(of: "\"hole\", \"hex-color\": \"#0000FF\"", with: "\"hole\", \"hex-color\": \"#00FF00\"")
+        try Data(clash.utf8).write(to: URL(fileURLWithPath: folder + "/clash.jsonl"))
+        #expect { try InspectionDataset.manifest(folder + "/clash.jsonl") } throws: { "\($0)".contains("line 2") && "\($0)".contains("dent") }
+    }
+
+    /// A grey photo with a bright bar in its upper-left quarter, and the bar's mask.
+    static func photoWithBar() -> (photo: Image, mask: LabelMask) {
+        let (w, h) = (96, 64)
+        var pixels = [UInt8](repeating: 90, count: w * h * 3), classes = [UInt8](repeating: 0, count: w * h)
+        for y in 8..<20 { for x in 10..<40 { classes[y * w + x] = 1; for c in 0..<3 { pixels[(y * w + x) * 3 + c] = 250 } } }
+        return (Image(width: w, height: h, format: .rgb, pixels: pixels), LabelMask(width: w, height: h, classes: classes))
+    }
+
+    @Test func aFlippedPhotoFlipsItsMask() throws {
+        let (photo, mask) = Self.photoWithBar()
+        let size = InputSize(width: 96, height: 64)
+        let flip = AugmentationDraw(cropX: 0, cropY: 0, cropWidth: 96, cropHeight: 64, rotationDegrees: 0, flipHorizontally: true,
+                                    flipVertically: false, brightness: 1, contrast: 1, saturation: 1)
+        let flippedMask = LabelMask.fromCoverage(mask.classImages(classCount: 2).map { flip.geometry($0, size: size) }, width: 96, height: 64)
+        // The bar is now in the upper-right quarter: x 56..<86.
+        #expect(flippedMask.classes[10 * 96 + 60] == 1 && flippedMask.classes[10 * 96 + 20] == 0)
+        #expect(flippedMask.classes.count { $0 == 1 } == mask.classes.count { $0 == 1 })
+        // Under random draws (crop, rotation, flips), the photo's bright pixels stay where its
+        // mask says: the variant the head sees and the targets come from one draw.
+        var augmentation = PhotoAugmentation()
+        augmentation.jitter = 0
+        for seed in UInt64(1)...8 {
+            var rng = SeededGenerator(seed: seed), replay = SeededGenerator(seed: seed)
+            let variant = augmentation.variant(of: photo, size: size, using: &rng)
+            let draw = augmentation.draw(width: photo.width, height: photo.height, using: &replay)
+            let moved = LabelMask.fromCoverage(mask.classImages(classCount: 2).map { draw.geometry($0, size: size) }, width: 96, height: 64)
+            var agree = 0
+            for i in 0..<(96 * 64) where (variant.pixels[i * 3] >= 170) == (moved.classes[i] == 1) { agree += 1 }
+            #expect(Double(agree) / Double(96 * 64) > 0.99, "seed \(seed): \(agree) of \(96 * 64) pixels agree")
+        }
+    }
+
+    @Test func theHeadOverfitsOnePhoto() throws {
+        // A spot (odd seed) on a generated surface, at a size the texture extractor takes.
+        let sample = SyntheticSurfaces.defective(width: 160, height: 128, seed: 11)
+        let mask = try LabelMask.decode(try #require(sample.mask), path: "mask", photo: "photo", labels: .white)
+        let size = InputSize(width: 160, height: 128)
+        let grid = PatchGrid.extract([sample.image], with: TextureStatisticsExtractor())[0]
+        let targets = PatchTargets.asScored(mask, size: size, classCount: 2)
+        var samples = SegmentationSamples(dimension: grid.dimension, classCount: 2)
+        var rng = SeededGenerator(seed: 1)
+        grid.values.withUnsafeBufferPointer { samples.add(patches: $0.baseAddress!, targets: targets, photo: 0, backgroundShare: 1, rng: &rng) }
+        var options = SegmentationOptions()
+        options.epochs = 300
+        options.batchSize = 64
+        let head = SegmentationTrainer.train(samples, rows: Array(0..<samples.count), options: options, seed: 3)
+        let p = head.probabilities(Tensor(shape: [grid.patchCount, grid.dimension], data: grid.values))
+        var both = 0, union = 0
+        for i in 0..<grid.patchCount {
+            let predicted = p.data[i * 2 + 1] > p.data[i * 2], truth = targets[i * 2 + 1] > 0.5
+            if predicted && truth { both += 1 }
+            if predicted || truth { union += 1 }
+        }
+        #expect(union > 0)
+        let iou = Double(both) / Double(max(union, 1))
+        #expect(iou > 0.9, "one-photo IoU \(iou) over the patch grid")
+    }
+
+    @Test func twoTypesTrainScoreAndSave() throws {
+        let root = NSTemporaryDirectory() + "segmentation-tests-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try SyntheticSurfaces.writeDataset(to: root + "/train", good: 12, defective: 8, width: 160, height: 120, seed: 3, coloredMasks: true)
+        let test = try SyntheticSurfaces.writeDataset(to: root + "/test", good: 2, defective: 4, width: 160, height: 120, seed: 4,
+                                                      coloredMasks: true)
+        var options = TrainingOptions()
+        options.inputLongSide = 160
+        options.holdOutReport = false
+        let data = try InspectionDataset.manifest(root + "/train/manifest.jsonl")
+        #expect(data.maskLabels == SyntheticSurfaces.defectLabels)
+        let extractor = TextureStatisticsExtractor()
+        let result = try Trainer.train(data, extractor: extractor, options: options)
+        let card = try #require(result.card.segmentation)
+        #expect(card.labels.labels.map(\.name) == ["scratch", "spot"])
+        let report = try #require(result.segmentation)
+        #expect(report.labels.count == 2 && report.photos > 0)
+        // The weak texture extractor at 160 px; EfficientNet-Lite0 figures: docs/SEGMENTATION.md.
+        #expect((report.meanIoU ?? 0) > 0.08, "out-of-fold mean IoU \(report.meanIoU ?? -1)")
+
+        // Scoring answers in Lookout's segmentation shape, and the saved model answers the same.
+        let bundle = root + "/model"
+        try ModelBundle.save(result.model, card: result.card, to: bundle)
+        let (loaded, _) = try ModelBundle.load(bundle, extractor: extractor)
+        let photo = try ImagePreparation.load(try InspectionDataset.imagesIn(test.bad)[1], size: result.card.inputSize)
+        let r = result.model.inspect([photo.resized])[0], again = loaded.inspect([photo.resized])[0]
+        #expect(r.segmentation == again.segmentation)
+        let answer = DetectAnomaliesResult(r, mask: try r.maskPNG(size: photo.photoSize))
+        #expect(answer.Anomalies.map(\.Name) == ["background", "scratch", "spot"])
+        #expect(answer.Anomalies.map(\.PixelAnomaly.Color) == [nil, "#FF0000", "#0080FF"])
+        let total = answer.Anomalies.reduce(0) { $0 + $1.PixelAnomaly.TotalPercentageArea }
+        #expect(abs(total - 1) < 0.003)
+        let mask = r.maskImage(size: photo.photoSize)
+        #expect(mask.width == photo.photoSize.width && mask.height == photo.photoSize.height)
+        let allowed: Set<[UInt8]> = [[0, 0, 0], [255, 0, 0], [0, 128, 255]]
+        #expect((0..<(mask.width * mask.height)).allSatisfy { allowed.contains(Array(mask.pixels[($0 * 3)..<($0 * 3 + 3)])) })
+        if !r.isAnomalous { #expect(r.anomalousArea == 0) }
+    }
+}
