@@ -17,8 +17,12 @@ onnx=out/efficientnet-lite0.onnx
 if [ ! -f "$onnx" ] || [ Models/efficientnet-lite0.safetensors -nt "$onnx" ]; then
     "$venv/bin/python" tools/bench/bench_effnet_ort.py export Models "$onnx" 2>/dev/null
 fi
-swift build -c release --product bench-networks >&2
-ours_bin=$(swift build -c release --show-bin-path)/bench-networks
+# BENCH_NETWORKS=PATH uses a built bench-networks instead of building one.
+ours_bin="${BENCH_NETWORKS:-}"
+if [ -z "$ours_bin" ]; then
+    swift build -c release --product bench-networks >&2
+    ours_bin=$(swift build -c release --show-bin-path)/bench-networks
+fi
 ours() { "$ours_bin" --models Models --threads "$1" --batch "$2" --runs "$3" --warmup 3; }
 ort() { OMP_NUM_THREADS="$1" "$venv/bin/python" tools/bench/bench_effnet_ort.py run "$onnx" --threads "$1" --batch "$2" --runs "$3" --warmup 3; }
 field() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
