@@ -27,7 +27,8 @@ public struct BatchingSettings: Sendable, Equatable {
 /// that fails (a bad photo) fails alone, the rest of its batch is answered.
 /// A lane has at most one batch queued or running at a time; a model scores from one thread at
 /// a time anyway (`LoadedInspectionModel`). Requests waiting for a batch count against the
-/// queue's capacity: beyond `inferenceQueueCapacity` of them, a request gets 503.
+/// queue's capacity: beyond `inferenceQueueCapacity` plus one batch (`maxBatch`) of them, a
+/// request gets 503.
 final class DynamicBatcher: @unchecked Sendable {
     let settings: BatchingSettings
     private let limits: ServerLimits
