@@ -100,7 +100,7 @@ let package = Package(
         // check of the AWS-compatible routes).
         .target(name: "Server",
                 dependencies: [
-                    "Imaging", "Tabular", "Faces", "Inspection", "DriftStatistics",
+                    "Imaging", "Tensors", "Tabular", "Faces", "Inspection", "DriftStatistics",
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "MultipartKit", package: "multipart-kit"),
                     .product(name: "Prometheus", package: "swift-prometheus"),

@@ -5,11 +5,16 @@
 # the CPU as the kernel reports it: model name, family/model, clock, and the widest vector
 # instructions it offers (a SIMD16 kernel is one AVX-512 register or two AVX2 registers, so
 # the same build runs about twice as fast on an AVX-512 host).
-# Usage (from the repository root): tools/machine-speed.sh
+# Usage (from the repository root): tools/machine-speed.sh (BENCH_TENSORS=PATH uses a built
+# bench-tensors instead of building one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product bench-tensors >&2
-out=$("$(swift build -c release --show-bin-path)/bench-tensors" --threads 1 bandwidth)
+bench_tensors="${BENCH_TENSORS:-}"
+if [ -z "$bench_tensors" ]; then
+    swift build -c release --product bench-tensors >&2
+    bench_tensors="$(swift build -c release --show-bin-path)/bench-tensors"
+fi
+out=$("$bench_tensors" --threads 1 bandwidth)
 peak=$(echo "$out" | sed -n 's/^peak kind=fma .*gflops=\([0-9.]*\).*/\1/p')
 copy=$(echo "$out" | sed -n 's/^bandwidth kind=copy .*gbps=\([0-9.]*\).*/\1/p')
 field() { grep -m 1 "^$1[[:space:]]*:" /proc/cpuinfo | sed "s/^[^:]*: //"; }

@@ -39,12 +39,14 @@ guard let labels = try? String(contentsOf: dataset.appendingPathComponent("label
 }
 var perImage: [[String: Any]] = []
 let start = DispatchTime.now().uptimeNanoseconds
-for line in labels.split(whereSeparator: \.isNewline).dropFirst() where !latencyOnly {
-    let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-    guard fields.count >= 4 else { continue }
+let rows = latencyOnly ? [] : labels.split(whereSeparator: \.isNewline).dropFirst()
+    .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }.filter { $0.count >= 4 }
+// The photos spread over the cores, one photo per core at a time (FaceAnalyzer.analyze(files:)).
+let analysed = analyzer.analyze(files: rows.map { dataset.appendingPathComponent("images").appendingPathComponent($0[0]).path })
+for (fields, result) in zip(rows, analysed) {
     var record: [String: Any] = ["file": fields[0]]
     do {
-        let faces = try analyzer.analyze(file: dataset.appendingPathComponent("images").appendingPathComponent(fields[0]).path)
+        let faces = try result.get()
         // Every detection in pixels (read by tools/models/fit_face_landmark_box.py), then the protocol's largest face.
         record["detections"] = faces.map { f -> [String: Any] in
             let d = f.detection

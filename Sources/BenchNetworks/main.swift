@@ -2,7 +2,7 @@
 //
 //   bench-networks [--models DIR] [--threads T] [--batch B] [--runs R] [--warmup W] [--size WxH] [--profile]
 //
-// Prints one line `threads=T batch=B median_ms=... images_per_s=... cpu_ms_per_image=... peak_rss_mb=...`: the
+// Prints one line `threads=T batch=B median_ms=... images_per_s=... cpu_ms_per_image=... peak_rss_mb=... gflops=...`: the
 // median wall time of R forward passes (logits) over a B x 224 x 224 x 3 batch (--size: another
 // input size, such as the inspection models' 320x224), after W
 // warm-up passes, and the process CPU time per image (less sensitive to other load on the
@@ -134,5 +134,8 @@ for _ in 0..<runs {
 }
 let m = median(times)
 let cpuPerImage = (processCPUSeconds() - cpuStart) / Double(runs * batchSize)
-print(String(format: "threads=%d batch=%d median_ms=%.3f images_per_s=%.1f cpu_ms_per_image=%.3f peak_rss_mb=%.1f",
-             threads, batchSize, m * 1000, Double(batchSize) / m, cpuPerImage * 1000, peakResidentMegabytes()))
+// Achieved GFLOPS: the network's multiply-adds (2 operations each) per second of wall time.
+let flopsPerImage = 2 * Double(EfficientNetLite0Architecture.multiplyAdds(height: height, width: width))
+print(String(format: "threads=%d batch=%d median_ms=%.3f images_per_s=%.1f cpu_ms_per_image=%.3f peak_rss_mb=%.1f gflops=%.1f",
+             threads, batchSize, m * 1000, Double(batchSize) / m, cpuPerImage * 1000, peakResidentMegabytes(),
+             flopsPerImage * Double(batchSize) / m / 1e9))

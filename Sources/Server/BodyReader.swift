@@ -58,13 +58,26 @@ struct BodyReader: Sendable {
     /// Runs `decode` (which decodes `bytes` under the given limits) with the server's pixel
     /// limit; an empty body or an image error becomes a 400 that says why.
     func withImage<T>(_ bytes: [UInt8], source: String, _ decode: (DecodeOptions) throws(ImagingError) -> T) throws -> T {
-        guard !bytes.isEmpty else { throw APIError.invalidImage("\(source): empty; send the image bytes as the body") }
+        try requireBytes(bytes, source: source)
         do {
-            return try decode(DecodeOptions(maxPixels: limits.maxImagePixels))
+            return try decode(decodeOptions)
         } catch {
-            var invalid = APIError.invalidImage(error.description)
-            invalid.imagingKind = error.kind
-            throw invalid
+            throw Self.invalidImage(error)
         }
+    }
+
+    /// The decoder's limits for request images (the server's pixel limit).
+    var decodeOptions: DecodeOptions { DecodeOptions(maxPixels: limits.maxImagePixels) }
+
+    /// A 400 for an empty image body.
+    func requireBytes(_ bytes: [UInt8], source: String) throws {
+        guard !bytes.isEmpty else { throw APIError.invalidImage("\(source): empty; send the image bytes as the body") }
+    }
+
+    /// The 400 for an image the decoder refused, saying why.
+    static func invalidImage(_ error: ImagingError) -> APIError {
+        var invalid = APIError.invalidImage(error.description)
+        invalid.imagingKind = error.kind
+        return invalid
     }
 }

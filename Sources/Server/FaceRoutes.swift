@@ -58,12 +58,35 @@ extension InspectService {
 }
 
 extension InspectService {
-    /// Every face in an encoded photo, analysed in the inference queue.
+    /// Every face in an encoded photo, analysed in the inference queue (with `--max-batch`, as
+    /// part of a batch of face requests).
     func detectFaces(_ analyzer: FaceAnalyzer, bytes: [UInt8], source: String) async throws -> [FaceDetail] {
-        try await queue.run(model: "faces") { [body] in
-            try body.withImage(bytes, source: source) { limits throws(ImagingError) in
-                try analyzer.analyze(encoded: bytes, source: source, limits: limits)
-            }.map(\.detail)
+        let request = FaceRequest(bytes: bytes, source: source)
+        if let batcher {
+            return try await batcher.submit(key: "faces", model: "faces", request) { [body] requests in
+                Self.detectFaces(analyzer, requests, body: body)
+            }
+        }
+        return try await queue.run(model: "faces") { [body] in try Self.detectFaces(analyzer, [request], body: body)[0].get() }
+    }
+
+    /// One face request's photo and the name its errors give it.
+    struct FaceRequest: Sendable {
+        var bytes: [UInt8]
+        var source: String
+    }
+
+    /// Analyses a batch of photos, one photo per core at a time (`FaceAnalyzer.analyze(encodedPhotos:)`).
+    /// A photo that cannot be read fails its own request only.
+    static func detectFaces(_ analyzer: FaceAnalyzer, _ requests: [FaceRequest], body: BodyReader) -> [Result<[FaceDetail], any Error>] {
+        let readable = requests.filter { !$0.bytes.isEmpty }
+        var analysed = analyzer.analyze(encodedPhotos: readable.map { ($0.bytes, $0.source) }, limits: body.decodeOptions).makeIterator()
+        return requests.map { request -> Result<[FaceDetail], any Error> in
+            Result {
+                try body.requireBytes(request.bytes, source: request.source)
+                guard let faces = analysed.next() else { throw APIError.internalError("the batch returned no result for this photo") }
+                do throws(ImagingError) { return try faces.get().map(\.detail) } catch { throw BodyReader.invalidImage(error) }
+            }
         }
     }
 }

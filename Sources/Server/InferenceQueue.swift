@@ -66,7 +66,7 @@ final class InferenceQueue: @unchecked Sendable {
 
 /// A continuation resumed exactly once, whichever comes first: the result or a cancellation
 /// (which may arrive before the continuation is attached).
-private final class SingleAnswer<T: Sendable>: @unchecked Sendable {
+final class SingleAnswer<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var continuation: CheckedContinuation<T, any Error>?
     private var early: Result<T, any Error>?

@@ -19,6 +19,8 @@ public final class InspectService: Sendable {
     let reloads = DispatchQueue(label: "inspect.reload")
     public let metrics = PrometheusMetrics()
     let queue: InferenceQueue
+    /// Groups detect requests into batches (`--max-batch` above 1); nil: one request per job.
+    let batcher: DynamicBatcher?
     let capture: DataCapture?
     let body: BodyReader
     let deadlines: RequestDeadlines
@@ -32,6 +34,8 @@ public final class InspectService: Sendable {
         self.configuration = configuration
         catalog = CatalogState(models)
         queue = InferenceQueue(limits: configuration.limits, metrics: metrics)
+        batcher = configuration.batching.isEnabled
+            ? DynamicBatcher(settings: configuration.batching, limits: configuration.limits, queue: queue, metrics: metrics) : nil
         capture = try configuration.capture.map(DataCapture.init)
         body = BodyReader(limits: configuration.limits)
         deadlines = RequestDeadlines(timeoutSeconds: configuration.limits.requestTimeoutSeconds)

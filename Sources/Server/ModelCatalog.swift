@@ -147,9 +147,10 @@ public final class LoadedInspectionModel: @unchecked Sendable {
         self.init(name: stored.name, version: stored.version, path: stored.path, model: stored.model, card: stored.card)
     }
 
-    /// Scores one RGB image already at the model's input size.
-    func inspect(_ resized: Image) -> InspectionResult {
-        lock.withLock { model.inspect([resized])[0] }
+    /// Scores RGB images already at the model's input size, in one batched pass.
+    func inspect(_ resized: [Image]) -> [InspectionResult] {
+        if resized.isEmpty { return [] }
+        return lock.withLock { model.inspect(resized) }
     }
 
     /// The /v1/models entry: `Version` is the served model version (the card's format

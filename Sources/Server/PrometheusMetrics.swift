@@ -58,6 +58,14 @@ public final class PrometheusMetrics: @unchecked Sendable {
 
     func recordRejection() { rejected.increment() }
 
+    /// One batch of `size` requests run together (`DynamicBatcher`): their ratio is the mean batch size.
+    func recordBatch(model: String, size: Int) {
+        registry.makeCounter(descriptor: Self.named("inspect_batches_total", "Batches of requests run as one inference job, by model."),
+                             labels: [("model", model)]).increment()
+        registry.makeCounter(descriptor: Self.named("inspect_batched_requests_total", "Requests run in those batches, by model."),
+                             labels: [("model", model)]).increment(by: Int64(size))
+    }
+
     /// The text exposition, with the gauges and the process's figures read now.
     public func render() -> String {
         let (sources, labelledSources) = lock.withLock { (gaugeSources, labelledGaugeSources) }

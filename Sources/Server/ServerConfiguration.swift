@@ -6,6 +6,8 @@ public struct ServerConfiguration: Sendable {
     /// 0 lets the system choose a free port (tests); the chosen one is reported when running.
     public var port = 8080
     public var limits = ServerLimits()
+    /// Dynamic batching of inspection and face detect requests (off by default).
+    public var batching = BatchingSettings()
     public var capture: CaptureSettings?
     /// One line per request (`inspect serve` logs to standard error unless told otherwise).
     public var accessLog: AccessLogDestination

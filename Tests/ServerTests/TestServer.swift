@@ -40,10 +40,11 @@ func multipartForm(_ parts: [(name: String, filename: String?, type: String?, bo
 /// Runs `body` against the service's router in memory (HummingbirdTesting: no socket, the
 /// same routes, middleware, limits, queue and metrics).
 func withService<T: Sendable>(_ catalog: ModelCatalog, limits: ServerLimits = ServerLimits(), capture: CaptureSettings? = nil,
-                              accessLog: AccessLogDestination = .off, adminToken: String? = nil,
+                              accessLog: AccessLogDestination = .off, adminToken: String? = nil, batching: BatchingSettings = BatchingSettings(),
                               _ body: @Sendable (ServiceClient) async throws -> T) async throws -> T {
     var configuration = ServerConfiguration(limits: limits, capture: capture, accessLog: accessLog)
     configuration.adminToken = adminToken
+    configuration.batching = batching
     let service = try InspectService(configuration: configuration, models: catalog)
     return try await service.application(logLevel: .critical).test(.router) { client in
         try await body(ServiceClient(client: client, service: service))

@@ -10,5 +10,9 @@ mkdir -p out
 photo=out/bench-faces-12mp.jpg
 photo_rotated=out/bench-faces-12mp-exif6.jpg
 [ -f "$photo" ] && [ -f "$photo_rotated" ] || "$venv/bin/python" tools/bench/bench_faces.py make-photo "$portrait" "$photo"
-swift build -c release --product bench-faces >&2
-bin=$(swift build -c release --show-bin-path)/bench-faces
+# BENCH_FACES=PATH uses a built bench-faces instead of building one.
+bin="${BENCH_FACES:-}"
+if [ -z "$bin" ]; then
+    swift build -c release --product bench-faces >&2
+    bin=$(swift build -c release --show-bin-path)/bench-faces
+fi

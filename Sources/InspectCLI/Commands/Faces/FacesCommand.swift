@@ -3,6 +3,7 @@ import Faces
 import Foundation
 import Inspection
 import Imaging
+import Tensors
 
 /// `inspect faces PHOTO...`: faces with box, landmarks, age range and gender (Rekognition
 /// DetectFaces style).
@@ -45,23 +46,28 @@ struct FacesCommand: ParsableCommand {
                                    enabled: inputs.count > 1 && isatty(STDERR_FILENO) != 0 && isatty(STDOUT_FILENO) == 0)
         defer { progress.finish() }
         var cropNames = Set<String>()
-        for photo in inputs {
-            defer { progress.advance() }
-            do {
-                // Faces' landmarks are in the pixels of the image they were found in (DCT-scaled
-                // when big), so the crops come from that image too.
-                let image = try analyzer.photo(file: photo)
-                let faces = analyzer.analyze(image)
-                if json {
-                    print(jsonLine(PhotoFaceDetails(Image: photo, FaceDetails: faces.map(\.detail), Error: nil), pretty: pretty))
-                } else {
-                    printTable(photo, faces)
+        // Photos are analysed a few at a time, one photo per core (FaceAnalyzer.analyze(files:)),
+        // and printed in input order.
+        let chunk = 4 * WorkerPool.shared.threads
+        for start in stride(from: 0, to: inputs.count, by: chunk) {
+            let batch = Array(inputs[start..<min(inputs.count, start + chunk)])
+            for (photo, analysed) in zip(batch, analyzer.analyze(files: batch)) {
+                defer { progress.advance() }
+                do {
+                    let faces = try analysed.get()
+                    if json {
+                        print(jsonLine(PhotoFaceDetails(Image: photo, FaceDetails: faces.map(\.detail), Error: nil), pretty: pretty))
+                    } else {
+                        printTable(photo, faces)
+                    }
+                    // Faces' landmarks are in the pixels of the image they were found in (DCT-scaled
+                    // when big), so the crops come from that image, decoded again the same way.
+                    if let crops { try writeCrops(analyzer, try analyzer.photo(file: photo), uniqueStem(photo, &cropNames), faces, into: crops) }
+                } catch {
+                    failures += 1
+                    printError("\(error)")
+                    if json { print(jsonLine(PhotoFaceDetails(Image: photo, FaceDetails: nil, Error: "\(error)"), pretty: pretty)) }
                 }
-                if let crops { try writeCrops(analyzer, image, uniqueStem(photo, &cropNames), faces, into: crops) }
-            } catch {
-                failures += 1
-                printError("\(error)")
-                if json { print(jsonLine(PhotoFaceDetails(Image: photo, FaceDetails: nil, Error: "\(error)"), pretty: pretty)) }
             }
         }
         if failures > 0 { throw ExitCode.failure }

@@ -24,7 +24,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Inference threads: requests scored at once; with 1, one at a time, its layers split across the cores (default: 1).", valueName: "n"))
     var threads: Int?
     @Option(name: .customLong("workers"), help: .hidden) var workers: Int?
-    @Option(help: "Inference jobs that may wait before requests get 503.") var queue = 16
+    @Option(help: "Inference jobs that may wait before requests get 503 (with --max-batch, requests waiting for a batch).") var queue = 16
+    @Option(help: ArgumentHelp("Dynamic batching: run up to this many inspection or face detect requests for one model as one batch (1: off).",
+                               valueName: "n"))
+    var maxBatch = 1
+    @Option(name: .customLong("max-wait-ms"),
+            help: ArgumentHelp("With --max-batch: the longest a batch waits for more requests after its first, in milliseconds (0: it starts as soon as the model is free).",
+                               valueName: "ms"))
+    var maxWaitMilliseconds: Double = 0
     @Option(help: "Request timeout in seconds.") var timeout: Double = 30
     @Option(help: "Data capture: write sampled requests and responses as JSON lines under this directory.") var capture: String?
     @Option(help: "Share of requests to capture, in percent.") var capturePercent: Double = 100
@@ -51,6 +58,11 @@ struct ServeCommand: AsyncParsableCommand {
         if threads != nil && workers != nil { throw ValidationError("give --threads only (--workers is its former name)") }
         if let given = threads ?? workers, given < 1 { throw ValidationError("--threads \(given): expected at least 1") }
         guard queue >= 0 else { throw ValidationError("--queue \(queue): expected 0 or more") }
+        guard maxBatch >= 1 else { throw ValidationError("--max-batch \(maxBatch): expected at least 1") }
+        guard maxWaitMilliseconds >= 0, maxWaitMilliseconds <= 10_000 else {
+            throw ValidationError("--max-wait-ms \(maxWaitMilliseconds): expected 0 to 10000")
+        }
+        if maxBatch == 1 && maxWaitMilliseconds > 0 { throw ValidationError("--max-wait-ms needs --max-batch above 1") }
         guard timeout > 0 else { throw ValidationError("--timeout \(timeout): expected seconds above 0") }
         guard (0...100).contains(capturePercent) else { throw ValidationError("--capture-percent \(capturePercent): expected 0 to 100") }
         guard captureMaxMB > 0 else { throw ValidationError("--capture-max-mb \(captureMaxMB): expected a size above 0") }
@@ -90,6 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
                                                    maxBytes: max(1, Int(captureMaxMB * 1024 * 1024))) },
             accessLog: AccessLogDestination(argument: accessLog))
         var configuration = settings
+        configuration.batching = BatchingSettings(maxBatch: maxBatch, maxWaitSeconds: maxWaitMilliseconds / 1000)
         let service: InspectService
         do {
             let token = adminToken ?? ProcessInfo.processInfo.environment[Self.adminTokenVariable].flatMap { $0.isEmpty ? nil : $0 }
@@ -110,10 +123,14 @@ struct ServeCommand: AsyncParsableCommand {
         let sources = catalog.sources.map { "  \($0)\n" }.joined()
         let host = self.host.contains(":") ? "[\(self.host)]" : self.host
         let aws = configuration.aws
+        let batching = configuration.batching
         let reloadRoute = configuration.adminToken == nil ? "" : " or POST /v1/models/reload with the admin token"
         do {
             try await service.run(onRunning: { port in
                 FileHandle.standardError.write(Data("inspect serve: models\n\(sources)inspect serve: listening on http://\(host):\(port)/\n".utf8))
+                if batching.isEnabled {
+                    FileHandle.standardError.write(Data("inspect serve: detect requests batched, up to \(batching.maxBatch) per batch, waiting at most \(batching.maxWaitSeconds * 1000) ms\n".utf8))
+                }
                 FileHandle.standardError.write(Data("inspect serve: reload the models with SIGHUP (kill -HUP \(getpid()))\(reloadRoute)\n".utf8))
                 if aws.port == nil { FileHandle.standardError.write(Data("inspect serve: \(aws.summary(mainPort: port, awsPort: nil))\n".utf8)) }
             }, onAWSRunning: { port in
