@@ -51,7 +51,7 @@ public final class PrometheusMetrics: @unchecked Sendable {
     }
 
     func recordInference(model: String, seconds: Double) {
-        registry.makeDurationHistogram(descriptor: Self.named("inspect_inference_duration_seconds", "Model inference time (decode excluded), by model."),
+        registry.makeDurationHistogram(descriptor: Self.named("inspect_inference_duration_seconds", "Time of one inference job (the photo's decoding included; a dynamic batch is one job), by model."),
                                        labels: [("model", model)], buckets: Self.durationBuckets)
             .record(Self.duration(seconds))
     }
