@@ -265,17 +265,8 @@ public enum ModelBundle {
               s.labels.labels.allSatisfy({ SegmentationLabels.rgb($0.color) != nil }) else {
             throw InspectionError(path, "the card's segmentation fusion or colours are out of range")
         }
-        var tensors: [String: Tensor] = [:]
-        for (name, shape) in PatchSegmentationHead.tensorShapes(inputs: s.inputs, hidden: s.hiddenUnits, classes: s.labels.classCount) {
-            let values: [Float]
-            do { values = try file.floats(segmentationPrefix + name, shape: shape) } catch {
-                throw InspectionError(path, "the segmentation head's weights: \(error)")
-            }
-            guard values.allSatisfy(\.isFinite) else {
-                throw InspectionError(path, "the segmentation head's tensor \(segmentationPrefix + name) holds non-finite values")
-            }
-            tensors[name] = Tensor(shape: shape, data: values)
-        }
+        let tensors = try loadTensors(PatchSegmentationHead.tensorShapes(inputs: s.inputs, hidden: s.hiddenUnits, classes: s.labels.classCount),
+                                      prefix: segmentationPrefix, of: "segmentation head", from: file, path: path)
         return SegmentationModel(head: PatchSegmentationHead(tensors: tensors), labels: s.labels, memoryWeight: s.memoryWeight,
                                  pixelThreshold: s.pixelThreshold)
     }
@@ -285,20 +276,29 @@ public enum ModelBundle {
         guard scoring == ModelCard.fusedScoring else {
             throw InspectionError(path, "the card describes a head but its scoring is \"\(scoring)\"")
         }
-        var tensors: [String: Tensor] = [:]
-        for (name, shape) in ConvPoolingHead.tensorShapes(inputChannels: h.inputChannels, width: h.width) {
-            let values: [Float]
-            do { values = try file.floats(headPrefix + name, shape: shape) } catch {
-                throw InspectionError(path, "the supervised head's weights: \(error)")
-            }
-            guard values.allSatisfy(\.isFinite) else {
-                throw InspectionError(path, "the supervised head's tensor \(headPrefix + name) holds non-finite values")
-            }
-            tensors[name] = Tensor(shape: shape, data: values)
-        }
+        let tensors = try loadTensors(ConvPoolingHead.tensorShapes(inputChannels: h.inputChannels, width: h.width),
+                                      prefix: headPrefix, of: "supervised head", from: file, path: path)
         guard (h.fusion.memoryWeight >= 0 && h.fusion.memoryWeight <= 1), h.fusion.memory.goodSpread > 0, h.fusion.head.goodSpread > 0 else {
             throw InspectionError(path, "the card's fusion weights or calibration are out of range")
         }
         return SupervisedHead(network: ConvPoolingHead(tensors: tensors), fusion: h.fusion, memoryThreshold: h.memoryThreshold)
+    }
+
+    /// A head's tensors from the weights file, each read as `prefix + name` with its expected
+    /// shape and checked for finite values; an error names the file and the `head`.
+    static func loadTensors(_ shapes: [(name: String, shape: [Int])], prefix: String, of head: String, from file: SafetensorsFile,
+                            path: String) throws(InspectionError) -> [String: Tensor] {
+        var tensors: [String: Tensor] = [:]
+        for (name, shape) in shapes {
+            let values: [Float]
+            do { values = try file.floats(prefix + name, shape: shape) } catch {
+                throw InspectionError(path, "the \(head)'s weights: \(error)")
+            }
+            guard values.allSatisfy(\.isFinite) else {
+                throw InspectionError(path, "the \(head)'s tensor \(prefix + name) holds non-finite values")
+            }
+            tensors[name] = Tensor(shape: shape, data: values)
+        }
+        return tensors
     }
 }
