@@ -60,7 +60,8 @@ final class DataCapture: @unchecked Sendable {
     /// Whether to capture this request (a coin flip weighted by the percentage).
     func sample() -> Bool { settings.percent >= 100 || Double.random(in: 0..<100) < settings.percent }
 
-    func write(route: String, input: Input, status: Int, responseJSON: Data, inspection: CapturedInspection? = nil) {
+    func write(route: String, input: Input, status: Int, response: Data, responseType: String = "application/json",
+               inspection: CapturedInspection? = nil) {
         let id = UUID().uuidString.lowercased()
         var payload = CaptureRecord.Payload(observedContentType: "", mode: "INPUT")
         switch input {
@@ -80,8 +81,8 @@ final class DataCapture: @unchecked Sendable {
             break
         }
         let record = CaptureRecord(eventId: id, route: route, time: Date(), status: status, input: payload,
-                                   output: .init(observedContentType: "application/json", mode: "OUTPUT",
-                                                 data: String(decoding: responseJSON, as: UTF8.self)),
+                                   output: .init(observedContentType: responseType, mode: "OUTPUT",
+                                                 data: String(decoding: response, as: UTF8.self)),
                                    inspection: inspection)
         guard var line = try? JSONBody.encode(record) else { return }
         line.append(10)

@@ -132,11 +132,17 @@ public final class InspectService: Sendable {
     /// needs) for the sampled share of requests.
     func answer<T: Encodable>(_ value: T, route: String, input: @autoclosure () -> DataCapture.Input,
                               inspection: CapturedInspection? = nil) -> Response {
-        let response = JSONBody.response(value)
+        capture(value, route: route, input: input(), inspection: inspection)
+        return JSONBody.response(value)
+    }
+
+    /// Writes the capture record of an answered request (its input, the answer, and for
+    /// inspections what monitoring needs) when capture is on and this request is sampled.
+    func capture<T: Encodable>(_ value: T, route: String, input: @autoclosure () -> DataCapture.Input,
+                               inspection: CapturedInspection? = nil) {
         if let capture, capture.sample(), let data = try? JSONBody.encode(value) {
-            capture.write(route: route, input: input(), status: 200, responseJSON: data, inspection: inspection)
+            capture.write(route: route, input: input(), status: 200, response: data, inspection: inspection)
         }
-        return response
     }
 }
 

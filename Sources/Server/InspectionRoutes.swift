@@ -78,7 +78,7 @@ extension InspectService {
                 guard let r = resultOf[i] else { throw APIError.internalError("the model returned no result for this photo") }
                 let statistics = image.original.statistics(photoWidth: image.photoSize.width, photoHeight: image.photoSize.height)
                 return (DetectAnomaliesResult(r, mask: requests[i].withMask ? try r.maskPNG(size: image.photoSize) : nil),
-                        CapturedInspection(model: loaded.name, result: r, statistics: statistics))
+                        CapturedInspection(model: loaded.name, version: loaded.version, result: r, statistics: statistics))
             }
         }
     }

@@ -50,7 +50,7 @@ final class MonitoringFixture: @unchecked Sendable {
                 failure = "\(paths[i]) could not be scored"
                 return
             }
-            let inspection = CapturedInspection(model: Self.model, result: r,
+            let inspection = CapturedInspection(model: Self.model, version: nil, result: r,
                                                 statistics: original.statistics(photoWidth: size.width, photoHeight: size.height))
             let id = "\(name)-\(i)"
             let record = CaptureRecord(eventId: id, route: "/v1/inspection/{model}/detect", time: start.addingTimeInterval(Double(i)),

@@ -9,7 +9,7 @@ import Testing
     let root = NSTemporaryDirectory() + "monitor-command-\(UUID().uuidString)"
 
     /// Capture lines for the photos, scored by the stored model as the server scores them.
-    private func capture(_ photos: [String], model: StoredModel, to folder: String) throws {
+    private func capture(_ photos: [String], model: StoredModel, version: Int? = nil, to folder: String, appending: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var lines: [String] = []
         BatchScorer.score(photos, model: model.model, keepOriginals: true) { i, row in
@@ -17,12 +17,14 @@ import Testing
             let record = CaptureRecord(eventId: "e\(i)", route: "/v1/inspection/{model}/detect", time: Date(timeIntervalSince1970: 1_800_000_000 + Double(i)),
                                        status: 200, input: .init(observedContentType: "image/png", mode: "INPUT", bytes: 1),
                                        output: .init(observedContentType: "application/json", mode: "OUTPUT", data: "{}"),
-                                       inspection: CapturedInspection(model: model.name, result: r,
+                                       inspection: CapturedInspection(model: model.name, version: version ?? model.version, result: r,
                                                                       statistics: original.statistics(photoWidth: size.width, photoHeight: size.height)))
             if let data = try? JSONEncoder().encode(record) { lines.append(String(decoding: data, as: UTF8.self)) }
         }
         #expect(lines.count == photos.count)
-        try (lines.joined(separator: "\n") + "\n").write(toFile: folder + "/capture.jsonl", atomically: true, encoding: .utf8)
+        let path = folder + "/capture.jsonl"
+        let earlier = appending ? (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" : ""
+        try (earlier + lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     @Test func trainWritesTheReportAndBaselineAndMonitorJudgesCapturedTraffic() throws {
@@ -76,6 +78,15 @@ import Testing
         let moved = try InspectBinary.run(["monitor", root + "/dark", "--model", "m", "--model-store", store, "--html", root + "/dark.html"])
         #expect(moved.status == 3, "\(moved.stdout)\(moved.stderr)")
         #expect(moved.stdout.contains("brightness moved"), "\(moved.stdout)")
+
+        // The darkened photos answered by another version: left out of v1's comparison, and said so.
+        try capture(dark, model: model, version: 2, to: root + "/good", appending: true)
+        let mixed = try InspectBinary.run(["monitor", root + "/good", "--model", "m", "--model-store", store, "--json", root + "/mixed.json",
+                                           "--html", root + "/mixed.html", "--constraints", root + "/constraints.json"])
+        #expect(mixed.status == 0, "\(mixed.stdout)\(mixed.stderr)")
+        #expect(mixed.stdout.contains("40 requests answered by other versions of m left out (the baseline is v1's)."), "\(mixed.stdout)")
+        let mixedJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/mixed.json"))) as? [String: Any]
+        #expect(mixedJSON?["requests"] as? Int == 40)
 
         // A broken line names the file and line (status 1); no baseline or no capture: status 2.
         try "\n{not json\n".write(toFile: root + "/dark/capture.jsonl", atomically: true, encoding: .utf8)

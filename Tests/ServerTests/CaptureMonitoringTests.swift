@@ -58,4 +58,41 @@ import Testing
                     "no PSI of \(statistic)")
         }
     }
+
+    @Test func awsRoutesAreCapturedLikeTheNativeOnes() async throws {
+        let trained = try TrainedSurfaceModel.shared.get()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-aws-capture-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let photo = try Data(contentsOf: URL(fileURLWithPath: try #require(trained.defective.first)))
+        let scores = try await withService(try trained.catalog(), capture: CaptureSettings(directory: dir, percent: 100)) { server in
+            let lookout = try await server.aws("/2020-11-20/projects/surface/models/latest/detect", contentType: "image/png", body: photo)
+            let sageMaker = try await server.aws("/endpoints/surface/invocations", contentType: "image/png", body: photo)
+            let csv = try await server.aws("/endpoints/titanic-survival/invocations", contentType: "text/csv", body: Data("28,female,2,S".utf8),
+                                           extra: [("Accept", "text/csv")])
+            let predict = try await server.awsJSON("AmazonML_20141212.Predict", AWSRouteTests.passenger)
+            #expect([lookout, sageMaker, csv, predict].allSatisfy { $0.status == 200 }, "\([lookout, sageMaker, csv, predict].map(\.text))")
+            return ((lookout.json["DetectAnomalyResult"] as? [String: Any])?["Score"] as? Double, sageMaker.json["Score"] as? Double, csv.text)
+        }
+        let files = try CaptureFiles.files(in: dir.path)
+        let records = try files.flatMap { file in
+            try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map {
+                try JSONDecoder().decode(CaptureRecord.self, from: Data($0.utf8))
+            }
+        }
+        #expect(records.map(\.eventMetadata.route) == ["aws:lookoutvision:DetectAnomalies", "aws:sagemaker:InvokeEndpoint",
+                                                        "aws:sagemaker:InvokeEndpoint", "aws:AmazonML_20141212.Predict"])
+        // Both inspection answers carry what monitoring needs, with the version that answered.
+        let events = try CaptureFiles.events(in: files, model: "surface")
+        #expect(events.count == 2)
+        #expect(events.map(\.inspection.modelVersion) == [1, 1])
+        for (event, score) in zip(events, [try #require(scores.0), try #require(scores.1)]) {
+            #expect(abs(event.inspection.score - score) <= 1e-6 * max(1, abs(score)))
+        }
+        #expect(records[0].captureData.endpointInput.bytes == photo.count)
+        // The CSV answer is recorded as sent: the score alone, as text/csv.
+        #expect(records[2].captureData.endpointInput.data == "28,female,2,S")
+        #expect(records[2].captureData.endpointOutput.observedContentType == "text/csv")
+        #expect(records[2].captureData.endpointOutput.data == scores.2)
+        #expect(records[3].captureData.endpointInput.data?.contains("titanic-survival") == true)
+    }
 }

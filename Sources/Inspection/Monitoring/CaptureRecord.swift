@@ -50,22 +50,31 @@ public struct CaptureRecord: Sendable, Codable {
     }
 }
 
-/// What an inspection request's capture record keeps for monitoring: the model, the verdict
-/// and the photo's statistics and feature sketch.
+/// What an inspection request's capture record keeps for monitoring: the model and the version
+/// that answered, the verdict and the photo's statistics and feature sketch.
 public struct CapturedInspection: Sendable, Codable, Equatable {
     public var model: String
+    /// The model version that answered; absent in records written before versions were recorded.
+    public var modelVersion: Int?
     public var score: Double
     public var threshold: Double
     public var isAnomalous: Bool
     public var statistics: ImageStatistics
     public var featureSketch: [Float]
 
-    public init(model: String, result: InspectionResult, statistics: ImageStatistics) {
+    public init(model: String, version: Int?, result: InspectionResult, statistics: ImageStatistics) {
         self.model = model
+        modelVersion = version
         score = Double(result.score)
         threshold = Double(result.threshold)
         isAnomalous = result.isAnomalous
         self.statistics = statistics
         featureSketch = result.featureSketch
     }
+}
+
+extension CapturedInspection {
+    /// Whether `version` answered this request; a record that names no version counts as
+    /// any version's, since it cannot be told apart.
+    public func isAnswered(byVersion version: Int) -> Bool { modelVersion.map { $0 == version } ?? true }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Inspection
 import Logging
 import ServiceLifecycle
 
@@ -96,6 +97,16 @@ extension AWSServiceModel {
     /// The answer to a `POST /` whose target names no operation (JSON 1.1's own error).
     static let unknownJSONTarget = AWSServiceModel(name: "unknown", signingName: "", wire: .json11, messageMember: "message") { error in
         AWSError(error.status, error.code, error.message)
+    }
+}
+
+extension InspectService {
+    /// An AWS operation's JSON answer, captured like the native routes' answers (the record's
+    /// route is the operation's label, e.g. `aws:lookoutvision:DetectAnomalies`).
+    func awsAnswer<T: Encodable>(_ value: T, wire: AWSWireProtocol, route: String, input: @autoclosure () -> DataCapture.Input,
+                                 inspection: CapturedInspection? = nil) -> Response {
+        capture(value, route: route, input: input(), inspection: inspection)
+        return AWSBody.json(value, wire: wire)
     }
 }
 

@@ -31,9 +31,10 @@ extension InspectService {
                                members: ["ResourceId": .text(isProject ? "\(project)/\(version)" : project),
                                          "ResourceType": .text(isProject ? "MODEL" : "PROJECT")])
             }
-            _ = try BodyReader.requireMediaType(request.request, BodyReader.imageTypes)
-            let result = try await detectAnomalies(loaded, bytes: request.body, withMask: true).result
-            return AWSBody.json(DetectAnomaliesResponse(DetectAnomalyResult: result), wire: .restJSON)
+            let type = try BodyReader.requireMediaType(request.request, BodyReader.imageTypes)
+            let (result, inspection) = try await detectAnomalies(loaded, bytes: request.body, withMask: true)
+            return awsAnswer(DetectAnomaliesResponse(DetectAnomalyResult: result), wire: .restJSON, route: label,
+                             input: .image(request.body, contentType: type, isFace: false), inspection: inspection)
         }
     }
 }

@@ -25,7 +25,8 @@ extension InspectService {
             let answer = MLPredictOutput(Prediction: .init(
                 predictedLabel: prediction.predictedLabel, predictedScores: prediction.predictedScores,
                 details: ["PredictiveModelType": prediction.details.PredictiveModelType, "Algorithm": models.survival.kind.rawValue]))
-            return AWSBody.json(answer, wire: .json11)
+            return awsAnswer(answer, wire: .json11, route: "aws:AmazonML_20141212.Predict",
+                             input: .text(String(decoding: request.body, as: UTF8.self), contentType: "application/x-amz-json-1.1"))
         }
         return ["AmazonML_20141212.Predict": predict]
     }

@@ -1,6 +1,7 @@
 import Faces
 import Foundation
 import Hummingbird
+import Imaging
 
 /// Amazon Rekognition's DetectFaces (JSON 1.1, botocore model rekognition/2016-06-27):
 /// `{"Image": {"Bytes": base64}, "Attributes": [...]}` answered by the shipped face models.
@@ -37,7 +38,10 @@ extension InspectService {
             let kept = faces.count <= 100 ? faces
                 : Array(faces.sorted { $0.BoundingBox.Width * $0.BoundingBox.Height > $1.BoundingBox.Width * $1.BoundingBox.Height }.prefix(100))
             let details = kept.map { RekognitionFaceDetail($0, attributes: attributes) }
-            return AWSBody.json(DetectFacesResponse(FaceDetails: details), wire: .json11)
+            // The photo's own type: its bytes arrived in a JSON envelope.
+            let photoType = ImageFormat.sniff(bytes) == .decodable(.png) ? "image/png" : "image/jpeg"
+            return awsAnswer(DetectFacesResponse(FaceDetails: details), wire: .json11, route: "aws:RekognitionService.DetectFaces",
+                             input: .image(Array(bytes), contentType: photoType, isFace: true))
         }
         return ["RekognitionService.DetectFaces": operation]
     }

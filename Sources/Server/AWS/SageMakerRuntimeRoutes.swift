@@ -26,16 +26,18 @@ extension InspectService {
             var response: Response
             let models = self.models
             if name == models.survivalName {
-                response = try await invokeTabular(request)
+                response = try await invokeTabular(request, route: label)
             } else if name == Self.facesEndpoint, let analyzer = models.faces {
-                _ = try BodyReader.requireMediaType(request.request, BodyReader.imageTypes)
+                let type = try BodyReader.requireMediaType(request.request, BodyReader.imageTypes)
                 let faces = try await detectFaces(analyzer, bytes: request.body, source: "request body")
-                response = AWSBody.json(FaceDetails(faces), wire: .restJSON)
+                response = awsAnswer(FaceDetails(faces), wire: .restJSON, route: label, input: .image(request.body, contentType: type, isFace: true))
             } else if case .success(let loaded) = models.servedInspection(name) {
-                _ = try BodyReader.requireMediaType(request.request, BodyReader.imageTypes)
+                let type = try BodyReader.requireMediaType(request.request, BodyReader.imageTypes)
                 let attributes = request.header("x-amzn-sagemaker-custom-attributes") ?? ""
                 let withMask = attributes.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "mask=true" }
-                response = AWSBody.json(try await detectAnomalies(loaded, bytes: request.body, withMask: withMask).result, wire: .restJSON)
+                let (result, inspection) = try await detectAnomalies(loaded, bytes: request.body, withMask: withMask)
+                response = awsAnswer(result, wire: .restJSON, route: label, input: .image(request.body, contentType: type, isFace: false),
+                                     inspection: inspection)
             } else {
                 throw AWSError(.badRequest, "ValidationError", "Endpoint \(name) not found (endpoints here: \(endpointNames.joined(separator: ", "))).")
             }
@@ -49,17 +51,21 @@ extension InspectService {
     }
 
     /// The survival model on a CSV row or a JSON object; `Accept: text/csv` gives the score alone.
-    func invokeTabular(_ request: AWSRequest) async throws -> Response {
+    func invokeTabular(_ request: AWSRequest, route: String) async throws -> Response {
         let type = try BodyReader.requireMediaType(request.request, ["text/csv", "application/json"])
+        let text = String(decoding: request.body, as: UTF8.self)
         let input = try type == "text/csv"
-            ? Self.survivalInput(csv: String(decoding: request.body, as: UTF8.self), features: models.survival.features)
+            ? Self.survivalInput(csv: text, features: models.survival.features)
             : Self.survivalInput(json: request.body)
         let prediction = try await predictSurvival(input)
         if (request.header("accept") ?? "").lowercased().contains("text/csv") {
-            let score = prediction.Prediction.predictedScores["1"] ?? 0
-            return JSONBody.bytes(Array("\(score)\n".utf8), contentType: "text/csv")
+            let score = Array("\(prediction.Prediction.predictedScores["1"] ?? 0)\n".utf8)
+            if let capture, capture.sample() {
+                capture.write(route: route, input: .text(text, contentType: type), status: 200, response: Data(score), responseType: "text/csv")
+            }
+            return JSONBody.bytes(score, contentType: "text/csv")
         }
-        return AWSBody.json(prediction, wire: .restJSON)
+        return awsAnswer(prediction, wire: .restJSON, route: route, input: .text(text, contentType: type))
     }
 }
 

@@ -81,7 +81,7 @@ struct MonitorCommand: ParsableCommand {
 
     private func prepareAndAnalyse() throws -> DriftReport {
         let name = model ?? "", directory = captureDir ?? ""
-        let baseline: MonitoringBaseline, files: [String], modelName: String
+        let baseline: MonitoringBaseline, files: [String], modelName: String, versionNumber: Int
         do {
             // NAME (its promoted, else newest, version), NAME@N, or a bundle path.
             let version = try modelStore.store.resolve(name)
@@ -91,6 +91,7 @@ struct MonitorCommand: ParsableCommand {
             baseline = found
             // The name the server records for the model's requests.
             modelName = version.name
+            versionNumber = version.number
             files = try CaptureFiles.files(in: directory)
             guard !files.isEmpty else { throw InspectionError(directory, "no capture files (capture.jsonl or capture-*.jsonl)") }
         } catch let error as InspectionError {
@@ -98,22 +99,29 @@ struct MonitorCommand: ParsableCommand {
             throw ExitCode(2)
         }
         var report: DriftReport?
-        var events: [CapturedEvent] = []
+        var events: [CapturedEvent] = [], otherVersions = 0
         try exitingOnInspectionError {
             let limits = try constraints.map { (path) throws(InspectionError) in try DriftConstraints.read(path) } ?? DriftConstraints()
             let labels = try groundTruth.map { (path) throws(InspectionError) in try GroundTruthLabels.read(path) }
+            // The baseline is this version's: requests another version answered are left out.
+            let ofModel = try CaptureFiles.events(in: files, model: modelName)
+            let ofVersion = ofModel.filter { $0.inspection.isAnswered(byVersion: versionNumber) }
+            otherVersions = ofModel.count - ofVersion.count
             // Stable by time: rolled files in order, and within a file in order of writing.
-            events = try CaptureFiles.events(in: files, model: modelName)
-                .enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+            events = ofVersion.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
             report = DriftAnalysis.analyse(model: modelName, baseline: baseline, events: events,
                                            captureFiles: files, constraints: limits, labels: labels,
                                            windowSeconds: Self.seconds(window) ?? 3600, seed: seed)
         }
         guard let report else { throw ExitCode(1) }
+        let leftOut = otherVersions == 0 ? ""
+            : "\(otherVersions) request\(otherVersions == 1 ? "" : "s") answered by other versions of \(report.model) left out (the baseline is v\(versionNumber)'s)"
         guard report.requests > 0 else {
-            printError("\(directory): no captured inspection request of model \(report.model) in \(files.count) capture file\(files.count == 1 ? "" : "s")")
+            printError("\(directory): no captured inspection request of model \(report.model) v\(versionNumber) in \(files.count) capture file\(files.count == 1 ? "" : "s")"
+                       + (leftOut.isEmpty ? "" : "; \(leftOut)"))
             throw ExitCode(2)
         }
+        if !leftOut.isEmpty { Swift.print(leftOut.prefix(1).uppercased() + leftOut.dropFirst() + ".") }
         MonitorReportPrinter.print(report)
         try exitingOnInspectionError {
             do { try MonitorReportPage.html(report, baseline: baseline, events: events).write(toFile: html, atomically: true, encoding: .utf8) } catch {
