@@ -66,6 +66,25 @@ struct LandmarkAndChipTests {
         #expect(Double(exact) >= 0.95 * Double(count), "\(exact) of \(count) landmarks exactly equal")
     }
 
+    /// Boxes that walk the trees together get exactly the landmarks each gets alone.
+    @Test func boxesTogetherGiveEachBoxsOwnLandmarks() throws {
+        var compared = 0
+        for entry in fixture.images.prefix(6) {
+            let image = try Image(contentsOfFile: FacesFixtures.datasets.appendingPathComponent(entry.image).path)
+            for face in entry.faces {
+                let boxes = FaceAnalyzer.jitteredBoxes(face.faceBox, fraction: 0.05)
+                let together = predictor.landmarks(in: image, boxes: boxes)
+                #expect(together.count == boxes.count)
+                for (box, points) in zip(boxes, together) {
+                    #expect(points == predictor.landmarks(in: image, box: box), "\(entry.image) box \(box)")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared >= 14)
+        #expect(predictor.landmarks(in: Image(width: 8, height: 8, format: .rgb, fill: [0, 0, 0]), boxes: []).isEmpty)
+    }
+
     /// Our chips from dlib's landmarks against the reference's chips of the portraits.
     @Test func chipsMatchDlib() throws {
         let parity = try SafetensorsFile(contentsOf: FacesFixtures.url("network-parity.safetensors").path)
