@@ -6,7 +6,8 @@
 // median wall time of R forward passes (logits) over a B x 224 x 224 x 3 batch (--size: another
 // input size, such as the inspection models' 320x224), after W
 // warm-up passes, and the process CPU time per image (less sensitive to other load on the
-// machine than wall time). --profile prints instead each layer's fastest time over the R runs at batch B.
+// machine than wall time). --profile prints instead each layer's fastest time over the R runs at batch B,
+// its share of the sum of the fastest times, and its median and 90th-percentile times (how steady it is).
 import Foundation
 import Networks
 import Tensors
@@ -83,8 +84,10 @@ if CommandLine.arguments.contains("--profile") {
     let total = order.map { samples[$0]?.min() ?? 0 }.reduce(0, +)
     print("threads=\(threads) batch=\(batchSize): fastest run of each layer, total \(String(format: "%.3f", total * 1000)) ms")
     for layer in order {
-        let t = samples[layer]?.min() ?? 0
-        print(String(format: "%-44@ %8.3f ms %5.1f%%", layer as NSString, t * 1000, 100 * t / max(total, 1e-12)))
+        let sorted = (samples[layer] ?? [0]).sorted()
+        let t = sorted[0]
+        print(String(format: "%-44@ %8.3f ms %5.1f%%  median %8.3f ms  p90 %8.3f ms", layer as NSString, t * 1000,
+                     100 * t / max(total, 1e-12), sorted[sorted.count / 2] * 1000, sorted[sorted.count * 9 / 10] * 1000))
     }
     // What packing the weights on every call would cost: a 6-row GEMM (one micro-kernel row
     // tile) with each layer's weights is almost only the packing of the weight matrix, which

@@ -157,8 +157,12 @@ public final class EfficientNetLite0: @unchecked Sendable {
         let workspaces = takeWorkspaces(max(1, threads))
         defer { giveBack(workspaces) }
         if chunks.count <= 1 {
-            let result = forward(batch, taps: taps, classify: classify, workspaces[0])
-            return (result.pooled.map { classifier($0) }, result.features)
+            // One image: every layer is split across the threads, about 50 parallel calls in a
+            // row, so the workers stay awake between them.
+            return pool.keepingWorkersAwake {
+                let result = forward(batch, taps: taps, classify: classify, workspaces[0])
+                return (result.pooled.map { classifier($0) }, result.features)
+            }
         }
         // Image-wise split: each thread runs the whole network on its chunks, its ops serial
         // (the pool runs nested calls on the calling thread): no synchronisation per layer.
@@ -208,8 +212,10 @@ public final class EfficientNetLite0: @unchecked Sendable {
         let workspaces = takeWorkspaces(1)
         defer { giveBack(workspaces) }
         let timer = LayerTimer()
-        if let pooled = forward(batch, taps: [], classify: true, workspaces[0], timer: timer).pooled {
-            _ = timer.measure("classifier 1280->1000") { classifier(pooled) }
+        WorkerPool.shared.keepingWorkersAwake {
+            if let pooled = forward(batch, taps: [], classify: true, workspaces[0], timer: timer).pooled {
+                _ = timer.measure("classifier 1280->1000") { classifier(pooled) }
+            }
         }
         return timer.entries
     }

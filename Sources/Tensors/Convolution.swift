@@ -5,9 +5,9 @@
 //    [N*H*W, Cin] matrix, so the convolution is one GEMM with the [Cin, Cout] weights;
 //  - depthwise (groups == Cin == Cout): the direct SIMD kernel in Depthwise.swift;
 //  - everything else: im2col (each output pixel's receptive field as one row, ordered
-//    (ky, kx, ci) like the weights) followed by a GEMM per group over a chunk of images
-//    (their patch matrices stacked: one packing of the weights per chunk, not per image,
-//    which matters for batches of small images such as face chips and detector crops).
+//    (ky, kx, ci) like the weights) followed by a GEMM per group, band by band of output rows
+//    (a band may span several small images: one packing of the weights per band, not per
+//    image, which matters for batches of face chips and detector crops).
 // Bias and activation are applied as the output is stored (the GEMM's epilogue).
 
 /// Convolution forward: y = activation(conv(x, weight) + bias).
@@ -25,18 +25,25 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, config:
         sgemm(transA: false, transB: false, m: g.n * g.h * g.w, n: g.cout, k: g.cin, a: input.data, lda: g.cin,
               b: weight.data, ldb: g.cout, c: y.data, ldc: g.cout, bias: bias?.data, activation: activation)
     } else {
-        let pixels = g.oh * g.ow
-        // Images per chunk: their patch matrices within `im2colChunkFloats` (at least one image).
-        let chunk = max(1, min(g.n, im2colChunkFloats / max(1, pixels * g.patch)))
-        let columns = ThreadScratch.current.buffer(.columns, count: chunk * pixels * g.patch)
-        for first in stride(from: 0, to: g.n, by: chunk) {
-            let images = first..<min(g.n, first + chunk)
-            let yChunk = y.data + first * pixels * g.cout
+        // Bands of output rows (row = image * OH + oy, across the images of the batch): each
+        // job writes its band's patch rows into its own L2-sized buffer and multiplies them at
+        // once, so the patch matrix is never written out whole and read back, and one parallel
+        // call does both steps. A band spans several images when they are small (face chips,
+        // detector crops), so the weights are packed once per band, not per image.
+        let rowFloats = g.ow * g.patch
+        let rows = g.n * g.oh
+        // At least 256 patch rows per band: a GEMM of fewer rows would mostly pack weights.
+        let bandRows = max(im2colBandFloats / max(1, rowFloats), (256 + g.ow - 1) / max(1, g.ow), 1)
+        let bands = splitRange(rows, parts: (rows + bandRows - 1) / bandRows)
+        WorkerPool.shared.parallelFor(count: bands.count) { band in
+            let range = bands[band]
+            let columns = ThreadScratch.current.buffer(.columns, count: range.count * rowFloats)
+            let yBand = y.data + range.lowerBound * g.ow * g.cout
             for group in 0..<g.groups {
-                im2col(g, input.data, images: images, group: group, into: columns)
-                sgemm(transA: false, transB: false, m: images.count * pixels, n: g.coutPerGroup, k: g.patch, a: columns,
+                im2colRows(g, input.data, rows: range, group: group, into: columns)
+                sgemm(transA: false, transB: false, m: range.count * g.ow, n: g.coutPerGroup, k: g.patch, a: columns,
                       lda: g.patch, b: weight.data + group * g.coutPerGroup, ldb: g.cout,
-                      c: yChunk + group * g.coutPerGroup, ldc: g.cout,
+                      c: yBand + group * g.coutPerGroup, ldc: g.cout,
                       bias: bias.map { $0.data + group * g.coutPerGroup }, activation: activation)
             }
         }
@@ -141,9 +148,10 @@ private func forEachPatchCell(_ g: ConvGeometry, group: Int, rows: Range<Int>, _
     }
 }
 
-/// Patch-matrix floats per forward chunk of images (16 MiB): the stacked matrices of a batch
-/// of face chips or detector crops fit, one 320x224 EfficientNet stem image (0.5 M) does too.
-let im2colChunkFloats = 1 << 22
+/// Patch-matrix floats per forward band of output rows (256 KiB, half a core's L2): 21 rows
+/// of the 112-wide EfficientNet stem output, whose patch rows are 27 floats. Bands of wide
+/// patches hold at least 256 patch rows instead.
+let im2colBandFloats = 1 << 16
 
 /// Writes the patch matrices of `images` (indices into the batch at `x`) for `group`, one
 /// after another: row (oy * OW + ox) of each holds the receptive field of that output pixel
@@ -151,36 +159,44 @@ let im2colChunkFloats = 1 << 22
 /// are split across the pool.
 func im2col(_ g: ConvGeometry, _ x: UnsafePointer<Float>, images: Range<Int>, group: Int,
             into columns: UnsafeMutablePointer<Float>) {
+    let first = x + images.lowerBound * g.h * g.w * g.cin
+    parallelChunks(images.count * g.oh, grain: max(1, 4096 / max(1, g.ow * g.patch))) { rows in
+        im2colRows(g, first, rows: rows, group: group, into: columns + rows.lowerBound * g.ow * g.patch)
+    }
+}
+
+/// The patch rows of output rows `rows` (row = image * OH + oy, images counted from `x`) for
+/// `group`, on the calling thread: rows.count * OW patch rows written from `columns` on.
+func im2colRows(_ g: ConvGeometry, _ x: UnsafePointer<Float>, rows: Range<Int>, group: Int,
+                into columns: UnsafeMutablePointer<Float>) {
     let cg = g.cinPerGroup
-    let imageFloats = g.h * g.w * g.cin, matrixFloats = g.oh * g.ow * g.patch
+    let imageFloats = g.h * g.w * g.cin
     // With one group and no dilation, a kernel row's taps that all fall inside the image are
     // kw * cin adjacent input floats: one copy instead of kw (the RGB stems copy 3 floats a tap).
     let rowRuns = g.groups == 1 && g.dw == 1
-    parallelChunks(images.count * g.oh, grain: max(1, 4096 / max(1, g.ow * g.patch))) { rows in
-        for row in rows {
-            let (i, oy) = row.quotientAndRemainder(dividingBy: g.oh)
-            let image = x + (images.lowerBound + i) * imageFloats, matrix = columns + i * matrixFloats
-            for ox in 0..<g.ow {
-                var cell = (oy * g.ow + ox) * g.patch
-                let x0 = g.inputX(ox, 0), x1 = g.inputX(ox, g.kw - 1)
-                for ky in 0..<g.kh {
-                    let iy = g.inputY(oy, ky)
-                    if iy < 0 || iy >= g.h {
-                        (matrix + cell).update(repeating: 0, count: g.kw * cg)
-                        cell += g.kw * cg
-                    } else if rowRuns && x0 >= 0 && x1 < g.w {
-                        copyFloats(matrix + cell, image + (iy * g.w + x0) * g.cin, g.kw * cg)
-                        cell += g.kw * cg
-                    } else {
-                        for kx in 0..<g.kw {
-                            let ix = g.inputX(ox, kx)
-                            if ix >= 0 && ix < g.w {
-                                copyFloats(matrix + cell, image + (iy * g.w + ix) * g.cin + group * cg, cg)
-                            } else {
-                                (matrix + cell).update(repeating: 0, count: cg)
-                            }
-                            cell += cg
+    for row in rows {
+        let (i, oy) = row.quotientAndRemainder(dividingBy: g.oh)
+        let image = x + i * imageFloats
+        for ox in 0..<g.ow {
+            var cell = ((row - rows.lowerBound) * g.ow + ox) * g.patch
+            let x0 = g.inputX(ox, 0), x1 = g.inputX(ox, g.kw - 1)
+            for ky in 0..<g.kh {
+                let iy = g.inputY(oy, ky)
+                if iy < 0 || iy >= g.h {
+                    (columns + cell).update(repeating: 0, count: g.kw * cg)
+                    cell += g.kw * cg
+                } else if rowRuns && x0 >= 0 && x1 < g.w {
+                    copyFloats(columns + cell, image + (iy * g.w + x0) * g.cin, g.kw * cg)
+                    cell += g.kw * cg
+                } else {
+                    for kx in 0..<g.kw {
+                        let ix = g.inputX(ox, kx)
+                        if ix >= 0 && ix < g.w {
+                            copyFloats(columns + cell, image + (iy * g.w + ix) * g.cin + group * cg, cg)
+                        } else {
+                            (columns + cell).update(repeating: 0, count: cg)
                         }
+                        cell += cg
                     }
                 }
             }

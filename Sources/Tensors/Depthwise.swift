@@ -9,8 +9,8 @@
 func depthwiseForward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                       _ bias: UnsafePointer<Float>?, _ activation: Activation, _ y: UnsafeMutablePointer<Float>) {
     let taps = DepthwiseTaps(g)
-    // One job per output row of one image.
-    parallelChunks(g.n * g.oh, grain: max(1, 8192 / max(1, g.ow * g.cin))) { rows in
+    /// Output rows `rows` (of all images, in order) over `channels`.
+    func outputRows(_ rows: Range<Int>, channels: Range<Int>?) {
         withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: g.kh) { inputRows in
             guard let rowPointers = inputRows.baseAddress else { return }
             for row in rows {
@@ -18,10 +18,20 @@ func depthwiseForward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafeP
                 let xImage = x + image * g.h * g.w * g.cin
                 for ky in taps.rows[oy] { inputRows[ky] = xImage + g.inputY(oy, ky) * g.w * g.cin }
                 depthwiseRow(g, oy: oy, taps: taps, inputRows: rowPointers, w, bias, activation,
-                             y + row * g.ow * g.cin)
+                             y + row * g.ow * g.cin, channels: channels)
             }
         }
     }
+    let threads = WorkerPool.shared.threads
+    // Few rows for the threads (a 7x7 map splits into 4 and 3 rows on two): each job takes all
+    // rows of an equal range of 16-channel groups instead.
+    if threads > 1 && g.n * g.oh < 4 * threads && g.cin >= 32 * threads {
+        let parts = splitRange(g.cin, parts: threads, align: 16)
+        WorkerPool.shared.parallelFor(count: parts.count) { outputRows(0..<(g.n * g.oh), channels: parts[$0]) }
+        return
+    }
+    // Otherwise jobs of whole output rows.
+    parallelChunks(g.n * g.oh, grain: max(1, 8192 / max(1, g.ow * g.cin))) { outputRows($0, channels: nil) }
 }
 
 /// The kernel taps of a depthwise geometry that land inside the image, per output column and
@@ -37,18 +47,20 @@ struct DepthwiseTaps {
     }
 }
 
-/// One output row `oy` of one image into `out` (OW * C floats). `inputRows[ky]` points at
-/// input row inputY(oy, ky) (W * C floats) for each ky in `taps.rows[oy]`: the rows may come
-/// from a tensor or from a ring of rows computed just before (`invertedResidual`).
+/// One output row `oy` of one image into `out` (OW * C floats), all channels or those in
+/// `channels`. `inputRows[ky]` points at input row inputY(oy, ky) (W * C floats) for each ky in
+/// `taps.rows[oy]`: the rows may come from a tensor or from a ring of rows computed just before
+/// (`invertedResidual`). Each output is the same sum whatever the channel range.
 func depthwiseRow(_ g: ConvGeometry, oy: Int, taps: DepthwiseTaps, inputRows: UnsafePointer<UnsafePointer<Float>>,
                   _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ activation: Activation,
-                  _ out: UnsafeMutablePointer<Float>) {
+                  _ out: UnsafeMutablePointer<Float>, channels: Range<Int>? = nil) {
     let c = g.cin
+    let (firstChannel, endChannel) = (channels?.lowerBound ?? 0, channels?.upperBound ?? c)
     let kys = taps.rows[oy]
     taps.columns.withUnsafeBufferPointer { columnTaps in
-        /// Channels from `first` to the end (fewer than 16) of one output pixel, scalar.
+        /// Channels from `first` to the end of the range (fewer than 16) of one output pixel, scalar.
         func scalarChannels(from first: Int, ox: Int, kxs: Range<Int>, _ out: UnsafeMutablePointer<Float>) {
-            for ch in first..<c {
+            for ch in first..<endChannel {
                 var acc = bias?[ch] ?? 0
                 for ky in kys {
                     for kx in kxs {
@@ -66,8 +78,8 @@ func depthwiseRow(_ g: ConvGeometry, oy: Int, taps: DepthwiseTaps, inputRows: Un
             // loaded once for the four.
             if ox + 4 <= g.ow && columnTaps[ox].count == g.kw && columnTaps[ox + 3].count == g.kw {
                 let xStep = g.sw * c
-                var ch = 0
-                while ch + 16 <= c {
+                var ch = firstChannel
+                while ch + 16 <= endChannel {
                     var acc0 = SIMD16<Float>()
                     if let bias { acc0 = load16(bias + ch) }
                     var acc1 = acc0, acc2 = acc0, acc3 = acc0
@@ -94,8 +106,8 @@ func depthwiseRow(_ g: ConvGeometry, oy: Int, taps: DepthwiseTaps, inputRows: Un
                 continue
             }
             let kxs = columnTaps[ox]
-            var ch = 0
-            while ch + 16 <= c {
+            var ch = firstChannel
+            while ch + 16 <= endChannel {
                 var acc = SIMD16<Float>()
                 if let bias { acc = load16(bias + ch) }
                 for ky in kys {

@@ -12,7 +12,9 @@
 // Waking a sleeping thread (a futex wake, then the scheduler) costs tens of microseconds, as
 // much as a whole small layer, and a batch-1 forward pass makes ~70 parallel calls. So an
 // idle worker first polls its mailbox for `spinNanoseconds` and only then goes to sleep, and
-// the caller polls for the workers' completion the same way before it blocks.
+// the caller polls for the workers' completion the same way before it blocks. A caller that
+// makes many calls in a row with serial work between them (a batch-1 network pass) keeps the
+// workers polling throughout (`keepingWorkersAwake`).
 //
 // On a busy machine a polling worker may not get a core for milliseconds. A caller that has
 // run every job itself therefore withdraws the call from each polling worker that has not
@@ -54,6 +56,13 @@ public final class WorkerPool: @unchecked Sendable {
             return true
         }
 
+        /// Wakes the worker if it sleeps, without posting a call: it polls again.
+        func rouse() {
+            if mailbox.compareExchange(expected: Worker.sleeping, desired: Worker.idle, ordering: .acquiringAndReleasing).exchanged {
+                wake.signal()
+            }
+        }
+
         /// Takes back a call posted to a worker that was polling (not woken), if it has not
         /// seen it yet; returns whether it was taken back. Only the posting caller (holding the
         /// pool's `busy` lock) moves a mailbox to `posted`, so a mailbox still `posted` here
@@ -75,6 +84,8 @@ public final class WorkerPool: @unchecked Sendable {
         let nextJob = Atomic<Int>(0)
         /// Workers of the current call that have not finished yet.
         let pending = Atomic<Int>(0)
+        /// Callers inside `keepingWorkersAwake`: while positive, idle workers poll and never sleep.
+        let holders = Atomic<Int>(0)
         var stopping = false
 
         func runJobs(_ body: (Int) -> Void) {
@@ -86,14 +97,15 @@ public final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Polls `ready` for up to `spinNanoseconds`; returns whether it became true. Each poll
-    /// yields the core: when the thread it waits for shares this core (a loaded machine), a
-    /// plain busy loop would keep that thread from running until the spin ends.
+    /// Polls `ready` for up to `spinNanoseconds`, and beyond while `holding` is true; returns
+    /// whether it became true. Each poll yields the core: when the thread it waits for shares
+    /// this core (a loaded machine), a plain busy loop would keep that thread from running
+    /// until the spin ends.
     @inline(__always)
-    private static func spin(until ready: () -> Bool) -> Bool {
+    private static func spin(until ready: () -> Bool, holding: () -> Bool = { false }) -> Bool {
         let deadline = DispatchTime.now().uptimeNanoseconds + spinNanoseconds
         while !ready() {
-            if DispatchTime.now().uptimeNanoseconds > deadline { return false }
+            if DispatchTime.now().uptimeNanoseconds > deadline && !holding() { return false }
             sched_yield()
         }
         return true
@@ -140,7 +152,8 @@ public final class WorkerPool: @unchecked Sendable {
 
     private static func workerLoop(_ state: State, _ worker: Worker) {
         while true {
-            let posted = spin { worker.mailbox.load(ordering: .acquiring) == Worker.posted }
+            let posted = spin(until: { worker.mailbox.load(ordering: .acquiring) == Worker.posted },
+                              holding: { state.holders.load(ordering: .relaxed) > 0 })
             // Going to sleep fails only when a call was posted since the last poll.
             if !posted && worker.mailbox.compareExchange(expected: Worker.idle, desired: Worker.sleeping,
                                                          ordering: .acquiringAndReleasing).exchanged {
@@ -155,6 +168,23 @@ public final class WorkerPool: @unchecked Sendable {
             state.pending.subtract(1, ordering: .releasing)
             state.done.signal()
         }
+    }
+
+    /// Runs `body` with the workers kept awake between parallel calls: they poll for the next
+    /// call instead of going to sleep after `spinNanoseconds`, and sleeping ones are woken now.
+    /// For a sequence of many short parallel calls with serial gaps of unknown length between
+    /// them (one batch-1 network pass): a sleeping worker costs a wake-up of tens of
+    /// microseconds, and the scheduler tends to wake it on the caller's core, where it only
+    /// runs once the caller waits.
+    public func keepingWorkersAwake<T>(_ body: () throws -> T) rethrows -> T {
+        if threads == 1 { return try body() }
+        state.holders.add(1, ordering: .relaxed)
+        defer { state.holders.subtract(1, ordering: .relaxed) }
+        config.lock()
+        let workers = state.workers.prefix(active - 1)
+        config.unlock()
+        for worker in workers { worker.rouse() }
+        return try body()
     }
 
     /// Runs `body(job)` for every job in 0..<count, spread over the pool's threads.

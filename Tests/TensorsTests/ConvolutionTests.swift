@@ -55,6 +55,8 @@ func samePadding(size: Int, kernel: Int, stride: Int, dilation: Int) -> (Int, In
         Case(n: 1, h: 11, w: 10, cin: 21, cout: 21, k: 5, stride: 2, dilation: 1, groups: 21, same: true), // depthwise 5x5 s2
         Case(n: 1, h: 6, w: 5, cin: 16, cout: 16, k: 3, stride: 2, dilation: 2, groups: 16, same: false, pad: 3),
         Case(n: 1, h: 4, w: 4, cin: 5, cout: 7, k: 1, stride: 2, dilation: 1, groups: 1, same: false),     // strided 1x1
+        // Depthwise with fewer rows than 4 per thread: split by 16-channel groups (a scalar tail).
+        Case(n: 1, h: 3, w: 4, cin: 70, cout: 70, k: 3, stride: 1, dilation: 1, groups: 70, same: true),
     ]
 
     func setup(_ c: Case) -> (Conv2DConfig, NaiveConv) {
@@ -99,6 +101,23 @@ func samePadding(size: Int, kernel: Int, stride: Int, dilation: Int) -> (Int, In
             // clamping by an activation does not increase it.
             let p = Double(c.k * c.k * c.cin / c.groups + 2)
             expectClose(y.scalars, expected, tolerance: { p * float32Roundoff * mags[$0] }, "conv case \(index) \(activation)")
+        }
+    }
+
+    @Test func forwardInBandsAcrossImagesMatchesNaive() {
+        // 3 images of 40 output rows, 48 pixels a row, 45-float patches: the forward pass runs
+        // in bands of 30 output rows, so bands start and end inside images.
+        let c = Case(n: 3, h: 40, w: 48, cin: 5, cout: 7, k: 3, stride: 1, dilation: 1, groups: 1, same: true)
+        #expect(im2colBandFloats / (c.w * c.k * c.k * c.cin) == 30)
+        let (config, naive) = setup(c)
+        let x = randomTensor([c.n, c.h, c.w, c.cin], seed: 12, range: -4...4)
+        let wt = randomTensor([c.k, c.k, c.cin, c.cout], seed: 13), bias = randomTensor([c.cout], seed: 14)
+        withThreadCounts([1, 2]) { threads in
+            let y = conv2d(x, weight: wt, bias: bias, config: config, activation: .relu)
+            let expected = naive(x.doubles, wt.doubles, bias.doubles).map { max($0, 0) }
+            let mags = naive.magnitudes(x.doubles, wt.doubles, bias.doubles)
+            let p = Double(c.k * c.k * c.cin + 2)
+            expectClose(y.scalars, expected, tolerance: { p * float32Roundoff * mags[$0] }, "conv in bands, \(threads) thread(s)")
         }
     }
 
@@ -156,9 +175,12 @@ func samePadding(size: Int, kernel: Int, stride: Int, dilation: Int) -> (Int, In
         let (config, _) = setup(c)
         let x = randomTensor([3, 40, 40, c.cin], seed: 8), wt = randomTensor([c.k, c.k, 1, c.cout], seed: 9)
         let x2 = randomTensor([2, 30, 30, 24], seed: 10), w2 = randomTensor([3, 3, 24, 40], seed: 11)
+        let few = cases[8], (fewConfig, _) = setup(few)   // depthwise split by channels on 2 threads
+        let x3 = randomTensor([few.n, few.h, few.w, few.cin], seed: 15), w3 = randomTensor([few.k, few.k, 1, few.cout], seed: 16)
         var outputs: [[Float]] = []
         withThreadCounts([1, 2]) { _ in
             outputs.append(conv2d(x, weight: wt, config: config).scalars + conv2d(x2, weight: w2, config: Conv2DConfig(padding: .same)).scalars
+                           + conv2d(x3, weight: w3, config: fewConfig).scalars
                            + conv2dBackward(x, weight: wt, gradOutput: conv2d(x, weight: wt, config: config), config: config).weight.scalars)
         }
         #expect(outputs[0] == outputs[1])
