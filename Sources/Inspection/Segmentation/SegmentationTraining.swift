@@ -15,6 +15,12 @@ public struct SegmentationOptions: Sendable {
     public var weightDecay: Float = 1e-4
     /// Weight of the Dice loss beside the cross entropy.
     public var diceWeight: Float = 1
+    /// Exponent of the focal loss (Lin et al. 2017) used instead of the cross entropy; 0 is
+    /// the cross entropy.
+    public var focalGamma: Float = 0
+    /// Candidate exponents, chosen by the cross-validation with the fusion (`SegmentationFitting`);
+    /// empty: `focalGamma` alone.
+    public var focalGammas: [Float] = [0, 2]
     /// Folds (of the masked photos) of the cross-validation that chooses the fusion.
     public var folds = 4
     /// Candidate memory weights w and pixel thresholds of the fusion (`SegmentationModel`).
@@ -24,8 +30,8 @@ public struct SegmentationOptions: Sendable {
     public init() {}
 }
 
-/// Trains a `PatchSegmentationHead` on segmentation samples: AdamW on the cross entropy of
-/// the soft patch targets plus `diceWeight` times the soft Dice loss over the defect classes
+/// Trains a `PatchSegmentationHead` on segmentation samples: AdamW on the cross entropy (or
+/// the focal loss, `focalGamma`) of the soft cell targets plus `diceWeight` times the soft Dice loss over the defect classes
 /// (both per minibatch), cosine learning-rate schedule.
 enum SegmentationTrainer {
     static func train(_ samples: SegmentationSamples, rows: [Int], options: SegmentationOptions, seed: UInt64) -> PatchSegmentationHead {
@@ -45,7 +51,8 @@ enum SegmentationTrainer {
             for start in stride(from: 0, to: order.count, by: options.batchSize) {
                 let (x, t) = samples.batch(order[start..<min(order.count, start + options.batchSize)])
                 head.trainingPass(x, targets: t) { z, t in
-                    let ce = softmaxCrossEntropy(z, targetDistributions: t)
+                    let ce = options.focalGamma > 0 ? softmaxFocalLoss(z, targetDistributions: t, gamma: options.focalGamma)
+                        : softmaxCrossEntropy(z, targetDistributions: t)
                     let dice = softmaxDiceLoss(z, targetDistributions: t, classes: defects)
                     let g = ce.gradient
                     for i in 0..<g.count { g.data[i] += options.diceWeight * dice.gradient.data[i] }
