@@ -27,7 +27,7 @@ public struct SegmentationOutcome: Sendable, Equatable {
     }
 }
 
-/// The segmentation part of a model trained with masks: the per-patch head, the defect
+/// The segmentation part of a model trained with masks: the per-cell head, the defect
 /// types, and how its map is fused with the memory's.
 ///
 /// Per pixel, with p the head's class probabilities (the stride-4 cell grid upsampled

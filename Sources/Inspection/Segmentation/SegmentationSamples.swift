@@ -4,7 +4,7 @@ import Tensors
 
 /// What the segmentation head trains on: cell features (rows of `dimension` values,
 /// `SegmentationFeatures` with the patch features at stride-8 weight 1) with their target class distributions (rows
-/// of `classCount`: the share of the patch's pixels of each class), and the training photo
+/// of `classCount`: the share of the cell's pixels of each class), and the training photo
 /// each row came from (the cross-validation's folds are photos).
 struct SegmentationSamples {
     let dimension: Int
@@ -15,7 +15,7 @@ struct SegmentationSamples {
 
     var count: Int { photos.count }
 
-    /// Keeps the patches of one view of a photo: every patch with any defect pixel, and a
+    /// Keeps the cells of one view of a photo: every cell with any defect pixel, and a
     /// seeded share `backgroundShare` of the others (the background is plentiful and alike).
     mutating func add(patches: UnsafePointer<Float>, targets patchTargets: [Float], photo: Int, backgroundShare: Double,
                       rng: inout SeededGenerator) {
@@ -102,7 +102,7 @@ enum PatchTargets {
 
 /// Collects segmentation samples while the supervised head's augmented variants are
 /// extracted (the same views, so the masks cost no extra feature extraction): good photos'
-/// patches are all background; anomalous photos with a mask give their mask's targets;
+/// cells are all background; anomalous photos with a mask give their mask's targets;
 /// anomalous photos without a mask are left out (their defect pixels are unknown).
 final class SegmentationSampler: @unchecked Sendable {
     let labels: SegmentationLabels
@@ -140,7 +140,7 @@ final class SegmentationSampler: @unchecked Sendable {
     /// Whether the photo's views are sampled.
     func uses(_ photo: Int) -> Bool { isGood[photo] || masks[photo] != nil }
 
-    /// The patch targets of a view of a photo (nil when the photo is not used): `draw` nil is
+    /// The cell targets of a view of a photo (nil when the photo is not used): `draw` nil is
     /// the photo as scored. Safe to call from several threads.
     func targets(photo: Int, draw: AugmentationDraw?) -> [Float]? {
         let k = labels.classCount, cells = (size.width / PatchTargets.stride) * (size.height / PatchTargets.stride)

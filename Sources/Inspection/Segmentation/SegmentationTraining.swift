@@ -8,7 +8,7 @@ public struct SegmentationOptions: Sendable {
     /// Learn segmentation when the training photos have masks (false: ignore the masks).
     public var enabled = true
     public var hiddenUnits = 64
-    /// Passes over the samples, minibatches of `batchSize` patches.
+    /// Passes over the samples, minibatches of `batchSize` cells.
     public var epochs = 12
     public var batchSize = 512
     public var learningRate: Float = 3e-3
