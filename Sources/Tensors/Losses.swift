@@ -108,3 +108,36 @@ public func softmaxDiceLoss(_ logits: Tensor, targetDistributions targets: Tenso
     }
     return (Float(1 - dice / count), grad)
 }
+
+/// Softmax focal loss on logits [B, K] with target distributions [B, K], averaged over the
+/// batch (Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017, eq. 4, with soft
+/// targets): with p = softmax(z), l = -sum_k t_k (1 - p_k)^gamma log p_k. The factor
+/// (1 - p_k)^gamma shrinks the loss of rows already predicted well (the plentiful easy
+/// background), so the rare, hard defect pixels weigh more; gamma = 0 is the cross entropy.
+/// With a_k = t_k (gamma p_k (1 - p_k)^(gamma - 1) log p_k - (1 - p_k)^gamma) (dl/dp_k times
+/// p_k), dl/dz_j = (a_j - p_j sum_k a_k) / B.
+public func softmaxFocalLoss(_ logits: Tensor, targetDistributions targets: Tensor, gamma: Float) -> (loss: Float, gradient: Tensor) {
+    precondition(logits.rank == 2 && logits.shape == targets.shape && gamma >= 0,
+                 "softmaxFocalLoss: logits \(logits.shape) vs target distributions \(targets.shape), gamma \(gamma)")
+    let (b, k) = (logits.shape[0], logits.shape[1])
+    let p = softmax(logits)
+    let grad = Tensor(shape: logits.shape)
+    let g = Double(gamma), scale = 1 / Double(max(b, 1))
+    var total = 0.0
+    var a = [Double](repeating: 0, count: k)
+    for r in 0..<b {
+        let lse = Double(rowLogSumExp(logits.data + r * k, k))
+        var sum = 0.0
+        for j in 0..<k {
+            let t = Double(targets.data[r * k + j]), pj = Double(p.data[r * k + j])
+            let logP = Double(logits.data[r * k + j]) - lse, rest = max(1 - pj, 0)
+            total -= t * pow(rest, g) * logP
+            // gamma p (1 - p)^(gamma - 1) log p tends to 0 as p -> 1 (log p ~ p - 1).
+            let shrink = rest > 0 ? g * pj * pow(rest, g - 1) * logP : 0
+            a[j] = t * (shrink - pow(rest, g))
+            sum += a[j]
+        }
+        for j in 0..<k { grad.data[r * k + j] = Float((a[j] - Double(p.data[r * k + j]) * sum) * scale) }
+    }
+    return (Float(total * scale), grad)
+}

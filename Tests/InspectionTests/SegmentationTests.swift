@@ -106,29 +106,41 @@ import Testing
     }
 
     @Test func theHeadOverfitsOnePhoto() throws {
-        // A spot (odd seed) on a generated surface, at a size the texture extractor takes.
-        let sample = SyntheticSurfaces.defective(width: 160, height: 128, seed: 11)
+        // A spot (odd seed) on a generated surface, at a size the texture extractor takes. The
+        // head must be able to learn the labels it is given: each stride-4 cell of this one
+        // photo is a defect when the mask covers at least half of it (hard labels, so the
+        // check is the head's fit, not the coin toss of half-covered cells at a blob's rim).
+        let (width, height) = (320, 256)
+        let sample = SyntheticSurfaces.defective(width: width, height: height, seed: 11)
         let mask = try LabelMask.decode(try #require(sample.mask), path: "mask", photo: "photo", labels: .white)
-        let size = InputSize(width: 160, height: 128)
-        let grid = PatchGrid.extract([sample.image], with: TextureStatisticsExtractor())[0]
-        let targets = PatchTargets.asScored(mask, size: size, classCount: 2)
-        var samples = SegmentationSamples(dimension: grid.dimension, classCount: 2)
+        let size = InputSize(width: width, height: height)
+        let extracted = PatchGrid.extractWithMaps([sample.image], with: TextureStatisticsExtractor(), deep: false, stride4: true)[0]
+        let cells = SegmentationFeatures.cells(stride4: try #require(extracted.stride4), grid: extracted.grid)
+        let (cellCount, dimension) = (cells.shape[1] * cells.shape[2], cells.shape[3])
+        #expect(cells.shape[1] == height / 4 && cells.shape[2] == width / 4)
+        var targets = PatchTargets.asScored(mask, size: size, classCount: 2)
+        #expect(targets.count == cellCount * 2)
+        for i in 0..<cellCount {
+            let defect: Float = targets[i * 2 + 1] >= 0.5 ? 1 : 0
+            (targets[i * 2], targets[i * 2 + 1]) = (1 - defect, defect)
+        }
+        var samples = SegmentationSamples(dimension: dimension, classCount: 2)
         var rng = SeededGenerator(seed: 1)
-        grid.values.withUnsafeBufferPointer { samples.add(patches: $0.baseAddress!, targets: targets, photo: 0, backgroundShare: 1, rng: &rng) }
+        samples.add(patches: cells.data, targets: targets, photo: 0, backgroundShare: 1, rng: &rng)
         var options = SegmentationOptions()
         options.epochs = 300
         options.batchSize = 64
         let head = SegmentationTrainer.train(samples, rows: Array(0..<samples.count), options: options, seed: 3)
-        let p = head.probabilities(Tensor(shape: [grid.patchCount, grid.dimension], data: grid.values))
+        let p = head.probabilities(Tensor(shape: [cellCount, dimension], data: Array(UnsafeBufferPointer(start: cells.data, count: cells.count))))
         var both = 0, union = 0
-        for i in 0..<grid.patchCount {
-            let predicted = p.data[i * 2 + 1] > p.data[i * 2], truth = targets[i * 2 + 1] > 0.5
+        for i in 0..<cellCount {
+            let predicted = p.data[i * 2 + 1] > p.data[i * 2], truth = targets[i * 2 + 1] == 1
             if predicted && truth { both += 1 }
             if predicted || truth { union += 1 }
         }
         #expect(union > 0)
         let iou = Double(both) / Double(max(union, 1))
-        #expect(iou > 0.9, "one-photo IoU \(iou) over the patch grid")
+        #expect(iou > 0.9, "one-photo IoU \(iou) over the stride-4 cells (\(union) cells marked or true)")
     }
 
     @Test func twoTypesTrainScoreAndSave() throws {
@@ -150,6 +162,16 @@ import Testing
         #expect(report.labels.count == 2 && report.photos > 0)
         // The weak texture extractor at 160 px; EfficientNet-Lite0 figures: docs/SEGMENTATION.md.
         #expect((report.meanIoU ?? 0) > 0.08, "out-of-fold mean IoU \(report.meanIoU ?? -1)")
+        // The training report page shows these figures per type beside the mean.
+        let page = EvaluationReportPage(title: "t", facts: [], report: EvaluationReport(scores: [1, 2], labels: [false, true], threshold: 1.5),
+                                        evaluatedOn: "x", scored: [], highestGood: [], lowestAnomalous: [], segmentation: report).html()
+        #expect(page.contains("Segmentation on \(report.measuredOn)"))
+        for label in report.labels {
+            let row = "<td>\(label.name)</td>"
+            #expect(page.contains(row), "no row for \(label.name)")
+            #expect(page.contains(String(format: "%.3f", label.iou ?? -1)) && page.contains(String(format: "%.3f", label.f1 ?? -1)))
+        }
+        #expect(page.contains(String(format: "%.3f", report.meanIoU ?? -1)))
 
         // Scoring answers in Lookout's segmentation shape, and the saved model answers the same.
         let bundle = root + "/model"

@@ -158,6 +158,32 @@ import TestSupport
                     absolute: 1e-6, "one-hot targets")
     }
 
+    @Test func softmaxFocalLossAndGradient() {
+        let z = randomTensor([6, 3], seed: 25, range: -4...4), t = Self.targetDistributions(rows: 6, classes: 3, seed: 26)
+        for gamma in [0.5, 2.0] {
+            let (loss, grad) = softmaxFocalLoss(z, targetDistributions: t, gamma: Float(gamma))
+            func f(_ zs: [Double]) -> Double {
+                (0..<6).reduce(0) { acc, r in
+                    let p = Self.softmaxRow(Array(zs[(r * 3)..<(r * 3 + 3)]))
+                    return acc - (0..<3).reduce(0) { $0 + t.doubles[r * 3 + $1] * pow(1 - p[$1], gamma) * log(p[$1]) }
+                } / 6
+            }
+            expectClose(Double(loss), f(z.doubles), absolute: 1e-5, "focal loss, gamma \(gamma)")
+            expectClose(grad.scalars, numericGradient(z.doubles, f), absolute: 1e-6, "focal gradient, gamma \(gamma)")
+        }
+        // gamma 0 is the cross entropy, loss and gradient.
+        let focal = softmaxFocalLoss(z, targetDistributions: t, gamma: 0), ce = softmaxCrossEntropy(z, targetDistributions: t)
+        expectClose(Double(focal.loss), Double(ce.loss), absolute: 1e-6, "gamma 0 loss")
+        expectClose(focal.gradient.scalars, ce.gradient.scalars.map(Double.init), absolute: 1e-6, "gamma 0 gradient")
+        // An easy row (p = 0.9 on its class) loses far more of its loss than a hard one (p = 0.1).
+        let easy = Tensor(shape: [1, 2], data: [Float(log(9.0)), 0]), hard = Tensor(shape: [1, 2], data: [0, Float(log(9.0))])
+        let first = Tensor(shape: [1, 2], data: [1, 0])
+        let easyShare = softmaxFocalLoss(easy, targetDistributions: first, gamma: 2).loss / softmaxCrossEntropy(easy, targetDistributions: first).loss
+        let hardShare = softmaxFocalLoss(hard, targetDistributions: first, gamma: 2).loss / softmaxCrossEntropy(hard, targetDistributions: first).loss
+        expectClose(Double(easyShare), 0.01, absolute: 1e-4, "easy row: (1 - 0.9)^2")
+        expectClose(Double(hardShare), 0.81, absolute: 1e-4, "hard row: (1 - 0.1)^2")
+    }
+
     @Test func softmaxDiceLossAndGradient() {
         let z = randomTensor([7, 3], seed: 23, range: -4...4), t = Self.targetDistributions(rows: 7, classes: 3, seed: 24)
         let (loss, grad) = softmaxDiceLoss(z, targetDistributions: t, classes: 1..<3)

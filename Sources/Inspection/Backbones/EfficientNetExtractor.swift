@@ -46,6 +46,12 @@ public final class EfficientNetExtractor: FeatureExtractor {
         return (maps[0], maps[1], maps[2])
     }
 
+    /// The stride-4 map is stage 2's output (24 channels), taken in the same pass.
+    public func extractWithStride4(_ batch: Tensor, deep: Bool) -> (stride4: Tensor, stride8: Tensor, stride16: Tensor, deep: Tensor?) {
+        let maps = network.features(batch, taps: [.stride4, .stride8, .stride16] + (deep ? [.stride32] : []))
+        return (maps[0], maps[1], maps[2], deep ? maps[3] : nil)
+    }
+
     public var headStart: ConvBatchNorm? { network.parameters.head }
 }
 

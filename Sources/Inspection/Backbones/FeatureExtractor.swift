@@ -22,6 +22,9 @@ public protocol FeatureExtractor: AnyObject, Sendable {
     /// The same two maps and, from the same pass, the deepest frozen map [N, h, w, Cd] that
     /// the supervised head (`ConvPoolingHead`) reads.
     func extractWithDeep(_ batch: Tensor) -> (stride8: Tensor, stride16: Tensor, deep: Tensor)
+    /// The stride-8 and stride-16 maps with, from the same pass, the finer stride-4 map
+    /// [N, H/4, W/4, C4] the segmentation head reads, and the deep map when `deep`.
+    func extractWithStride4(_ batch: Tensor, deep: Bool) -> (stride4: Tensor, stride8: Tensor, stride16: Tensor, deep: Tensor?)
     /// The layer the supervised head fine-tunes: the network's own last 1x1 convolution with
     /// its BatchNorm, reading the deep map; nil when the extractor has none (the head then
     /// starts from fresh weights of `freshHeadWidth` channels).

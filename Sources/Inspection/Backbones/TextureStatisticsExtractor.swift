@@ -29,6 +29,12 @@ public final class TextureStatisticsExtractor: FeatureExtractor {
         return (s8, s16, s16)
     }
 
+    /// The stride-4 map is the same statistics of 4x4 cells.
+    public func extractWithStride4(_ batch: Tensor, deep: Bool) -> (stride4: Tensor, stride8: Tensor, stride16: Tensor, deep: Tensor?) {
+        let (s8, s16) = extract(batch)
+        return (cellStatistics(batch, cell: 4), s8, s16, deep ? s16 : nil)
+    }
+
     public var headStart: ConvBatchNorm? { nil }
 
     private func cellStatistics(_ x: Tensor, cell: Int) -> Tensor {

@@ -111,8 +111,10 @@ extension ModelCard {
     /// What the segmentation head is (`SegmentationModel`) and what it was chosen on.
     public struct Segmentation: Codable, Sendable, Equatable {
         public var labels: SegmentationLabels
-        /// Patch features it reads, hidden units.
+        /// Features it reads per stride-4 cell (`SegmentationFeatures`): the backbone's
+        /// `stride4Channels` stride-4 channels, then the memory's patch features; hidden units.
         public var inputs: Int
+        public var stride4Channels: Int
         public var hiddenUnits: Int
         /// The fusion f = max(1 - p_background, memoryWeight * min(memory map / cut-off, 2) / 2),
         /// marked at f >= pixelThreshold.
@@ -129,6 +131,7 @@ extension ModelCard {
         init(_ fitted: FittedSegmentation, options: SegmentationOptions) {
             labels = fitted.model.labels
             inputs = fitted.model.head.inputs
+            stride4Channels = fitted.stride4Channels
             hiddenUnits = fitted.model.head.hidden
             memoryWeight = fitted.model.memoryWeight
             pixelThreshold = fitted.model.pixelThreshold
@@ -257,9 +260,10 @@ public enum ModelBundle {
     /// labels and fusion checked for sense.
     static func loadSegmentation(_ s: ModelCard.Segmentation, from file: SafetensorsFile, path: String,
                                  dimension: Int) throws(InspectionError) -> SegmentationModel {
-        guard s.inputs == dimension, s.hiddenUnits > 0, !s.labels.labels.isEmpty, s.labels.labels.count < 255 else {
-            throw InspectionError(path, "the card's segmentation reads \(s.inputs) features with \(s.hiddenUnits) hidden units and "
-                                  + "\(s.labels.labels.count) types; the memory's patches have \(dimension)")
+        guard s.stride4Channels > 0, s.inputs == s.stride4Channels + dimension, s.hiddenUnits > 0, !s.labels.labels.isEmpty,
+              s.labels.labels.count < 255 else {
+            throw InspectionError(path, "the card's segmentation reads \(s.inputs) features (\(s.stride4Channels) of the stride-4 map) "
+                                  + "with \(s.hiddenUnits) hidden units and \(s.labels.labels.count) types; the memory's patches have \(dimension)")
         }
         guard s.memoryWeight.isFinite, s.memoryWeight >= 0, s.pixelThreshold.isFinite,
               s.labels.labels.allSatisfy({ SegmentationLabels.rgb($0.color) != nil }) else {

@@ -51,16 +51,28 @@ public struct PatchGrid: Sendable {
     /// head, from the same pass.
     public static func extractWithDeep(_ images: [Image], with extractor: FeatureExtractor, stride8Weight: Float = 1,
                                        batchSize: Int = 4, deep: Bool = true) -> [(grid: PatchGrid, deep: Tensor?)] {
-        var results: [(grid: PatchGrid, deep: Tensor?)] = []
+        extractWithMaps(images, with: extractor, stride8Weight: stride8Weight, batchSize: batchSize, deep: deep, stride4: false)
+            .map { ($0.grid, $0.deep) }
+    }
+
+    /// Patch grids and, from the same pass, each image's deep map (when `deep`) and stride-4
+    /// map [1, H/4, W/4, C4] (when `stride4`, for the segmentation head).
+    public static func extractWithMaps(_ images: [Image], with extractor: FeatureExtractor, stride8Weight: Float = 1,
+                                       batchSize: Int = 4, deep: Bool, stride4: Bool) -> [(grid: PatchGrid, deep: Tensor?, stride4: Tensor?)] {
+        var results: [(grid: PatchGrid, deep: Tensor?, stride4: Tensor?)] = []
         var start = 0
         while start < images.count {
             let slice = Array(images[start..<min(images.count, start + batchSize)])
             let batch = ImagePreparation.batch(slice, normalization: extractor.normalization)
-            let (s8, s16, deepMap): (Tensor, Tensor, Tensor?)
-            if deep {
-                (s8, s16, deepMap) = extractor.extractWithDeep(batch)
+            let (s4, s8, s16, deepMap): (Tensor?, Tensor, Tensor, Tensor?)
+            if stride4 {
+                (s4, s8, s16, deepMap) = extractor.extractWithStride4(batch, deep: deep)
+            } else if deep {
+                let maps = extractor.extractWithDeep(batch)
+                (s4, s8, s16, deepMap) = (nil, maps.stride8, maps.stride16, maps.deep)
             } else {
-                ((s8, s16), deepMap) = (extractor.extract(batch), nil)
+                let maps = extractor.extract(batch)
+                (s4, s8, s16, deepMap) = (nil, maps.stride8, maps.stride16, nil)
             }
             let (combined, coarse) = PatchFeatures.combineKeepingCoarse(stride8: s8, stride16: s16, stride8Weight: stride8Weight)
             let (n, h, w, d) = (combined.shape[0], combined.shape[1], combined.shape[2], combined.shape[3])
@@ -70,7 +82,7 @@ public struct PatchGrid: Sendable {
                 let coarseValues = Array(UnsafeBufferPointer(start: coarse.data + i * ch * cw * cd, count: ch * cw * cd))
                 let grid = PatchGrid(width: w, height: h, dimension: d, values: values, stride8Channels: s8.shape[3],
                                      coarse: CoarseGrid(width: cw, height: ch, dimension: cd, values: coarseValues))
-                results.append((grid, deepMap.map { imageSlice($0, i) }))
+                results.append((grid, deepMap.map { imageSlice($0, i) }, s4.map { imageSlice($0, i) }))
             }
             start += slice.count
         }

@@ -16,9 +16,14 @@ public struct EvaluationReportPage: Sendable {
     public var lowestAnomalous: [ReportThumbnail]
     /// Sentences under the thumbnails (where their maps come from).
     public var notes: [String]
+    /// A segmentation model's figures (per type IoU and F1, mean IoU, pixel AUROC and PRO)
+    /// with what they were measured on; nil for other models.
+    public var segmentation: SegmentationReport?
 
     public init(title: String, facts: [(String, String)], report: EvaluationReport, evaluatedOn: String, scored: [ScoredPhoto],
-                highestGood: [ReportThumbnail], lowestAnomalous: [ReportThumbnail], notes: [String] = []) {
+                highestGood: [ReportThumbnail], lowestAnomalous: [ReportThumbnail], notes: [String] = [],
+                segmentation: SegmentationReport? = nil) {
+        self.segmentation = segmentation
         self.title = title
         self.facts = facts
         self.report = report
@@ -44,6 +49,20 @@ public struct EvaluationReportPage: Sendable {
         page.table(header: ["", "predicted anomalous", "predicted normal"],
                    rows: [["anomalous", "TP \(c.truePositives)", "FN \(c.falseNegatives)"],
                           ["normal", "FP \(c.falsePositives)", "TN \(c.trueNegatives)"]], numericColumns: [1, 2])
+
+        if let s = segmentation {
+            page.heading("Segmentation on \(s.measuredOn)")
+            page.table(header: ["type", "IoU", "F1", "precision", "recall", "true pixels"],
+                       rows: s.labels.map { [$0.name, figure($0.iou), figure($0.f1), figure($0.precision), figure($0.recall), "\($0.pixels)"] },
+                       numericColumns: [1, 2, 3, 4, 5])
+            page.table(header: ["figure", "value"],
+                       rows: [["mean IoU", figure(s.meanIoU)], ["memory-only mask IoU (same photos)", figure(s.memoryOnlyIoU)],
+                              ["pixel AUROC (fused map)", figure(s.pixelAUROC)], ["PRO (fused map)", figure(s.perRegionOverlap)],
+                              ["photos", "\(s.photos)"]],
+                       numericColumns: [1])
+            page.paragraph("Pixels of all photos count together: marks on good photos are false positives. F1 is at the model's "
+                           + "pixel threshold.", className: "note")
+        }
 
         let scores = scored.map { Double($0.score) }, labels = scored.map(\.isAnomalous)
         var charts: [String] = []

@@ -10,6 +10,8 @@ struct FittedSegmentation {
     var outOfFold: SegmentationReport
     var folds: Int
     var samples: Int
+    /// Channels of the backbone's stride-4 map at the start of each cell's features.
+    var stride4Channels: Int
     var maskedPhotos: Int
     var chosenOn: String
 }
@@ -45,28 +47,67 @@ enum SegmentationFitting {
         let cutOff = memory.mapCutOff?.value ?? memory.choice.threshold
         let rowsByFold = (0..<k).map { f in samples.photos.indices.filter { foldOf[samples.photos[$0]] != f } }
 
-        var heldOut: [HeldOut] = []
-        let head = try phases.run("segmentation head", total: k + 1) { report throws(InspectionError) -> PatchSegmentationHead in
-            for f in 0..<k {
-                let foldHead = SegmentationTrainer.train(samples, rows: rowsByFold[f], options: options, seed: seed &+ UInt64(f))
-                for photo in (masked + goods) where foldOf[photo] == f {
-                    guard let score = memoryScores[photo] else { continue }
-                    let map = score.map(width: size.width, height: size.height)
-                    let truth = sampler.masks[photo].map { $0.resized(width: size.width, height: size.height, classCount: labels.classCount) }
-                        ?? LabelMask.background(width: size.width, height: size.height)
-                    let probabilities = SegmentationModel.probabilityMap(head: foldHead, store.grid(photo, stride8Weight: 1),
-                                                                         width: size.width, height: size.height)
-                    heldOut.append(HeldOut(probabilities: probabilities, memoryMap: map, truth: truth))
+        // Per candidate loss (focal gamma; 0 is the cross entropy), each fold's head segments
+        // its held-out photos; the loss, fusion weight and threshold with the best
+        // out-of-fold mean IoU are kept (on a tie the earlier loss), then the final head is
+        // trained on every sample with the chosen loss.
+        var chosen: (gamma: Float, fusion: (weight: Float, threshold: Float, iou: Double), heldOut: [HeldOut])?
+        let gammas = options.focalGammas.isEmpty ? [options.focalGamma] : options.focalGammas
+        let head = try phases.run("segmentation head", total: gammas.count * k + 1) { report throws(InspectionError) -> PatchSegmentationHead in
+            for (g, gamma) in gammas.enumerated() {
+                var candidate = options
+                candidate.focalGamma = gamma
+                var heldOut: [HeldOut] = []
+                for f in 0..<k {
+                    let foldHead = SegmentationTrainer.train(samples, rows: rowsByFold[f], options: candidate, seed: seed &+ UInt64(f))
+                    for photo in (masked + goods) where foldOf[photo] == f {
+                        guard let score = memoryScores[photo] else { continue }
+                        let map = score.map(width: size.width, height: size.height)
+                        let truth = sampler.masks[photo].map { $0.resized(width: size.width, height: size.height, classCount: labels.classCount) }
+                            ?? LabelMask.background(width: size.width, height: size.height)
+                        let probabilities = SegmentationModel.probabilityMap(head: foldHead, cells: sampler.cells(photo, store: store),
+                                                                             width: size.width, height: size.height)
+                        heldOut.append(HeldOut(probabilities: probabilities, memoryMap: map, truth: truth))
+                    }
+                    report(g * k + f + 1)
                 }
-                report(f + 1)
+                guard heldOut.contains(where: { $0.truth.classes.contains { $0 != 0 } }) else {
+                    throw InspectionError("", "no masked training photo could be segmented out of fold")
+                }
+                let fusion = try bestFusion(heldOut, cutOff: cutOff, labels: labels, options: options)
+                if chosen == nil || fusion.iou > chosen!.fusion.iou + 1e-12 { chosen = (gamma, fusion, heldOut) }
             }
-            return SegmentationTrainer.train(samples, rows: Array(samples.photos.indices), options: options, seed: seed &+ 1000)
+            var final = options
+            final.focalGamma = chosen?.gamma ?? options.focalGamma
+            return SegmentationTrainer.train(samples, rows: Array(samples.photos.indices), options: final, seed: seed &+ 1000)
         }
-        guard heldOut.contains(where: { $0.truth.classes.contains { $0 != 0 } }) else {
-            throw InspectionError("", "no masked training photo could be segmented out of fold")
+        guard let chosen else { throw InspectionError("", "no loss candidates for the segmentation") }
+        let (best, heldOut) = (chosen.fusion, chosen.heldOut)
+        var evaluation = SegmentationEvaluation(labels: labels, width: size.width)
+        for photo in heldOut {
+            let outcome = SegmentationModel.cut(photo.probabilities, memoryMap: photo.memoryMap, memoryCutOff: cutOff,
+                                                memoryWeight: best.weight, pixelThreshold: best.threshold, labels: labels)
+            evaluation.add(outcome, truth: photo.truth, memoryMap: photo.memoryMap, memoryCutOff: cutOff)
         }
-        // The fusion weight and threshold with the best out-of-fold mean IoU; on a tie the
-        // larger memory weight (it keeps marking defects the masks never showed).
+        let maskedOOF = heldOut.count { $0.truth.classes.contains { $0 != 0 } }
+        let measuredOn = "\(heldOut.count) training photos out of fold (\(maskedOOF) with masks), \(k) folds"
+        guard head.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) else {
+            throw InspectionError("", "the segmentation head diverged (non-finite weights)")
+        }
+        let loss = chosen.gamma > 0 ? String(format: "focal loss (gamma %g)", chosen.gamma) : "cross entropy"
+        let chosenOn = String(format: "memory weight %.2f and pixel threshold %.2f", best.weight, best.threshold)
+            + ", \(loss) + Dice: the best mean IoU (" + String(format: "%.3f", best.iou) + ") over \(gammas.count) losses x "
+            + "\(options.memoryWeights.count) weights x \(options.pixelThresholds.count) thresholds on \(measuredOn)"
+        return FittedSegmentation(model: SegmentationModel(head: head, labels: labels, memoryWeight: best.weight, pixelThreshold: best.threshold),
+                                  outOfFold: evaluation.report(measuredOn: measuredOn), folds: k, samples: samples.count,
+                                  stride4Channels: sampler.stride4Maps.first?.shape.last ?? 0,
+                                  maskedPhotos: masked.count, chosenOn: chosenOn)
+    }
+
+    /// The fusion weight and threshold with the best out-of-fold mean IoU; on a tie the larger
+    /// memory weight (it keeps marking defects the masks never showed).
+    private static func bestFusion(_ heldOut: [HeldOut], cutOff: Float, labels: SegmentationLabels,
+                                   options: SegmentationOptions) throws(InspectionError) -> (weight: Float, threshold: Float, iou: Double) {
         var best: (weight: Float, threshold: Float, iou: Double)?
         for weight in options.memoryWeights.sorted(by: >) {
             let outcomes = heldOut.map {
@@ -79,22 +120,7 @@ enum SegmentationFitting {
             }
         }
         guard let best else { throw InspectionError("", "no fusion candidates for the segmentation") }
-        var evaluation = SegmentationEvaluation(labels: labels, width: size.width)
-        for photo in heldOut {
-            let outcome = SegmentationModel.cut(photo.probabilities, memoryMap: photo.memoryMap, memoryCutOff: cutOff,
-                                                memoryWeight: best.weight, pixelThreshold: best.threshold, labels: labels)
-            evaluation.add(outcome, truth: photo.truth, memoryMap: photo.memoryMap, memoryCutOff: cutOff)
-        }
-        let maskedOOF = heldOut.count { $0.truth.classes.contains { $0 != 0 } }
-        let measuredOn = "\(heldOut.count) training photos out of fold (\(maskedOOF) with masks), \(k) folds"
-        guard head.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) else {
-            throw InspectionError("", "the segmentation head diverged (non-finite weights)")
-        }
-        let chosenOn = String(format: "memory weight %.2f and pixel threshold %.2f: the best mean IoU (%.3f) over ", best.weight, best.threshold, best.iou)
-            + "\(options.memoryWeights.count) weights x \(options.pixelThresholds.count) thresholds on \(measuredOn)"
-        return FittedSegmentation(model: SegmentationModel(head: head, labels: labels, memoryWeight: best.weight, pixelThreshold: best.threshold),
-                                  outOfFold: evaluation.report(measuredOn: measuredOn), folds: k, samples: samples.count,
-                                  maskedPhotos: masked.count, chosenOn: chosenOn)
+        return best
     }
 
     /// Mean over the defect classes (with true or marked pixels) of the IoU of the pixels

@@ -27,11 +27,11 @@ public struct SegmentationOutcome: Sendable, Equatable {
     }
 }
 
-/// The segmentation part of a model trained with masks: the per-patch head, the defect
+/// The segmentation part of a model trained with masks: the per-cell head, the defect
 /// types, and how its map is fused with the memory's.
 ///
-/// Per pixel, with p the head's class probabilities (the patch grid upsampled bilinearly to
-/// the input size), a = 1 - p_background the head's anomaly, and m the memory's map divided
+/// Per pixel, with p the head's class probabilities (the stride-4 cell grid upsampled
+/// bilinearly to the input size), a = 1 - p_background the head's anomaly, and m the memory's map divided
 /// by its cut-off (1 at the cut-off, capped at 2), the fused score is
 ///     f = max(a, w * m / 2)
 /// A pixel is marked when f >= `pixelThreshold`, with the defect type the head finds most
@@ -51,23 +51,21 @@ public struct SegmentationModel: @unchecked Sendable {
         self.pixelThreshold = pixelThreshold
     }
 
-    /// The head's class probabilities of a grid's patches (features at stride-8 weight 1),
-    /// upsampled to `width` x `height`: [1, height, width, K].
-    func probabilityMap(_ grid: PatchGrid, width: Int, height: Int) -> Tensor {
-        Self.probabilityMap(head: head, grid, width: width, height: height)
-    }
-
-    static func probabilityMap(head: PatchSegmentationHead, _ grid: PatchGrid, width: Int, height: Int) -> Tensor {
-        let x = Tensor(shape: [grid.patchCount, grid.dimension], data: grid.values)
-        let p = head.probabilities(x)
-        p.reshape(to: [1, grid.height, grid.width, head.classes])
+    /// The head's class probabilities of an image's cells [1, H/4, W/4, D]
+    /// (`SegmentationFeatures`), upsampled bilinearly to `width` x `height`: [1, height, width, K].
+    static func probabilityMap(head: PatchSegmentationHead, cells: Tensor, width: Int, height: Int) -> Tensor {
+        let (h, w, d) = (cells.shape[1], cells.shape[2], cells.shape[3])
+        let p = head.probabilities(Tensor(shape: [h * w, d], data: Array(UnsafeBufferPointer(start: cells.data, count: h * w * d))))
+        p.reshape(to: [1, h, w, head.classes])
         return resizeBilinear(p, height: height, width: width)
     }
 
-    /// Segments one photo: `grid` its patch features at stride-8 weight 1, `memoryMap` the
-    /// memory's map at the input size, `memoryCutOff` the map's cut-off.
-    public func segment(_ grid: PatchGrid, memoryMap: AnomalyMap, memoryCutOff: Float) -> SegmentationOutcome {
-        let probabilities = probabilityMap(grid, width: memoryMap.width, height: memoryMap.height)
+    /// Segments one photo: `grid` its patch features at stride-8 weight 1, `stride4` its
+    /// stride-4 map [1, H/4, W/4, C4] from the same pass, `memoryMap` the memory's map at the
+    /// input size, `memoryCutOff` the map's cut-off.
+    public func segment(_ grid: PatchGrid, stride4: Tensor, memoryMap: AnomalyMap, memoryCutOff: Float) -> SegmentationOutcome {
+        let probabilities = Self.probabilityMap(head: head, cells: SegmentationFeatures.cells(stride4: stride4, grid: grid),
+                                                width: memoryMap.width, height: memoryMap.height)
         return Self.cut(probabilities, memoryMap: memoryMap, memoryCutOff: memoryCutOff, memoryWeight: memoryWeight,
                         pixelThreshold: pixelThreshold, labels: labels)
     }

@@ -2,9 +2,9 @@ import Imaging
 import SeededRandom
 import Tensors
 
-/// What the segmentation head trains on: patch features (rows of `dimension` values, the
-/// memory's patch features at stride-8 weight 1) with their target class distributions (rows
-/// of `classCount`: the share of the patch's pixels of each class), and the training photo
+/// What the segmentation head trains on: cell features (rows of `dimension` values,
+/// `SegmentationFeatures` with the patch features at stride-8 weight 1) with their target class distributions (rows
+/// of `classCount`: the share of the cell's pixels of each class), and the training photo
 /// each row came from (the cross-validation's folds are photos).
 struct SegmentationSamples {
     let dimension: Int
@@ -15,7 +15,7 @@ struct SegmentationSamples {
 
     var count: Int { photos.count }
 
-    /// Keeps the patches of one view of a photo: every patch with any defect pixel, and a
+    /// Keeps the cells of one view of a photo: every cell with any defect pixel, and a
     /// seeded share `backgroundShare` of the others (the background is plentiful and alike).
     mutating func add(patches: UnsafePointer<Float>, targets patchTargets: [Float], photo: Int, backgroundShare: Double,
                       rng: inout SeededGenerator) {
@@ -56,16 +56,15 @@ struct SegmentationSamples {
     }
 }
 
-/// Patch targets from class coverage: per patch of the stride-8 grid, each defect class's
-/// mean coverage over its 8x8 pixels; a patch covered at least `defectPatchCoverage` is all
-/// defect (its types in proportion to their coverage), any other all background.
+/// Cell targets from class coverage: per cell of the stride-4 grid (`SegmentationFeatures`),
+/// each defect class's share of its 4x4 pixels, and the background the rest. The targets stay
+/// soft, so the head learns each cell's defect share and its probabilities, upsampled to the
+/// pixels and cut at the chosen threshold, mark a 2 px scratch about 2 px wide.
 enum PatchTargets {
-    static let stride = 8
-    /// Share of a patch's pixels that makes it a defect patch.
-    static let defectPatchCoverage: Float = 0.1
+    static let stride = SegmentationFeatures.stride
 
     /// `layers`: one grey coverage image per defect class at the model's input size (255 fully
-    /// covered). Returns rows of `layers.count + 1` values per patch, row-major over the grid.
+    /// covered). Returns rows of `layers.count + 1` values per cell, row-major over the grid.
     static func fromCoverage(_ layers: [Image], width: Int, height: Int) -> [Float] {
         let (gw, gh, k) = (width / stride, height / stride, layers.count + 1)
         var targets = [Float](repeating: 0, count: gw * gh * k)
@@ -82,16 +81,8 @@ enum PatchTargets {
                     targets[row + c + 1] = Float(sum) * scale
                     defect += targets[row + c + 1]
                 }
-                // A patch with at least `defectPatchCoverage` of defect pixels is a defect
-                // patch (its types in proportion): thin defects cover a small share of every
-                // patch they cross, and the head should still mark those patches.
-                if defect >= defectPatchCoverage {
-                    for c in 1..<k { targets[row + c] /= defect }
-                    targets[row] = 0
-                } else {
-                    for c in 1..<k { targets[row + c] = 0 }
-                    targets[row] = 1
-                }
+                if defect > 1 { for c in 1..<k { targets[row + c] /= defect } }
+                targets[row] = max(0, 1 - defect)
             }
         }
         return targets
@@ -111,7 +102,7 @@ enum PatchTargets {
 
 /// Collects segmentation samples while the supervised head's augmented variants are
 /// extracted (the same views, so the masks cost no extra feature extraction): good photos'
-/// patches are all background; anomalous photos with a mask give their mask's targets;
+/// cells are all background; anomalous photos with a mask give their mask's targets;
 /// anomalous photos without a mask are left out (their defect pixels are unknown).
 final class SegmentationSampler: @unchecked Sendable {
     let labels: SegmentationLabels
@@ -120,25 +111,36 @@ final class SegmentationSampler: @unchecked Sendable {
     let masks: [Int: LabelMask]
     let isGood: [Bool]
     let seed: UInt64
+    /// Each training photo's stride-4 map as scored (for its cells, `cells(_:store:)`).
+    let stride4Maps: [StoredStride4Map]
     private let classImages: [Int: [Image]]
-    /// Background share kept per view: of masked anomalous photos, and of good photos.
-    static let maskedBackgroundShare = 0.1, goodBackgroundShare = 0.03
+    /// Background share kept per view: of masked anomalous photos, and of good photos (a
+    /// quarter of the shares once taken of the 4 times fewer stride-8 patches, so about as
+    /// many background rows).
+    static let maskedBackgroundShare = 0.025, goodBackgroundShare = 0.0075
     private(set) var samples: SegmentationSamples
 
-    init(labels: SegmentationLabels, size: InputSize, masks: [Int: LabelMask], isGood: [Bool], dimension: Int, seed: UInt64) {
+    init(labels: SegmentationLabels, size: InputSize, masks: [Int: LabelMask], isGood: [Bool], stride4Maps: [StoredStride4Map],
+         dimension: Int, seed: UInt64) {
         self.labels = labels
         self.size = size
         self.masks = masks
         self.isGood = isGood
         self.seed = seed
+        self.stride4Maps = stride4Maps
         classImages = masks.mapValues { $0.classImages(classCount: labels.classCount) }
         samples = SegmentationSamples(dimension: dimension, classCount: labels.classCount)
+    }
+
+    /// A training photo as scored: its cells [1, H/4, W/4, C4 + D] (`SegmentationFeatures`).
+    func cells(_ photo: Int, store: PatchGridStore) -> Tensor {
+        SegmentationFeatures.cells(stride4: stride4Maps[photo].tensor, grid: store.grid(photo, stride8Weight: 1))
     }
 
     /// Whether the photo's views are sampled.
     func uses(_ photo: Int) -> Bool { isGood[photo] || masks[photo] != nil }
 
-    /// The patch targets of a view of a photo (nil when the photo is not used): `draw` nil is
+    /// The cell targets of a view of a photo (nil when the photo is not used): `draw` nil is
     /// the photo as scored. Safe to call from several threads.
     func targets(photo: Int, draw: AugmentationDraw?) -> [Float]? {
         let k = labels.classCount, cells = (size.width / PatchTargets.stride) * (size.height / PatchTargets.stride)
@@ -152,9 +154,9 @@ final class SegmentationSampler: @unchecked Sendable {
         return PatchTargets.augmented(images, draw: draw, size: size)
     }
 
-    /// Adds one view's patches [h * w, D] (row-major) with its targets; `variant` seeds the
+    /// Adds one view's cells [h * w, D] (row-major) with their targets; `variant` seeds the
     /// background sampling.
-    func add(photo: Int, variant: Int, patches: UnsafePointer<Float>, targets: [Float]) {
+    func add(photo: Int, variant: Int, cells patches: UnsafePointer<Float>, targets: [Float]) {
         var rng = SeededGenerator(seed: seed &+ UInt64(photo) &* 7_919 &+ UInt64(variant) &* 104_729 &+ 31)
         samples.add(patches: patches, targets: targets, photo: photo,
                     backgroundShare: isGood[photo] ? Self.goodBackgroundShare : Self.maskedBackgroundShare, rng: &rng)
@@ -168,8 +170,8 @@ enum SegmentationSampling {
     /// dataset's colour map, or as a white mask; the first undecodable one stops training,
     /// naming it and its photo). A mask of another size than its photo (`photoSizes`, as
     /// decoded) is resized to the photo's. Timed as the phase "masks".
-    static func sampler(_ dataset: InspectionDataset, size: InputSize, photoSizes: [InputSize], dimension: Int, seed: UInt64,
-                        phases: TrainingPhases) throws(InspectionError) -> SegmentationSampler {
+    static func sampler(_ dataset: InspectionDataset, size: InputSize, photoSizes: [InputSize], stride4Maps: [StoredStride4Map],
+                        patchDimension: Int, seed: UInt64, phases: TrainingPhases) throws(InspectionError) -> SegmentationSampler {
         let labels = dataset.maskLabels ?? .white
         let masks = try phases.time("masks") { () throws(InspectionError) -> [Int: LabelMask] in
             var masks: [Int: LabelMask] = [:]
@@ -181,16 +183,18 @@ enum SegmentationSampling {
             }
             return masks
         }
+        guard stride4Maps.count == dataset.images.count, let fine = stride4Maps.first?.shape.last else {
+            throw InspectionError("", "segmentation needs the stride-4 map of every training photo, got \(stride4Maps.count) of \(dataset.images.count)")
+        }
         return SegmentationSampler(labels: labels, size: size, masks: masks, isGood: dataset.images.map { !$0.isAnomalous },
-                                   dimension: dimension, seed: seed)
+                                   stride4Maps: stride4Maps, dimension: fine + patchDimension, seed: seed)
     }
 
     /// Each used photo as scored (variant 0), from the stored features.
     static func addPhotosAsScored(_ sampler: SegmentationSampler, store: PatchGridStore) {
         for photo in 0..<min(store.count, sampler.isGood.count) where sampler.uses(photo) {
             guard let targets = sampler.targets(photo: photo, draw: nil) else { continue }
-            let grid = store.grid(photo, stride8Weight: 1)
-            grid.values.withUnsafeBufferPointer { sampler.add(photo: photo, variant: 0, patches: $0.baseAddress!, targets: targets) }
+            sampler.add(photo: photo, variant: 0, cells: sampler.cells(photo, store: store).data, targets: targets)
         }
     }
 }

@@ -52,15 +52,24 @@ enum HeadTrainer {
                 let draw = options.augmentation.draw(width: photo.width, height: photo.height, using: &rng)
                 return (draw.applied(to: photo, size: size), segmentation?.targets(photo: chunk[j].0, draw: draw))
             }
-            let extracted = extractor.extractWithDeep(ImagePreparation.batch(views.map { $0.image }, normalization: extractor.normalization))
-            let deep = extracted.deep
+            let batch = ImagePreparation.batch(views.map { $0.image }, normalization: extractor.normalization)
+            let segmenting = segmentation != nil && views.contains(where: { $0.targets != nil })
+            // One pass: the stride-4 map too when the segmentation head samples these views.
+            let stride4: Tensor?, stride8: Tensor, stride16: Tensor, deepMap: Tensor?
+            if segmenting {
+                (stride4, stride8, stride16, deepMap) = extractor.extractWithStride4(batch, deep: true)
+            } else {
+                let maps = extractor.extractWithDeep(batch)
+                (stride4, stride8, stride16, deepMap) = (nil, maps.stride8, maps.stride16, maps.deep)
+            }
+            guard let deep = deepMap else { preconditionFailure("HeadTrainer: the extractor gave no deep map") }
             for (j, job) in chunk.enumerated() { maps.variants[job.0].append(PatchGrid.imageSlice(deep, j)) }
-            if let segmentation, views.contains(where: { $0.targets != nil }) {
-                let patches = PatchFeatures.combine(stride8: extracted.stride8, stride16: extracted.stride16)
-                let perView = patches.count / chunk.count
+            if let segmentation, let stride4 {
+                let cells = SegmentationFeatures.cells(stride4: stride4, patches: PatchFeatures.combine(stride8: stride8, stride16: stride16))
+                let perView = cells.count / chunk.count
                 for (j, job) in chunk.enumerated() {
                     if let targets = views[j].targets {
-                        segmentation.add(photo: job.0, variant: job.1, patches: patches.data + j * perView, targets: targets)
+                        segmentation.add(photo: job.0, variant: job.1, cells: cells.data + j * perView, targets: targets)
                     }
                 }
             }

@@ -51,13 +51,16 @@ public enum Trainer {
         let phases = TrainingPhases(plan: plan, progress: progress)
         phases.add(seconds: checkSeconds, to: ReadableImages.phase)
 
-        var features = try TrainingFeatures.extract(dataset.images.map(\.path), size: size, extractor: extractor, deep: supervised,
-                                                    keepOriginals: supervised, threads: options.threads, phases: phases)
         // Segmentation is learnt from the masks of the anomalous photos, on the supervised
         // head's views (so it needs the head's anomalous photos too).
-        let sampler = try supervised && options.segmentation.enabled && dataset.hasMasks
-            ? SegmentationSampling.sampler(dataset, size: size, photoSizes: features.photoSizes, dimension: features.store.dimension, seed: options.seed, phases: phases)
+        let segmenting = supervised && options.segmentation.enabled && dataset.hasMasks
+        var features = try TrainingFeatures.extract(dataset.images.map(\.path), size: size, extractor: extractor, deep: supervised,
+                                                    keepOriginals: supervised, stride4: segmenting, threads: options.threads, phases: phases)
+        let sampler = try segmenting
+            ? SegmentationSampling.sampler(dataset, size: size, photoSizes: features.photoSizes, stride4Maps: features.stride4Maps,
+                                           patchDimension: features.store.dimension, seed: options.seed, phases: phases)
             : nil
+        features.stride4Maps = []
         if supervised {
             let variants = dataset.images.count * max(0, options.head.variantsPerImage - 1)
             try phases.run("augmented variants", total: variants) { report in

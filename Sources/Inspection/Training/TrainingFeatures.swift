@@ -13,6 +13,8 @@ struct TrainingFeatures {
     var statistics: [ImageStatistics]
     /// The decoded photos, when asked for (for the augmented variants).
     var originals: [Image]
+    /// Each photo's stride-4 map, when asked for (the segmentation head's fine features).
+    var stride4Maps: [StoredStride4Map] = []
 
     /// Photos decoded per chunk (in parallel on `threads` threads), then extracted 4 at a time.
     static let chunk = 16
@@ -20,10 +22,11 @@ struct TrainingFeatures {
     /// Reads and extracts the photos at `paths`; the first unreadable one stops training with
     /// its name and reason. Timed as the phases "decode" and "features".
     static func extract(_ paths: [String], size: InputSize, extractor: FeatureExtractor, deep: Bool, keepOriginals: Bool,
-                        threads: Int, phases: TrainingPhases) throws(InspectionError) -> TrainingFeatures {
+                        stride4: Bool = false, threads: Int, phases: TrainingPhases) throws(InspectionError) -> TrainingFeatures {
         var store: PatchGridStore?
         var deepMaps = DeepMaps(variants: [])
         var photoSizes: [InputSize] = [], originals: [Image] = [], statistics: [ImageStatistics] = []
+        var stride4Maps: [StoredStride4Map] = []
         for start in stride(from: 0, to: paths.count, by: chunk) {
             let chunkPaths = Array(paths[start..<min(paths.count, start + chunk)])
             let photos = try phases.time("decode") { () throws(InspectionError) -> [PreparedImage] in
@@ -31,9 +34,10 @@ struct TrainingFeatures {
             }
             try phases.time("features") {
                 for batch in stride(from: 0, to: photos.count, by: 4) {
-                    let extracted = PatchGrid.extractWithDeep(photos[batch..<min(photos.count, batch + 4)].map(\.resized), with: extractor,
-                                                              deep: deep)
-                    for (grid, deepMap) in extracted {
+                    let extracted = PatchGrid.extractWithMaps(photos[batch..<min(photos.count, batch + 4)].map(\.resized), with: extractor,
+                                                              deep: deep, stride4: stride4)
+                    for (grid, deepMap, stride4Map) in extracted {
+                        if let stride4Map { stride4Maps.append(StoredStride4Map(stride4Map)) }
                         let target = store ?? PatchGridStore(shapedLike: grid)
                         target.append(grid)
                         store = target
@@ -52,6 +56,7 @@ struct TrainingFeatures {
         }
         phases.finish()
         guard let store else { throw InspectionError("", "no training photos") }
-        return TrainingFeatures(store: store, deepMaps: deepMaps, photoSizes: photoSizes, statistics: statistics, originals: originals)
+        return TrainingFeatures(store: store, deepMaps: deepMaps, photoSizes: photoSizes, statistics: statistics, originals: originals,
+                                stride4Maps: stride4Maps)
     }
 }

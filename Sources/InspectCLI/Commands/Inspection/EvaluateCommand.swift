@@ -111,7 +111,8 @@ struct EvaluateCommand: ParsableCommand {
                 facts: [("model", loaded.path), ("test photos", "\(goodDir) (good), \(badDir) (anomalous)"),
                         ("threshold", String(format: "%.4f (the model's own: %@)", loaded.model.threshold, loaded.card.thresholdMethod))],
                 report: report, evaluatedOn: "\(report.goodCount) good and \(report.anomalousCount) anomalous test images",
-                scored: scored, model: loaded.model, notes: [])
+                scored: scored, model: loaded.model, notes: [],
+                segmentation: masks != nil ? segmentation.map { $0.report(measuredOn: "\($0.photos) test photos with masks or good") } : nil)
             print("HTML report written to \(reportHTML)")
         } catch {
             printError("\(error)")

@@ -87,7 +87,7 @@ enum InspectionReportPrinter {
     }
 
     static func printSegmentation(_ s: ModelCard.Segmentation) {
-        print("Segmentation: \(s.labels.labels.map { "\($0.name) \($0.color)" }.joined(separator: ", ")); head on \(s.samples) patch samples "
+        print("Segmentation: \(s.labels.labels.map { "\($0.name) \($0.color)" }.joined(separator: ", ")); head on \(s.samples) stride-4 cell samples "
               + "of \(s.maskedPhotos) masked photos' views; \(s.chosenOn)")
         printSegmentationReport(s.outOfFold, title: "Segmentation, out of fold on the training photos (\(s.outOfFold.measuredOn)):")
     }

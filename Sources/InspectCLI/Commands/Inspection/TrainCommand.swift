@@ -236,7 +236,8 @@ struct TrainCommand: ParsableCommand {
             scored: result.evaluationScores.map { ScoredPhoto(path: $0.path, isAnomalous: $0.isAnomalous, score: $0.score) },
             model: result.model,
             notes: [testGood != nil ? "The heat maps over the thumbnails are the saved model's."
-                     : "Scores and curves are the hold-out model's; the heat maps over the thumbnails are the saved model's (trained on all photos, these included)."])
+                     : "Scores and curves are the hold-out model's; the heat maps over the thumbnails are the saved model's (trained on all photos, these included)."],
+            segmentation: result.segmentation)
         print("HTML report written to \(target)")
     }
 
