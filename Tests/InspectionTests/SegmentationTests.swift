@@ -190,5 +190,12 @@ import Testing
         let allowed: Set<[UInt8]> = [[0, 0, 0], [255, 0, 0], [0, 128, 255]]
         #expect((0..<(mask.width * mask.height)).allSatisfy { allowed.contains(Array(mask.pixels[($0 * 3)..<($0 * 3 + 3)])) })
         if !r.isAnomalous { #expect(r.anomalousArea == 0) }
+
+        // The same photos give the same model bytes, on 1 thread as on the default 2.
+        options.threads = 1
+        let again1 = try Trainer.train(data, extractor: extractor, options: options)
+        try ModelBundle.save(again1.model, card: again1.card, to: root + "/model-1-thread")
+        let weights = { (folder: String) throws -> Data in try Data(contentsOf: URL(fileURLWithPath: folder + "/weights.safetensors")) }
+        #expect(try weights(bundle) == weights(root + "/model-1-thread"), "the segmentation model's weights differ between two trainings")
     }
 }

@@ -86,6 +86,24 @@ struct EfficientNetLite0Tests {
         #expect(outputs[0] == outputs[1], "coffee logits and feature maps, 1 vs 2 threads")
     }
 
+    /// Every tap of a batch holds each image's own map (the batch runs image-wise across the
+    /// threads; a tap is a copy taken before the next block reuses the buffer).
+    @Test func tapsOfABatchAreEachImagesOwnMaps() throws {
+        let net = try Self.network.get()
+        let taps: [EfficientNetLite0Tap] = [.stride4, .stride8, .stride16, .stride32]
+        let batch = try Self.batch(net, Self.photos + Self.photos)
+        let together = net.features(batch, taps: taps)
+        for (i, name) in (Self.photos + Self.photos).enumerated() {
+            let alone = net.features(try Self.batch(net, [name]), taps: taps)
+            for (t, tap) in taps.enumerated() {
+                let size = alone[t].count
+                let slice = Array(UnsafeBufferPointer(start: together[t].data + i * size, count: size))
+                #expect(slice == alone[t].scalars, "\(name) (image \(i)) at \(tap)")
+                #expect(alone[t].scalars.allSatisfy { $0.isFinite && abs($0) < 1e4 }, "\(name) at \(tap)")
+            }
+        }
+    }
+
     @Test func foldedNetworkKeepsTheTrainableParameters() throws {
         let net = try Self.network.get()
         let p = net.parameters

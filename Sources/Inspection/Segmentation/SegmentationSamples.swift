@@ -194,7 +194,9 @@ enum SegmentationSampling {
     static func addPhotosAsScored(_ sampler: SegmentationSampler, store: PatchGridStore) {
         for photo in 0..<min(store.count, sampler.isGood.count) where sampler.uses(photo) {
             guard let targets = sampler.targets(photo: photo, draw: nil) else { continue }
-            sampler.add(photo: photo, variant: 0, cells: sampler.cells(photo, store: store).data, targets: targets)
+            // The cells tensor owns the memory `add` reads: it must outlive the call.
+            let cells = sampler.cells(photo, store: store)
+            withExtendedLifetime(cells) { sampler.add(photo: photo, variant: 0, cells: cells.data, targets: targets) }
         }
     }
 }

@@ -67,9 +67,12 @@ enum HeadTrainer {
             if let segmentation, let stride4 {
                 let cells = SegmentationFeatures.cells(stride4: stride4, patches: PatchFeatures.combine(stride8: stride8, stride16: stride16))
                 let perView = cells.count / chunk.count
-                for (j, job) in chunk.enumerated() {
-                    if let targets = views[j].targets {
-                        segmentation.add(photo: job.0, variant: job.1, cells: cells.data + j * perView, targets: targets)
+                // The cells tensor owns the memory `add` reads: it must outlive the calls.
+                withExtendedLifetime(cells) {
+                    for (j, job) in chunk.enumerated() {
+                        if let targets = views[j].targets {
+                            segmentation.add(photo: job.0, variant: job.1, cells: cells.data + j * perView, targets: targets)
+                        }
                     }
                 }
             }
