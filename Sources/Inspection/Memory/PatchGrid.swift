@@ -42,21 +42,9 @@ public struct PatchGrid: Sendable {
                          coarse: coarse)
     }
 
-    /// Patch grids of resized RGB images, extracted in batches.
-    public static func extract(_ images: [Image], with extractor: FeatureExtractor, stride8Weight: Float = 1, batchSize: Int = 4) -> [PatchGrid] {
-        extractWithDeep(images, with: extractor, stride8Weight: stride8Weight, batchSize: batchSize, deep: false).map(\.grid)
-    }
-
-    /// Patch grids and, when `deep`, each image's deep map [1, h, w, Cd] for the supervised
-    /// head, from the same pass.
-    public static func extractWithDeep(_ images: [Image], with extractor: FeatureExtractor, stride8Weight: Float = 1,
-                                       batchSize: Int = 4, deep: Bool = true) -> [(grid: PatchGrid, deep: Tensor?)] {
-        extractWithMaps(images, with: extractor, stride8Weight: stride8Weight, batchSize: batchSize, deep: deep, stride4: false)
-            .map { ($0.grid, $0.deep) }
-    }
-
-    /// Patch grids and, from the same pass, each image's deep map (when `deep`) and stride-4
-    /// map [1, H/4, W/4, C4] (when `stride4`, for the segmentation head).
+    /// Patch grids of resized RGB images, extracted in batches, and from the same pass each
+    /// image's deep map [1, h, w, Cd] (when `deep`, for the supervised head) and stride-4 map
+    /// [1, H/4, W/4, C4] (when `stride4`, for the segmentation head).
     public static func extractWithMaps(_ images: [Image], with extractor: FeatureExtractor, stride8Weight: Float = 1,
                                        batchSize: Int = 4, deep: Bool, stride4: Bool) -> [(grid: PatchGrid, deep: Tensor?, stride4: Tensor?)] {
         var results: [(grid: PatchGrid, deep: Tensor?, stride4: Tensor?)] = []

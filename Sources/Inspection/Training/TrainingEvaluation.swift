@@ -34,8 +34,8 @@ enum TrainingEvaluation {
             let paths = images[start..<min(images.count, start + TrainingFeatures.chunk)].map(\.path)
             let photos = try PhotoLoading.loadAll(paths, size: size, threads: threads) { _ in }
             for batch in stride(from: 0, to: photos.count, by: 4) {
-                let extracted = PatchGrid.extractWithDeep(photos[batch..<min(photos.count, batch + 4)].map(\.resized), with: extractor,
-                                                          stride8Weight: memory.stride8Weight, deep: folded != nil)
+                let extracted = PatchGrid.extractWithMaps(photos[batch..<min(photos.count, batch + 4)].map(\.resized), with: extractor,
+                                                          stride8Weight: memory.stride8Weight, deep: folded != nil, stride4: false)
                 memoryScores += MemoryFitting.scoreInParallel(Array(extracted.indices)) {
                     PatchScore(grid: extracted[$0].grid, memory: memory.memory).score
                 }
