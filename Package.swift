@@ -2,6 +2,7 @@
 // Inspect: visual anomaly inspection, faces and tabular models on our own SIMD kernels.
 //
 // Layers (docs/ARCHITECTURE.md), dependencies pointing downwards only:
+//   WorkerThreads (Foundation only: the worker pool) -> Imaging, Tensors and every layer above
 //   CPNG, CJPEG (system libraries) -> CCodecs (setjmp-guarded C shims) -> Imaging
 //   Tensors -> Networks; (Imaging, Networks) -> Inspection, Faces
 //   CSHA256 (SHA-NI blocks) -> Checksums (SHA-256) -> Networks, Inspection, the CLI (tabular provenance)
@@ -78,29 +79,30 @@ let package = Package(
         // SHA-256 blocks on the x86 SHA extensions (checked at run time; any x86-64 builds it).
         .target(name: "CSHA256", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "Checksums", dependencies: ["CSHA256"], swiftSettings: numericSwift),
-        .target(name: "Imaging", dependencies: ["CCodecs"], swiftSettings: numericSwift),
+        .target(name: "WorkerThreads"),
+        .target(name: "Imaging", dependencies: ["CCodecs", "WorkerThreads"], swiftSettings: numericSwift),
         .target(name: "SeededRandom"),
-        .target(name: "Tensors", dependencies: ["SeededRandom"], swiftSettings: numericSwift),
+        .target(name: "Tensors", dependencies: ["SeededRandom", "WorkerThreads"], swiftSettings: numericSwift),
         .target(name: "ClassifierMetrics"),
         .target(name: "ModelCards"),
         .target(name: "DriftStatistics", dependencies: ["SeededRandom"]),
         .target(name: "HTMLReports"),
         .target(name: "Tabular", dependencies: ["ClassifierMetrics", "ModelCards", "SeededRandom"], swiftSettings: numericSwift),
-        .target(name: "Networks", dependencies: ["Checksums", "ModelCards", "SeededRandom", "Tensors"], swiftSettings: numericSwift),
-        .target(name: "Faces", dependencies: ["Imaging", "ModelCards", "Networks"], swiftSettings: numericSwift),
-        .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "DriftStatistics", "HTMLReports", "Imaging", "ModelCards", "Networks", "SeededRandom"], swiftSettings: numericSwift),
+        .target(name: "Networks", dependencies: ["Checksums", "ModelCards", "SeededRandom", "Tensors", "WorkerThreads"], swiftSettings: numericSwift),
+        .target(name: "Faces", dependencies: ["Imaging", "ModelCards", "Networks", "WorkerThreads"], swiftSettings: numericSwift),
+        .target(name: "Inspection", dependencies: ["Checksums", "ClassifierMetrics", "DriftStatistics", "HTMLReports", "Imaging", "ModelCards", "Networks", "SeededRandom", "WorkerThreads"], swiftSettings: numericSwift),
         // `bench-tensors`: GEMM, depthwise and memory-bandwidth figures for tools/bench/bench-tensors.sh.
         .target(name: "ScoreShards", dependencies: ["Imaging", "Tabular"]),
-        .executableTarget(name: "BenchTensors", dependencies: ["SeededRandom", "Tensors"], swiftSettings: numericSwift),
+        .executableTarget(name: "BenchTensors", dependencies: ["SeededRandom", "Tensors", "WorkerThreads"], swiftSettings: numericSwift),
         // `bench-networks`: EfficientNet-Lite0 latency and throughput for tools/bench/bench-effnet.sh.
-        .executableTarget(name: "BenchNetworks", dependencies: ["Networks", "SeededRandom", "Tensors"], swiftSettings: numericSwift),
+        .executableTarget(name: "BenchNetworks", dependencies: ["Networks", "SeededRandom", "Tensors", "WorkerThreads"], swiftSettings: numericSwift),
 
         // HTTP API and web page (the only library target allowed Swift packages: Hummingbird,
         // multipart-kit, swift-prometheus on swift-metrics, and swift-crypto for the SigV4
         // check of the AWS-compatible routes).
         .target(name: "Server",
                 dependencies: [
-                    "Imaging", "Tensors", "Tabular", "Faces", "Inspection", "DriftStatistics",
+                    "WorkerThreads", "Imaging", "Tensors", "Tabular", "Faces", "Inspection", "DriftStatistics",
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "MultipartKit", package: "multipart-kit"),
                     .product(name: "Prometheus", package: "swift-prometheus"),
@@ -112,30 +114,30 @@ let package = Package(
         .executableTarget(
             name: "InspectCLI",
             dependencies: [
-                "Checksums", "DriftStatistics", "Imaging", "Tensors", "Networks", "Tabular", "Inspection", "Faces", "Server", "ScoreShards",
+                "WorkerThreads", "Checksums", "DriftStatistics", "Imaging", "Tensors", "Networks", "Tabular", "Inspection", "Faces", "Server", "ScoreShards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeSwift),
 
         // Benchmarks, run by the tools/bench/*.sh scripts beside their reference engines.
-        .executableTarget(name: "BenchImaging", dependencies: ["Imaging"], swiftSettings: nativeSwift),
-        .executableTarget(name: "BenchFaces", dependencies: ["Faces", "Imaging"], swiftSettings: nativeSwift),
+        .executableTarget(name: "BenchImaging", dependencies: ["Imaging", "WorkerThreads"], swiftSettings: nativeSwift),
+        .executableTarget(name: "BenchFaces", dependencies: ["Faces", "Imaging", "WorkerThreads"], swiftSettings: nativeSwift),
         // Decoder torture (truncations, mutations), run under sanitizers by tools/test.sh.
         .executableTarget(name: "ImagingRobustness", dependencies: ["Imaging", "SeededRandom"]),
 
         // Helpers of the test targets only: comparisons that log their max difference, finite
         // differences, seeded data, fixture and model paths.
-        .target(name: "TestSupport", dependencies: ["SeededRandom", "Tensors"], path: "Tests/TestSupport"),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness", "TestSupport"], exclude: ["Fixtures"]),
+        .target(name: "TestSupport", dependencies: ["SeededRandom", "Tensors", "WorkerThreads"], path: "Tests/TestSupport"),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness", "TestSupport", "WorkerThreads"], exclude: ["Fixtures"]),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "ClassifierMetricsTests", dependencies: ["ClassifierMetrics"]),
         .testTarget(name: "ModelCardsTests", dependencies: ["ModelCards"]),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
-        .testTarget(name: "TensorsTests", dependencies: ["SeededRandom", "Tensors", "TestSupport"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Checksums", "ModelCards", "Networks", "Imaging", "Inspection", "SeededRandom", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "TensorsTests", dependencies: ["SeededRandom", "Tensors", "TestSupport", "WorkerThreads"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Checksums", "ModelCards", "Networks", "Imaging", "Inspection", "SeededRandom", "Tensors", "TestSupport", "WorkerThreads"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["SeededRandom", "Tabular", "TestSupport"]),
-        .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "InspectionTests", dependencies: ["Checksums", "DriftStatistics", "Inspection", "SeededRandom"]),
+        .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors", "TestSupport", "WorkerThreads"], exclude: ["Fixtures"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Checksums", "DriftStatistics", "Inspection", "SeededRandom", "WorkerThreads"]),
         .testTarget(name: "DriftStatisticsTests", dependencies: ["DriftStatistics", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
         // HummingbirdTesting calls the service's router in memory, without a socket.
         .testTarget(name: "ScoreShardsTests", dependencies: ["ScoreShards", "Imaging", "Inspection", "TestSupport"]),

@@ -7,6 +7,7 @@ import Dispatch
 import Faces
 import Imaging
 import Foundation
+import WorkerThreads
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
@@ -101,7 +102,7 @@ var fullFaces = 0, fullSize = (0, 0)
 for i in 0...repeats {
     let t0 = DispatchTime.now().uptimeNanoseconds
     let path = arguments[3], side = analyzer.detectionSide
-    let parts = concurrentMap(count: 2, threads: 2) { [analyzer] k -> FullResolutionPart in
+    let parts = WorkerPool.shared.map(count: 2, maxThreads: 2) { [analyzer] k -> FullResolutionPart in
         do {
             if k == 0 {
                 let image = try ImageDecoder.decodeFile(path, options: DecodeOptions()).image

@@ -3,6 +3,7 @@
 // Prints one line: "ours threads=N images=K seconds=T images_per_s=R".
 import Foundation
 import Imaging
+import WorkerThreads
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String, _ fallback: Double) -> Double {
@@ -24,7 +25,7 @@ guard !files.isEmpty else {
 
 /// One pass: read, decode, convert to RGB and resize every file.
 func pass() -> Int {
-    let sizes = concurrentMap(count: files.count, threads: threads) { i -> Int in
+    let sizes = WorkerPool.shared.map(count: files.count, maxThreads: threads) { i -> Int in
         guard let image = try? Image(contentsOfFile: files[i], options: DecodeOptions(minimumSize: (size, size))) else { return 0 }
         let rgb = image.converted(to: .rgb).resized(width: size, height: size, filter: .antialiased)
         return rgb.width

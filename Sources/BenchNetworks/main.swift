@@ -12,6 +12,7 @@ import Foundation
 import Networks
 import Tensors
 import SeededRandom
+import WorkerThreads
 
 func option(_ name: String) -> String? {
     let args = CommandLine.arguments

@@ -13,6 +13,7 @@ import Dispatch
 import Foundation
 import Tensors
 import SeededRandom
+import WorkerThreads
 
 var threads = WorkerPool.shared.threads
 var sections: [String] = []

@@ -1,5 +1,6 @@
 import Imaging
 import Tensors
+import WorkerThreads
 
 extension FaceAnalyzer {
     /// Analyses several encoded photos, one photo per core at a time: each photo's decode,

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import WorkerThreads
 
 /// One analysed face with the internals the CLI and tests use besides the FaceDetail.
 public struct AnalyzedFace: Sendable {
@@ -173,10 +174,10 @@ public struct FaceAnalyzer: Sendable {
         let (ageSize, genderSize, padding) = (estimator.ageChipSize, estimator.genderChipSize, estimator.chipPadding)
         let jittered = boxes.map { Self.jitteredBoxes($0, fraction: jitter) }
         // A face's boxes walk the shape predictor's trees together; faces run on all cores.
-        let predicted = concurrentMap(count: jittered.count) { [landmarker] face in landmarker.landmarks(in: rgb, boxes: jittered[face]) }
+        let predicted = WorkerPool.shared.map(count: jittered.count) { [landmarker] face in landmarker.landmarks(in: rgb, boxes: jittered[face]) }
         let work = jittered.indices.flatMap { face in jittered[face].indices.map { (face, $0) } }
         // Each (face, box) pair's chips are independent: they are cut on all cores.
-        let cut = concurrentMap(count: work.count) { k in
+        let cut = WorkerPool.shared.map(count: work.count) { k in
             let points = predicted[work[k].0][work[k].1]
             // A box's age and gender chips come from one pyramid, both exactly as dlib cuts
             // them. (One pyramid for all 7 boxes would be about 4 times faster still, but its

@@ -1,4 +1,5 @@
 import Foundation
+import WorkerThreads
 
 /// What checking one image found.
 public enum ImageCheckOutcome: Sendable {
@@ -41,7 +42,7 @@ public struct ImageFolderCheck: Sendable {
         let scan = ImageFileScanner.scan(paths)
         onScanned?(scan.images.count)
         let files = scan.images
-        let outcomes = concurrentMap(count: files.count, threads: threads) { i -> ImageCheckOutcome in
+        let outcomes = WorkerPool.shared.map(count: files.count, maxThreads: threads) { i -> ImageCheckOutcome in
             defer { progress?() }
             do throws(ImagingError) {
                 let decoded = try ImageDecoder.decodeFile(files[i], options: options)

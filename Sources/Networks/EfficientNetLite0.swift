@@ -3,6 +3,7 @@
 // the stride 8/16/32 maps). The trainable form stays available as `parameters`.
 import Foundation
 import Tensors
+import WorkerThreads
 
 struct FoldedMBConv {
     let spec: MBConvSpec

@@ -3,6 +3,7 @@ import Hummingbird
 import Imaging
 import Inspection
 import Tensors
+import WorkerThreads
 
 extension InspectService {
     func addInspectionRoutes(to router: Router<BasicRequestContext>) {

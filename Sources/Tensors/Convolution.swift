@@ -9,6 +9,7 @@
 //    (a band may span several small images: one packing of the weights per band, not per
 //    image, which matters for batches of face chips and detector crops).
 // Bias and activation are applied as the output is stored (the GEMM's epilogue).
+import WorkerThreads
 
 /// Convolution forward: y = activation(conv(x, weight) + bias).
 /// - input: [N, H, W, Cin]; weight: [KH, KW, Cin / groups, Cout]; bias: [Cout] or nil.

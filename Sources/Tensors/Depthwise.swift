@@ -4,6 +4,7 @@
 // each output pixel and each group of 16 channels it accumulates KH * KW products of an input
 // vector and a weight vector (SIMD16 FMAs). Any KxK works; 3x3 and 5x5 are the common cases.
 // These layers do few FLOPs per byte, so they are memory-bound (the benchmark reports GB/s).
+import WorkerThreads
 
 /// y[n, oy, ox, c] = act(bias[c] + sum_{ky,kx} x[n, iy, ix, c] * w[ky, kx, c]).
 func depthwiseForward(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,

@@ -1,5 +1,6 @@
 // Elementwise ops: activations (forward and backward), PReLU, add, multiply, bias epilogues, concat.
 import Foundation
+import WorkerThreads
 
 /// Activation fused into convolution and linear outputs.
 public enum Activation: Sendable, Equatable {

@@ -15,6 +15,7 @@
 // order, so results do not depend on the thread count.
 
 import Foundation
+import WorkerThreads
 
 enum GEMMBlocking {
     // Measured on the 2-core AVX2 (Zen 2: 32 KiB L1d, 512 KiB L2) and AVX-512 (Zen 4: 32 KiB

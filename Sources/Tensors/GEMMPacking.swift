@@ -2,6 +2,7 @@
 // multiplication", ACM TOMS 2008): blocks of A and B are copied into contiguous panels laid
 // out in exactly the order the micro-kernel reads them, so the kernel streams through memory
 // with unit stride and the panels stay resident in L1/L2.
+import WorkerThreads
 
 /// Strided view of a row-major matrix operand after an optional transpose:
 /// element (i, j) is at `base[i * rowStride + j * colStride]`.

@@ -13,6 +13,7 @@
 // Both stay in L2. Jobs own disjoint output rows (an image's rows split across the pool's
 // threads; a job recomputes the K - stride expanded rows it shares with the job before it).
 // Results equal the layer-by-layer ops': the same kernels, the same summation order.
+import WorkerThreads
 
 /// A 1x1 convolution as a GEMM with prepacked weights [Cin, Cout], its bias and activation.
 public struct PointwiseStage: @unchecked Sendable {

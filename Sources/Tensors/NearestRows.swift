@@ -18,6 +18,7 @@
 // `nearest(_:count:interpolatedTail:)` multiplies the coarse rows once and interpolates their
 // products (see there).
 import Foundation
+import WorkerThreads
 
 public final class NearestRowSearch: @unchecked Sendable {
     /// Number of reference rows.

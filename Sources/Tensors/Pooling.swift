@@ -1,6 +1,7 @@
 // Pooling over NHWC tensors: max, average (padding excluded from the count, as TensorFlow's
 // "SAME" pooling does), global average; forward and backward. Inner loops run over the
 // contiguous channels of a pixel.
+import WorkerThreads
 
 /// Input rows and columns covered by the window of output pixel (oy, ox), clipped to the image.
 @inline(__always)

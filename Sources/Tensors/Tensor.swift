@@ -1,6 +1,6 @@
-// Tensors: Float32 tensor storage (NHWC), SIMD GEMM and convolution kernels, the worker pool,
-// forward and backward ops and optimizers. Depends on the Swift standard library, Foundation
-// and Dispatch, and SeededRandom for its generator.
+// Tensors: Float32 tensor storage (NHWC), SIMD GEMM and convolution kernels, forward and
+// backward ops and optimizers. Depends on the Swift standard library, Foundation, SeededRandom
+// for its generator and WorkerThreads for the pool its kernels split their work over.
 import SeededRandom
 
 /// A dense Float32 tensor.

@@ -3,6 +3,7 @@ import Testing
 import SeededRandom
 import Tensors
 @testable import Inspection
+import WorkerThreads
 
 /// The memory's coreset at scale: the two-stage selection on projected patches against exact
 /// greedy selection, the memory cap, fold exclusion against memories selected without the

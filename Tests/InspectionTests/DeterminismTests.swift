@@ -3,6 +3,7 @@ import Imaging
 import Tensors
 import Testing
 @testable import Inspection
+import WorkerThreads
 
 /// The same photos give the same model and scores however they arrive: in another order,
 /// under other names, from a manifest instead of folders, decoded and trained on 1 or 2

@@ -6,6 +6,7 @@ import Testing
 import Tensors
 import TestSupport
 @testable import Networks
+import WorkerThreads
 
 /// EfficientNet-Lite0 against the PyTorch reference (tools/models/make_effnet.py): logits and the
 /// stride 8/16/32 feature maps of three sample photos.

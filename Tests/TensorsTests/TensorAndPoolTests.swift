@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Tensors
+import WorkerThreads
 
 @Suite("Worker pool") struct WorkerPoolTests {
     @Test func everyJobRunsExactlyOnceAndNestedCallsRunSerially() {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Tensors
+import WorkerThreads
 
 /// `--threads N`: how many threads work at once, the one name for parallelism across the
 /// commands (and the INSPECT_THREADS environment variable, which sizes the shared pool).

@@ -2,6 +2,7 @@ import Checksums
 import Imaging
 import Networks
 import Tensors
+import WorkerThreads
 
 /// A fixed, weight-free feature extractor: per 8x8 (and 16x16) cell, the mean and standard
 /// deviation of each colour channel and the mean absolute horizontal and vertical luminance

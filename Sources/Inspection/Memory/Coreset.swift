@@ -1,5 +1,6 @@
 import Tensors
 import SeededRandom
+import WorkerThreads
 
 /// Points for greedy k-center selection, in blocks of 16 stored coordinate-major (a block
 /// holds coordinate j of its 16 points side by side), so the distances of 16 points to a

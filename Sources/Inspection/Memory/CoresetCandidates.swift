@@ -1,5 +1,6 @@
 import SeededRandom
 import Tensors
+import WorkerThreads
 
 /// The first stage of the memory's two-stage coreset: from each photo, a greedy coreset of
 /// its own patches. Greedy selection costs points x centres per run; selecting per photo

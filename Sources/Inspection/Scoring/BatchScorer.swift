@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 import Synchronization
 import Tensors
+import WorkerThreads
 
 /// One row of a batch: the image's verdict or why it could not be scored.
 public struct ScoredImage: Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 import Networks
 import Tensors
+import WorkerThreads
 
 /// How far scores of good images spread, to turn a score into a confidence.
 public struct ScoreCalibration: Sendable, Codable, Equatable {

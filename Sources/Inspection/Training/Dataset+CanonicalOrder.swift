@@ -1,11 +1,12 @@
 import Checksums
 import Imaging
+import WorkerThreads
 
 extension InspectionDataset {
     /// The SHA-256 of each image file's bytes (in `images` order), or why the file could not
     /// be read.
     public func contentHashes(threads: Int = 2) -> [Result<String, InspectionError>] {
-        concurrentMap(count: images.count, threads: threads) { i -> Result<String, InspectionError> in
+        WorkerPool.shared.map(count: images.count, maxThreads: threads) { i -> Result<String, InspectionError> in
             do throws(ImagingError) {
                 return .success(SHA256.hex(try FileBytes.read(images[i].path)))
             } catch {

@@ -3,6 +3,7 @@ import Imaging
 import Networks
 import Tensors
 import SeededRandom
+import WorkerThreads
 
 /// Settings of the supervised head's training.
 public struct HeadTrainingOptions: Sendable {
@@ -45,7 +46,7 @@ enum HeadTrainer {
         var done = 0
         for start in stride(from: 0, to: jobs.count, by: 4) {
             let chunk = Array(jobs[start..<min(jobs.count, start + 4)])
-            let views = concurrentMap(count: chunk.count) { j -> (image: Image, targets: [Float]?) in
+            let views = WorkerPool.shared.map(count: chunk.count) { j -> (image: Image, targets: [Float]?) in
                 // One generator per (image, variant): the same variants whatever the chunking.
                 var rng = SeededGenerator(seed: seed &+ UInt64(chunk[j].0) &* 7919 &+ UInt64(chunk[j].1) &* 104_729)
                 let photo = photos[chunk[j].0]

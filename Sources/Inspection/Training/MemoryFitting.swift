@@ -1,4 +1,5 @@
 import Tensors
+import WorkerThreads
 
 /// A memory fitted on some training images, with the threshold and calibration chosen on
 /// k-fold out-of-fold scores of those images.

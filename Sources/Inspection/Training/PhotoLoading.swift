@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import WorkerThreads
 
 /// The model's input size, and every photo decoded and resized to it.
 enum PhotoLoading {
@@ -52,7 +53,7 @@ enum PhotoLoading {
     private static func each<T: Sendable>(_ paths: [String], size: InputSize, threads: Int, progress: @escaping @Sendable (Int) -> Void,
                                           _ use: @escaping @Sendable (PreparedImage) -> T) -> [Result<T, InspectionError>] {
         let counter = ProgressCounter()
-        return concurrentMap(count: paths.count, threads: threads) { i -> Result<T, InspectionError> in
+        return WorkerPool.shared.map(count: paths.count, maxThreads: threads) { i -> Result<T, InspectionError> in
             defer { progress(counter.increment()) }
             do throws(InspectionError) { return .success(use(try ImagePreparation.load(paths[i], size: size))) }
             catch { return .failure(error) }

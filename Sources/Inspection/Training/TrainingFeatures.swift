@@ -1,4 +1,5 @@
 import Imaging
+import WorkerThreads
 
 /// The features step: the training photos decoded a chunk at a time and their features kept,
 /// the decoded photos dropped (except the originals the supervised head's augmentation
@@ -46,7 +47,7 @@ struct TrainingFeatures {
                 }
             }
             statistics += try phases.time("decode") { () throws(InspectionError) -> [ImageStatistics] in
-                concurrentMap(count: photos.count, threads: threads) {
+                WorkerPool.shared.map(count: photos.count, maxThreads: threads) {
                     photos[$0].original.statistics(photoWidth: photos[$0].photoSize.width, photoHeight: photos[$0].photoSize.height)
                 }
             }

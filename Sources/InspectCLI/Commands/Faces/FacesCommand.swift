@@ -4,6 +4,7 @@ import Foundation
 import Inspection
 import Imaging
 import Tensors
+import WorkerThreads
 
 /// `inspect faces PHOTO...`: faces with box, landmarks, age range and gender (Rekognition
 /// DetectFaces style).

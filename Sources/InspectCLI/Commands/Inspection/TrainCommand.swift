@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Inspection
 import Tensors
+import WorkerThreads
 
 /// `inspect train GOOD_DIR [BAD_DIR]`: learn what good looks like, choose a threshold,
 /// report honest metrics, write a model bundle.

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import Imaging
+import WorkerThreads
 
-/// `concurrentMap`: results in index order, every index once, and nothing kept afterwards.
-struct ConcurrentMapTests {
+/// `WorkerPool.map`: results in index order, every index once, at most the asked number of
+/// threads, and no reference kept to the results afterwards.
+struct WorkerPoolMapTests {
     /// Counts its live instances.
     final class Tracked: @unchecked Sendable {
         static let lock = NSLock()
@@ -17,9 +18,16 @@ struct ConcurrentMapTests {
     }
 
     @Test func resultsComeInIndexOrder() {
-        let squares = concurrentMap(count: 1000, threads: 4) { $0 * $0 }
+        let squares = WorkerPool.shared.map(count: 1000) { $0 * $0 }
         #expect(squares == (0..<1000).map { $0 * $0 })
-        #expect(concurrentMap(count: 0, threads: 2) { $0 }.isEmpty)
+        #expect(WorkerPool.shared.map(count: 0) { $0 }.isEmpty)
+    }
+
+    /// With `maxThreads: 1` every job runs on the calling thread, one after another.
+    @Test func oneThreadRunsEveryJobOnTheCaller() {
+        let caller = Thread.current
+        let onCaller = WorkerPool.shared.map(count: 64, maxThreads: 1) { _ in Thread.current == caller }
+        #expect(onCaller.allSatisfy { $0 })
     }
 
     /// The results' references are released once the caller drops them (a leak here kept
@@ -27,7 +35,7 @@ struct ConcurrentMapTests {
     @Test func keepsNoReferenceToItsResults() {
         let before = Tracked.lock.withLock { Tracked.live }
         do {
-            let objects = concurrentMap(count: 200, threads: 2) { Tracked($0) }
+            let objects = WorkerPool.shared.map(count: 200, maxThreads: 2) { Tracked($0) }
             withExtendedLifetime(objects) {
                 #expect(objects.map(\.index) == Array(0..<200))
                 #expect(Tracked.lock.withLock { Tracked.live } == before + 200)

@@ -1,11 +1,14 @@
-// A persistent pool of worker threads that splits numeric work across the cores.
+// WorkerThreads: the one pool of worker threads every layer splits its work over (the kernels
+// of Tensors, decoding photos in Imaging and Inspection, photos of a faces run, requests of a
+// batch in the server). Depends on Foundation, Dispatch and Synchronization only.
 //
 // `parallelFor(count:)` runs `body(job)` for job in 0..<count. Threads take the next job from
 // a shared counter, so a thread that the OS delays (a busy machine) leaves its jobs to the
-// others instead of holding up the call. Which thread runs a job does not affect its result:
-// every kernel in this module gives each output element to exactly one job, which sums in a
-// fixed order, and the job boundaries depend only on the problem and the thread count. So
-// results are deterministic for a fixed thread count (and in practice independent of it).
+// others instead of holding up the call, and a slow job (a large photo) does not hold up a
+// fixed share of the others. Which thread runs a job does not affect its result: the kernels
+// give each output element to exactly one job, which sums in a fixed order, and the job
+// boundaries depend only on the problem and the thread count. So results are deterministic
+// for a fixed thread count (and in practice independent of it).
 // The calling thread takes part. A nested or concurrent call (the pool is busy) runs its jobs
 // serially on the calling thread instead of waiting, so the pool can never deadlock on itself.
 //
@@ -187,11 +190,12 @@ public final class WorkerPool: @unchecked Sendable {
         return try body()
     }
 
-    /// Runs `body(job)` for every job in 0..<count, spread over the pool's threads.
-    /// `body` must only write memory that no other job writes.
-    public func parallelFor(count: Int, _ body: (Int) -> Void) {
+    /// Runs `body(job)` for every job in 0..<count, spread over the pool's threads, at most
+    /// `maxThreads` of them (the caller included). `body` must only write memory that no
+    /// other job writes.
+    public func parallelFor(count: Int, maxThreads: Int = .max, _ body: (Int) -> Void) {
         if count <= 0 { return }
-        let t = min(threads, count)
+        let t = max(1, min(threads, count, maxThreads))
         if t == 1 || !busy.try() {
             for job in 0..<count { body(job) }
             return
@@ -220,19 +224,4 @@ public final class WorkerPool: @unchecked Sendable {
             state.body = nil
         }
     }
-}
-
-/// Splits 0..<n into `parts` contiguous ranges whose boundaries are multiples of `align`
-/// (except the last), as evenly as possible. Deterministic: depends only on its arguments.
-func splitRange(_ n: Int, parts: Int, align: Int = 1) -> [Range<Int>] {
-    let units = (n + align - 1) / align
-    let p = max(1, min(parts, units))
-    var ranges: [Range<Int>] = []
-    ranges.reserveCapacity(p)
-    for i in 0..<p {
-        let lo = min(n, (units * i / p) * align)
-        let hi = min(n, (units * (i + 1) / p) * align)
-        if hi > lo { ranges.append(lo..<hi) }
-    }
-    return ranges
 }
