@@ -90,6 +90,28 @@ if sections.contains("gemm") {
     }
 }
 
+/// The im2col GEMMs of the face networks as one band of `conv2d` runs them on a batch of 14
+/// chips (one face: 7 boxes, each mirrored), with the weights prepacked as `Conv2D` holds them:
+/// M patch rows of the band, K = KH*KW*Cin, N output channels.
+let faceConvolutionBandShapes: [(name: String, m: Int, k: Int, n: Int)] = [
+    ("faces_age_stem7x7", 435, 147, 64), ("faces_age_res64", 266, 576, 64), ("faces_age_res128", 252, 1152, 128),
+    ("faces_age_res256", 56, 2304, 256), ("faces_gender_conv1", 256, 288, 32), ("faces_gender_conv3", 256, 576, 64),
+]
+
+if sections.contains("gemm") {
+    for (name, m, k, n) in faceConvolutionBandShapes where name.hasPrefix(only) {
+        let a = randomBuffer(m * k, seed: 1), b = randomBuffer(k * n, seed: 2)
+        let packed = b.withUnsafeBufferPointer { PackedMatrix($0.baseAddress!, rows: k, columns: n, ld: n) }
+        var c = [Float](repeating: 0, count: m * n)
+        let seconds = a.withUnsafeBufferPointer { pa in
+            c.withUnsafeMutableBufferPointer { pc in
+                bestTime { sgemm(m: m, a: pa.baseAddress!, lda: k, packedB: packed, c: pc.baseAddress!, ldc: n, activation: .relu) }
+            }
+        }
+        print("gemm shape=\(name) m=\(m) n=\(n) k=\(k) threads=\(threads) gflops=\(fmt(2.0 * Double(m * n * k) / seconds * 1e-9))")
+    }
+}
+
 /// Runs `body(range)` over 0..<n split evenly across the pool's threads.
 func parallelSplit(_ n: Int, _ body: @escaping (Range<Int>) -> Void) {
     let t = WorkerPool.shared.threads

@@ -13,11 +13,19 @@ import WorkerThreads
 
 /// Convolution forward: y = activation(conv(x, weight) + bias).
 /// - input: [N, H, W, Cin]; weight: [KH, KW, Cin / groups, Cout]; bias: [Cout] or nil.
+/// - packedWeight: for one group, `weight` as the [KH*KW*Cin, Cout] GEMM operand packed once
+///   (`PackedMatrix(weight)`), so the im2col path does not pack it again in every band; the
+///   results are the same as without it.
 /// - Returns [N, OH, OW, Cout], written into `out` when given.
-public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, config: Conv2DConfig = Conv2DConfig(),
-                   activation: Activation = .none, out: Tensor? = nil) -> Tensor {
+public func conv2d(_ input: Tensor, weight: Tensor, packedWeight: PackedMatrix? = nil, bias: Tensor? = nil,
+                   config: Conv2DConfig = Conv2DConfig(), activation: Activation = .none, out: Tensor? = nil) -> Tensor {
     let g = convGeometry(input, weight, bias, config, "conv2d")
-    let y = Tensor.output(out, shape: g.outputShape)
+    if let packedWeight {
+        precondition(g.groups == 1 && packedWeight.rows == g.patch && packedWeight.columns == g.cout,
+                     "conv2d: packed weight \(packedWeight.rows) x \(packedWeight.columns) for weight \(weight.shape) in \(g.groups) groups")
+    }
+    // Every path writes every output element (the GEMMs with beta 0 do not read C).
+    let y = Tensor.uninitializedOutput(out, shape: g.outputShape)
     if g.isDepthwise && g.coutPerGroup == 1 {
         depthwiseForward(g, input.data, weight.data, bias?.data, activation, y.data)
         return y
@@ -40,6 +48,12 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, config:
             let range = bands[band]
             let columns = ThreadScratch.current.buffer(.columns, count: range.count * rowFloats)
             let yBand = y.data + range.lowerBound * g.ow * g.cout
+            if let packedWeight {
+                im2colRows(g, input.data, rows: range, group: 0, into: columns)
+                sgemm(m: range.count * g.ow, a: columns, lda: g.patch, packedB: packedWeight, c: yBand, ldc: g.cout,
+                      bias: bias?.data, activation: activation)
+                return
+            }
             for group in 0..<g.groups {
                 im2colRows(g, input.data, rows: range, group: group, into: columns)
                 sgemm(transA: false, transB: false, m: range.count * g.ow, n: g.coutPerGroup, k: g.patch, a: columns,
@@ -205,14 +219,17 @@ func im2colRows(_ g: ConvGeometry, _ x: UnsafePointer<Float>, rows: Range<Int>, 
     }
 }
 
-/// Copies `count` floats; short runs (a few channels) in a loop rather than a memmove call.
+/// Copies `count` floats inline, 16 at a time, rather than through a memmove call: im2col's
+/// runs are a few channels (RGB stems) to a few hundred floats (3 x 64 channels of a 3x3 row),
+/// short enough that the call and its size dispatch cost about as much as the copy.
 @inline(__always)
 private func copyFloats(_ to: UnsafeMutablePointer<Float>, _ from: UnsafePointer<Float>, _ count: Int) {
-    if count < 32 {
-        for j in 0..<count { to[j] = from[j] }
-    } else {
-        to.update(from: from, count: count)
+    var j = 0
+    while j + 16 <= count {
+        store16(to + j, load16(from + j))
+        j += 16
     }
+    while j < count { to[j] = from[j]; j += 1 }
 }
 
 /// The adjoint of im2col: adds each patch row back onto the input positions it was read from.

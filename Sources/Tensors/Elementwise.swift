@@ -58,7 +58,7 @@ func mapElements(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointe
 
 /// activation(x) elementwise.
 public func activation(_ x: Tensor, _ kind: Activation, out: Tensor? = nil) -> Tensor {
-    let y = Tensor.output(out, shape: x.shape)
+    let y = Tensor.uninitializedOutput(out, shape: x.shape)
     mapElements(count: x.count, x.data, y.data, { activate($0, kind) }, { activate($0, kind) })
     return y
 }
@@ -151,7 +151,7 @@ private func binary(_ a: Tensor, _ b: Tensor, out: Tensor?, _ name: String,
                      "\(name): shapes \(a.shape) and \(b.shape) are neither equal nor a last-dimension broadcast")
         period = b.count
     }
-    let y = Tensor.output(out, shape: a.shape)
+    let y = Tensor.uninitializedOutput(out, shape: a.shape)   // every element written below
     if period == 0 { return y }
     let pa = a.data, pb = b.data, py = y.data
     parallelChunks(a.count / period, grain: max(1, 16384 / period)) { rows in

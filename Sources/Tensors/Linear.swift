@@ -6,7 +6,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, activation:
                  "linear: input \(x.shape) and weight \(weight.shape) (expected [B, in] and [out, in])")
     let (b, inputs, outputs) = (x.shape[0], x.shape[1], weight.shape[0])
     if let bias { precondition(bias.count == outputs, "linear: bias has \(bias.count) values for \(outputs) outputs") }
-    let y = Tensor.output(out, shape: [b, outputs])
+    let y = Tensor.uninitializedOutput(out, shape: [b, outputs])   // beta 0: every element written
     sgemm(transA: false, transB: true, m: b, n: outputs, k: inputs, a: x.data, lda: inputs,
           b: weight.data, ldb: inputs, c: y.data, ldc: outputs, bias: bias?.data, activation: activation)
     return y

@@ -69,7 +69,7 @@ private enum PoolingKind {
 private func poolForward(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tensor?, _ op: String,
                          _ kind: PoolingKind) -> Tensor {
     let g = poolGeometry(x, kernel, config, op)
-    let y = Tensor.output(out, shape: g.outputShape)
+    let y = Tensor.uninitializedOutput(out, shape: g.outputShape)   // every window stores its pixel
     let c = g.cin, vectorChannels = c / 16 * 16
     parallelChunks(g.n * g.oh, grain: 8) { rows in
         for row in rows {
@@ -160,7 +160,7 @@ public func avgPool2dBackward(inputShape: [Int], gradOutput dy: Tensor, kernel: 
 /// Global average pooling: [N, H, W, C] -> [N, C].
 public func globalAvgPool(_ x: Tensor, out: Tensor? = nil) -> Tensor {
     let (n, h, w, c) = x.nhwc
-    let y = Tensor.output(out, shape: [n, c])
+    let y = Tensor.uninitializedOutput(out, shape: [n, c])   // each image's row is set, then summed into
     let scale = 1 / Float(max(1, h * w))
     WorkerPool.shared.parallelFor(count: n) { image in
         let o = y.data + image * c

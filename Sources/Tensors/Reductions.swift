@@ -67,7 +67,7 @@ func rowLogSumExp(_ row: UnsafePointer<Float>, _ k: Int) -> Float {
 
 /// Softmax along the last dimension: exp(x - logsumexp(x)).
 public func softmax(_ x: Tensor, out: Tensor? = nil) -> Tensor {
-    let y = Tensor.output(out, shape: x.shape)
+    let y = Tensor.uninitializedOutput(out, shape: x.shape)
     let k = x.shape.last ?? 1
     let rows = k == 0 ? 0 : x.count / k
     for r in 0..<rows {

@@ -145,6 +145,15 @@ public final class Tensor: @unchecked Sendable {
         return out
     }
 
+    /// `out` resized to `shape`, or a new tensor whose elements are left unset (no zero-fill
+    /// pass): only for ops that write every element of their output before anything reads it.
+    /// `output(_:shape:)`, which zero-fills a new tensor, stays the default.
+    public static func uninitializedOutput(_ out: Tensor?, shape: [Int]) -> Tensor {
+        guard let out else { return Tensor(uninitializedShape: shape) }
+        out.resize(to: shape)
+        return out
+    }
+
     /// The dimensions of a rank-4 NHWC tensor.
     var nhwc: (n: Int, h: Int, w: Int, c: Int) {
         precondition(shape.count == 4, "expected an NHWC tensor of rank 4, got shape \(shape)")

@@ -55,6 +55,29 @@ struct AveragingTests {
                     "male probability, mirror flag vs mirror group")
     }
 
+    /// Several faces in one pass per network (as a photo's faces run) get exactly the
+    /// estimates each gets in a pass of its own, bit for bit: a network's output for a chip does
+    /// not depend on the other chips of its batch (each output element is summed by one GEMM
+    /// job in a fixed order, with the weights prepacked once).
+    @Test func facesInOnePassEqualEachFaceAlone() throws {
+        var mirrored = estimator
+        mirrored.averageMirrored = true
+        let count = min(chips.shape[0], genderChips.shape[0])
+        #expect(count >= 3)
+        // Faces of 1, 2 and 3 chips, built from the fixture's chips in turn.
+        var ageGroups: [[Image]] = [], genderGroups: [[Image]] = []
+        var next = 0
+        for size in [1, 2, 3] {
+            ageGroups.append((0..<size).map { image(chips, (next + $0) % count) })
+            genderGroups.append((0..<size).map { image(genderChips, (next + $0) % count) })
+            next += size
+        }
+        let together = mirrored.estimate(ageChipGroups: ageGroups, genderChipGroups: genderGroups)
+        let alone = zip(ageGroups, genderGroups).map { mirrored.estimate(ageChipGroups: [$0], genderChipGroups: [$1])[0] }
+        #expect(together == alone)
+        #expect(Set(together.map(\.age)).count == 3)
+    }
+
     /// The jittered boxes: the box itself first, then shifted and resized by the fraction of
     /// its side; none without jitter.
     @Test func jitteredBoxes() {

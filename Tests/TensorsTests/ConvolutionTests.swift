@@ -170,6 +170,30 @@ func samePadding(size: Int, kernel: Int, stride: Int, dilation: Int) -> (Int, In
                     absolute: 1e-4, relative: 1e-4, "dW batch")
     }
 
+    @Test func prepackedWeightsGiveIdenticalOutputs() {
+        // Every one-group im2col case, plus the shapes of the face age network's 2x2 and 6x6
+        // maps on a batch of 14 chips (patches of 576 and 2304 floats: several k blocks, and
+        // 40 output channels end in a half panel). Bit for bit, on 1 and 2 threads.
+        var shapes = cases.filter { $0.groups == 1 && $0.k > 1 }
+        shapes.append(Case(n: 14, h: 6, w: 6, cin: 64, cout: 40, k: 3, stride: 1, dilation: 1, groups: 1, same: false, pad: 1))
+        shapes.append(Case(n: 14, h: 2, w: 2, cin: 256, cout: 48, k: 3, stride: 1, dilation: 1, groups: 1, same: false, pad: 1))
+        shapes.append(Case(n: 3, h: 40, w: 48, cin: 5, cout: 7, k: 3, stride: 1, dilation: 1, groups: 1, same: true))
+        #expect(shapes.count == 5)
+        for (index, c) in shapes.enumerated() {
+            let (config, _) = setup(c)
+            let x = randomTensor([c.n, c.h, c.w, c.cin], seed: UInt64(300 + index), range: -4...4)
+            let wt = randomTensor([c.k, c.k, c.cin, c.cout], seed: UInt64(400 + index))
+            let bias = randomTensor([c.cout], seed: UInt64(500 + index))
+            let packed = PackedMatrix(wt)
+            withThreadCounts([1, 2]) { threads in
+                let plain = conv2d(x, weight: wt, bias: bias, config: config, activation: .relu)
+                let prepacked = conv2d(x, weight: wt, packedWeight: packed, bias: bias, config: config, activation: .relu)
+                #expect(prepacked.shape == plain.shape)
+                #expect(prepacked.scalars == plain.scalars, "case \(index), \(threads) thread(s)")
+            }
+        }
+    }
+
     @Test func resultsAreIdenticalAcrossThreadCounts() {
         let c = cases[5]
         let (config, _) = setup(c)

@@ -22,7 +22,9 @@ public struct ConvBatchNorm {
 ///
 /// A 1x1 convolution with stride 1, no padding and one group is a GEMM of the
 /// [N*H*W, Cin] input by the [Cin, Cout] weights; those weights are packed once, at init,
-/// into the GEMM's panel layout (the same values as packing them per call).
+/// into the GEMM's panel layout (the same values as packing them per call). The weights of
+/// any other one-group convolution, the [KH*KW*Cin, Cout] operand of its im2col GEMM, are
+/// packed once at init too, instead of once per band of every call.
 public struct Conv2D: Sendable {
     public let weight: Tensor
     public let bias: Tensor
@@ -30,6 +32,9 @@ public struct Conv2D: Sendable {
     public let activation: Activation
     /// The weights as a prepacked GEMM operand [Cin, Cout], for pointwise convolutions.
     public let pointwise: PackedMatrix?
+    /// The weights as a prepacked [KH*KW*Cin, Cout] GEMM operand, for the other one-group
+    /// convolutions (im2col).
+    let patchWeights: PackedMatrix?
 
     public init(weight: Tensor, bias: Tensor, config: Conv2DConfig = Conv2DConfig(), activation: Activation = .none) {
         precondition(weight.rank == 4 && bias.count == weight.shape[3],
@@ -42,6 +47,7 @@ public struct Conv2D: Sendable {
         let isPointwise = weight.shape[0] == 1 && weight.shape[1] == 1 && config.strideH == 1 && config.strideW == 1
             && config.groups == 1 && unpadded
         pointwise = isPointwise ? PackedMatrix(weight) : nil
+        patchWeights = !isPointwise && config.groups == 1 ? PackedMatrix(weight) : nil
     }
 
     /// Folds inference BatchNorm into the convolution (`foldBatchNorm`): the running statistics
@@ -68,12 +74,13 @@ public struct Conv2D: Sendable {
     @discardableResult
     public func callAsFunction(_ x: Tensor, out: Tensor? = nil) -> Tensor {
         guard let pointwise else {
-            return conv2d(x, weight: weight, bias: bias, config: config, activation: activation, out: out)
+            return conv2d(x, weight: weight, packedWeight: patchWeights, bias: bias, config: config,
+                          activation: activation, out: out)
         }
         precondition(x.rank == 4 && x.shape[3] == pointwise.rows,
                      "Conv2D: input must be [N, H, W, \(pointwise.rows)], got \(x.shape)")
         let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let y = Tensor.output(out, shape: [n, h, w, outputChannels])
+        let y = Tensor.uninitializedOutput(out, shape: [n, h, w, outputChannels])   // beta 0: every element written
         sgemm(m: n * h * w, a: x.data, lda: c, packedB: pointwise, c: y.data, ldc: outputChannels,
               bias: bias.data, activation: activation)
         return y

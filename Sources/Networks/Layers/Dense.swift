@@ -34,7 +34,7 @@ public struct Dense: Sendable {
     /// The layer on a batch `x` [B, in], written into `out` when given.
     public func callAsFunction(_ x: Tensor, out: Tensor? = nil) -> Tensor {
         precondition(x.rank == 2 && x.shape[1] == inputs, "Dense: input must be [B, \(inputs)], got \(x.shape)")
-        let y = Tensor.output(out, shape: [x.shape[0], outputs])
+        let y = Tensor.uninitializedOutput(out, shape: [x.shape[0], outputs])   // beta 0: every element written
         sgemm(m: x.shape[0], a: x.data, lda: inputs, packedB: weights, c: y.data, ldc: outputs,
               bias: bias.data, activation: activation)
         return y
