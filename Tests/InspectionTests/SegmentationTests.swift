@@ -143,6 +143,41 @@ import Testing
         #expect(iou > 0.9, "one-photo IoU \(iou) over the stride-4 cells (\(union) cells marked or true)")
     }
 
+    @Test func eachTypeGetsItsOwnPixelThreshold() throws {
+        // 16 pixels in a row (background probability, first type, second type): the first
+        // type's 4 true pixels are sure (0.9) beside 4 background pixels it half-believes (0.3);
+        // the second type's 4 true pixels are faint (0.18, as a thin scratch) beside 4 fainter
+        // background ones (0.08). No one threshold serves both; one per type marks exactly the
+        // true pixels.
+        let labels = SyntheticSurfaces.defectLabels
+        var rows: [[Float]] = [], truth: [UInt8] = []
+        for _ in 0..<4 { rows.append([0.1, 0.9, 0]); truth.append(1) }
+        for _ in 0..<4 { rows.append([0.82, 0, 0.18]); truth.append(2) }
+        for _ in 0..<4 { rows.append([0.7, 0.3, 0]); truth.append(0) }
+        for _ in 0..<4 { rows.append([0.92, 0, 0.08]); truth.append(0) }
+        let heldOut = SegmentationFitting.HeldOut(probabilities: Tensor(shape: [1, 1, 16, 3], data: rows.flatMap { $0 }),
+                                                  memoryMap: AnomalyMap(width: 16, height: 1, values: [Float](repeating: 0, count: 16)),
+                                                  truth: LabelMask(width: 16, height: 1, classes: truth))
+        let options = SegmentationOptions()
+        let fusion = try SegmentationFitting.bestFusion([heldOut], cutOff: 1, labels: labels, options: options)
+        #expect(fusion.thresholds.count == 2)
+        // The lowest grid thresholds that separate each type's true pixels from its false ones.
+        #expect(abs(fusion.thresholds[0] - 0.35) < 1e-6 && abs(fusion.thresholds[1] - 0.10) < 1e-6, "thresholds \(fusion.thresholds)")
+        #expect(abs(fusion.iou - 1) < 1e-12, "mean IoU \(fusion.iou)")
+        // One threshold for both types does worse: at best the first type's false pixels
+        // come with the second type's true ones (mean IoU (0.5 + 1) / 2).
+        let outcome = SegmentationModel.cut(heldOut.probabilities, memoryMap: heldOut.memoryMap, memoryCutOff: 1, memoryWeight: 0,
+                                            pixelThresholds: [0, 0], labels: labels)
+        let shared = options.pixelThresholds.map {
+            SegmentationFitting.typeCounts([outcome], [heldOut.truth], threshold: $0, classCount: labels.classCount).meanIoU
+        }
+        #expect(abs((shared.max() ?? 0) - 0.75) < 1e-12, "best mean IoU with one threshold \(shared.max() ?? 0)")
+        // The model marks with each type's threshold.
+        let marked = SegmentationModel.cut(heldOut.probabilities, memoryMap: heldOut.memoryMap, memoryCutOff: 1, memoryWeight: 0,
+                                           pixelThresholds: fusion.thresholds, labels: labels)
+        #expect(marked.classes == truth)
+    }
+
     @Test func twoTypesTrainScoreAndSave() throws {
         let root = NSTemporaryDirectory() + "segmentation-tests-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: root) }
