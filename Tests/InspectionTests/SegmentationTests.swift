@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import InspectionTestSupport
 import Networks
 import SeededRandom
 import Tensors
@@ -179,18 +180,11 @@ import Testing
     }
 
     @Test func twoTypesTrainScoreAndSave() throws {
-        let root = NSTemporaryDirectory() + "segmentation-tests-\(getpid())"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try SyntheticSurfaces.writeDataset(to: root + "/train", good: 12, defective: 8, width: 160, height: 120, seed: 3, coloredMasks: true)
-        let test = try SyntheticSurfaces.writeDataset(to: root + "/test", good: 2, defective: 4, width: 160, height: 120, seed: 4,
-                                                      coloredMasks: true)
-        var options = TrainingOptions()
-        options.inputLongSide = 160
-        options.holdOutReport = false
-        let data = try InspectionDataset.manifest(root + "/train/manifest.jsonl")
+        let fixture = try TwoTypeSegmentationFixture(name: "segmentation-tests", testGood: 2, testDefective: 4)
+        defer { fixture.remove() }
+        let (result, data, extractor, test) = (fixture.result, fixture.data, fixture.extractor, fixture.test)
+        var options = fixture.options
         #expect(data.maskLabels == SyntheticSurfaces.defectLabels)
-        let extractor = TextureStatisticsExtractor()
-        let result = try Trainer.train(data, extractor: extractor, options: options)
         let card = try #require(result.card.segmentation)
         #expect(card.labels.labels.map(\.name) == ["scratch", "spot"])
         let report = try #require(result.segmentation)
@@ -209,7 +203,7 @@ import Testing
         #expect(page.contains(String(format: "%.3f", report.meanIoU ?? -1)))
 
         // Scoring answers in Lookout's segmentation shape, and the saved model answers the same.
-        let bundle = root + "/model"
+        let bundle = fixture.root + "/model"
         try ModelBundle.save(result.model, card: result.card, to: bundle)
         let (loaded, _) = try ModelBundle.load(bundle, extractor: extractor)
         let photo = try ImagePreparation.load(try InspectionDataset.imagesIn(test.bad)[1], size: result.card.inputSize)
@@ -229,8 +223,8 @@ import Testing
         // The same photos give the same model bytes, on 1 thread as on the default 2.
         options.threads = 1
         let again1 = try Trainer.train(data, extractor: extractor, options: options)
-        try ModelBundle.save(again1.model, card: again1.card, to: root + "/model-1-thread")
+        try ModelBundle.save(again1.model, card: again1.card, to: fixture.root + "/model-1-thread")
         let weights = { (folder: String) throws -> Data in try Data(contentsOf: URL(fileURLWithPath: folder + "/weights.safetensors")) }
-        #expect(try weights(bundle) == weights(root + "/model-1-thread"), "the segmentation model's weights differ between two trainings")
+        #expect(try weights(bundle) == weights(fixture.root + "/model-1-thread"), "the segmentation model's weights differ between two trainings")
     }
 }
