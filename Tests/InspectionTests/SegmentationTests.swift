@@ -209,6 +209,24 @@ import Testing
         let photo = try ImagePreparation.load(try InspectionDataset.imagesIn(test.bad)[1], size: result.card.inputSize)
         let r = result.model.inspect([photo.resized])[0], again = loaded.inspect([photo.resized])[0]
         #expect(r.segmentation == again.segmentation)
+        #expect(loaded.segmentation?.pixelThresholds == result.model.segmentation?.pixelThresholds)
+
+        // A card with one pixelThreshold (written before per-type thresholds) loads with every
+        // type at it; per-type thresholds that do not match the types are refused, naming the field.
+        let cardPath = bundle + "/" + ModelBundle.cardFile
+        let saved = try Data(contentsOf: URL(fileURLWithPath: cardPath))
+        func loadWithSegmentation(_ edit: (inout [String: Any]) -> Void) throws -> InspectionModel {
+            var card = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
+            var segmentation = try #require(card["segmentation"] as? [String: Any])
+            edit(&segmentation)
+            card["segmentation"] = segmentation
+            try JSONSerialization.data(withJSONObject: card).write(to: URL(fileURLWithPath: cardPath))
+            return try ModelBundle.load(bundle, extractor: extractor).model
+        }
+        let older = try loadWithSegmentation { $0["pixelThresholds"] = nil; $0["pixelThreshold"] = 0.3 }
+        #expect(older.segmentation?.pixelThresholds == [0.3, 0.3])
+        #expect { try loadWithSegmentation { $0["pixelThresholds"] = [0.3] } } throws: { "\($0)".contains("pixelThresholds") }
+        try saved.write(to: URL(fileURLWithPath: cardPath))
         let answer = DetectAnomaliesResult(r, mask: try r.maskPNG(size: photo.photoSize))
         #expect(answer.Anomalies.map(\.Name) == ["background", "scratch", "spot"])
         #expect(answer.Anomalies.map(\.PixelAnomaly.Color) == [nil, "#FF0000", "#0080FF"])

@@ -20,12 +20,12 @@ struct FittedSegmentation {
 
 /// The segmentation step, on top of a fitted memory: cross-validation over the photos (each
 /// fold's head trained without that fold's photos' views, then segmenting them as scored),
-/// the fusion weight and pixel threshold that give the best mean IoU out of fold, and the
-/// final head trained on every sample.
+/// the loss, passes, fusion weight and per-type pixel thresholds that give the best mean IoU
+/// out of fold, and the final head trained on every sample.
 enum SegmentationFitting {
     /// A training photo the cross-validation segments out of fold: its memory map (the
     /// memory's out-of-fold map at the input size) and its truth at the input size, built once
-    /// and shared by every candidate loss.
+    /// and shared by every candidate.
     private struct HeldOutPhoto {
         var photo: Int
         var fold: Int
@@ -137,7 +137,7 @@ enum SegmentationFitting {
     /// never showed). A type with no true pixel out of fold takes the threshold of the best
     /// mean IoU with one threshold for all types.
     static func bestFusion(_ heldOut: [HeldOut], cutOff: Float, labels: SegmentationLabels,
-                                   options: SegmentationOptions) throws(InspectionError) -> Fusion {
+                           options: SegmentationOptions) throws(InspectionError) -> Fusion {
         let types = labels.labels.count
         var best: Fusion?
         for weight in options.memoryWeights.sorted(by: >) {

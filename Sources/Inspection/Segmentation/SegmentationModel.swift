@@ -8,7 +8,7 @@ public struct SegmentationOutcome: Sendable, Equatable {
     public var width: Int
     public var height: Int
     public var classes: [UInt8]
-    /// The fused per-pixel anomaly score (0...1), cut at the model's pixel threshold.
+    /// The fused per-pixel anomaly score (0...1), cut at each type's pixel threshold.
     public var anomaly: [Float]
     public var labels: SegmentationLabels
 
