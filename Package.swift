@@ -128,6 +128,8 @@ let package = Package(
         // Helpers of the test targets only: comparisons that log their max difference, finite
         // differences, seeded data, fixture and model paths.
         .target(name: "TestSupport", dependencies: ["SeededRandom", "Tensors", "WorkerThreads"], path: "Tests/TestSupport"),
+        // The segmentation tests' shared setup (a two-type model on generated surfaces).
+        .target(name: "InspectionTestSupport", dependencies: ["Inspection"], path: "Tests/InspectionTestSupport"),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ImagingRobustness", "TestSupport", "WorkerThreads"], exclude: ["Fixtures"]),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "ClassifierMetricsTests", dependencies: ["ClassifierMetrics"]),
@@ -137,13 +139,13 @@ let package = Package(
         .testTarget(name: "NetworksTests", dependencies: ["Checksums", "ModelCards", "Networks", "Imaging", "Inspection", "SeededRandom", "Tensors", "TestSupport", "WorkerThreads"], exclude: ["Fixtures"]),
         .testTarget(name: "TabularTests", dependencies: ["SeededRandom", "Tabular", "TestSupport"]),
         .testTarget(name: "FacesTests", dependencies: ["Checksums", "Faces", "Networks", "Imaging", "Tensors", "TestSupport", "WorkerThreads"], exclude: ["Fixtures"]),
-        .testTarget(name: "InspectionTests", dependencies: ["Checksums", "DriftStatistics", "Inspection", "SeededRandom", "WorkerThreads"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Checksums", "DriftStatistics", "Inspection", "InspectionTestSupport", "SeededRandom", "WorkerThreads"]),
         .testTarget(name: "DriftStatisticsTests", dependencies: ["DriftStatistics", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
         // HummingbirdTesting calls the service's router in memory, without a socket.
         .testTarget(name: "ScoreShardsTests", dependencies: ["ScoreShards", "Imaging", "Inspection", "TestSupport"]),
         .testTarget(name: "ServerTests",
                     dependencies: [
-                        "Server", "Imaging", "Tabular", "Inspection", "SeededRandom",
+                        "Server", "Imaging", "Tabular", "Inspection", "InspectionTestSupport", "SeededRandom",
                         .product(name: "Hummingbird", package: "hummingbird"),
                         .product(name: "HummingbirdTesting", package: "hummingbird"),
                     ],

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import InspectionTestSupport
 import Networks
 import SeededRandom
 import Tensors
@@ -143,19 +144,47 @@ import Testing
         #expect(iou > 0.9, "one-photo IoU \(iou) over the stride-4 cells (\(union) cells marked or true)")
     }
 
+    @Test func eachTypeGetsItsOwnPixelThreshold() throws {
+        // 16 pixels in a row (background probability, first type, second type): the first
+        // type's 4 true pixels are sure (0.9) beside 4 background pixels it half-believes (0.3);
+        // the second type's 4 true pixels are faint (0.18, as a thin scratch) beside 4 fainter
+        // background ones (0.08). No one threshold serves both; one per type marks exactly the
+        // true pixels.
+        let labels = SyntheticSurfaces.defectLabels
+        var rows: [[Float]] = [], truth: [UInt8] = []
+        for _ in 0..<4 { rows.append([0.1, 0.9, 0]); truth.append(1) }
+        for _ in 0..<4 { rows.append([0.82, 0, 0.18]); truth.append(2) }
+        for _ in 0..<4 { rows.append([0.7, 0.3, 0]); truth.append(0) }
+        for _ in 0..<4 { rows.append([0.92, 0, 0.08]); truth.append(0) }
+        let heldOut = SegmentationFitting.HeldOut(probabilities: Tensor(shape: [1, 1, 16, 3], data: rows.flatMap { $0 }),
+                                                  memoryMap: AnomalyMap(width: 16, height: 1, values: [Float](repeating: 0, count: 16)),
+                                                  truth: LabelMask(width: 16, height: 1, classes: truth))
+        let options = SegmentationOptions()
+        let fusion = try SegmentationFitting.bestFusion([heldOut], cutOff: 1, labels: labels, options: options)
+        #expect(fusion.thresholds.count == 2)
+        // The lowest grid thresholds that separate each type's true pixels from its false ones.
+        #expect(abs(fusion.thresholds[0] - 0.35) < 1e-6 && abs(fusion.thresholds[1] - 0.10) < 1e-6, "thresholds \(fusion.thresholds)")
+        #expect(abs(fusion.iou - 1) < 1e-12, "mean IoU \(fusion.iou)")
+        // One threshold for both types does worse: at best the first type's false pixels
+        // come with the second type's true ones (mean IoU (0.5 + 1) / 2).
+        let outcome = SegmentationModel.cut(heldOut.probabilities, memoryMap: heldOut.memoryMap, memoryCutOff: 1, memoryWeight: 0,
+                                            pixelThresholds: [0, 0], labels: labels)
+        let shared = options.pixelThresholds.map {
+            SegmentationFitting.typeCounts([outcome], [heldOut.truth], threshold: $0, classCount: labels.classCount).meanIoU
+        }
+        #expect(abs((shared.max() ?? 0) - 0.75) < 1e-12, "best mean IoU with one threshold \(shared.max() ?? 0)")
+        // The model marks with each type's threshold.
+        let marked = SegmentationModel.cut(heldOut.probabilities, memoryMap: heldOut.memoryMap, memoryCutOff: 1, memoryWeight: 0,
+                                           pixelThresholds: fusion.thresholds, labels: labels)
+        #expect(marked.classes == truth)
+    }
+
     @Test func twoTypesTrainScoreAndSave() throws {
-        let root = NSTemporaryDirectory() + "segmentation-tests-\(getpid())"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try SyntheticSurfaces.writeDataset(to: root + "/train", good: 12, defective: 8, width: 160, height: 120, seed: 3, coloredMasks: true)
-        let test = try SyntheticSurfaces.writeDataset(to: root + "/test", good: 2, defective: 4, width: 160, height: 120, seed: 4,
-                                                      coloredMasks: true)
-        var options = TrainingOptions()
-        options.inputLongSide = 160
-        options.holdOutReport = false
-        let data = try InspectionDataset.manifest(root + "/train/manifest.jsonl")
+        let fixture = try TwoTypeSegmentationFixture(name: "segmentation-tests", testGood: 2, testDefective: 4)
+        defer { fixture.remove() }
+        let (result, data, extractor, test) = (fixture.result, fixture.data, fixture.extractor, fixture.test)
+        var options = fixture.options
         #expect(data.maskLabels == SyntheticSurfaces.defectLabels)
-        let extractor = TextureStatisticsExtractor()
-        let result = try Trainer.train(data, extractor: extractor, options: options)
         let card = try #require(result.card.segmentation)
         #expect(card.labels.labels.map(\.name) == ["scratch", "spot"])
         let report = try #require(result.segmentation)
@@ -174,12 +203,30 @@ import Testing
         #expect(page.contains(String(format: "%.3f", report.meanIoU ?? -1)))
 
         // Scoring answers in Lookout's segmentation shape, and the saved model answers the same.
-        let bundle = root + "/model"
+        let bundle = fixture.root + "/model"
         try ModelBundle.save(result.model, card: result.card, to: bundle)
         let (loaded, _) = try ModelBundle.load(bundle, extractor: extractor)
         let photo = try ImagePreparation.load(try InspectionDataset.imagesIn(test.bad)[1], size: result.card.inputSize)
         let r = result.model.inspect([photo.resized])[0], again = loaded.inspect([photo.resized])[0]
         #expect(r.segmentation == again.segmentation)
+        #expect(loaded.segmentation?.pixelThresholds == result.model.segmentation?.pixelThresholds)
+
+        // A card with one pixelThreshold (written before per-type thresholds) loads with every
+        // type at it; per-type thresholds that do not match the types are refused, naming the field.
+        let cardPath = bundle + "/" + ModelBundle.cardFile
+        let saved = try Data(contentsOf: URL(fileURLWithPath: cardPath))
+        func loadWithSegmentation(_ edit: (inout [String: Any]) -> Void) throws -> InspectionModel {
+            var card = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
+            var segmentation = try #require(card["segmentation"] as? [String: Any])
+            edit(&segmentation)
+            card["segmentation"] = segmentation
+            try JSONSerialization.data(withJSONObject: card).write(to: URL(fileURLWithPath: cardPath))
+            return try ModelBundle.load(bundle, extractor: extractor).model
+        }
+        let older = try loadWithSegmentation { $0["pixelThresholds"] = nil; $0["pixelThreshold"] = 0.3 }
+        #expect(older.segmentation?.pixelThresholds == [0.3, 0.3])
+        #expect { try loadWithSegmentation { $0["pixelThresholds"] = [0.3] } } throws: { "\($0)".contains("pixelThresholds") }
+        try saved.write(to: URL(fileURLWithPath: cardPath))
         let answer = DetectAnomaliesResult(r, mask: try r.maskPNG(size: photo.photoSize))
         #expect(answer.Anomalies.map(\.Name) == ["background", "scratch", "spot"])
         #expect(answer.Anomalies.map(\.PixelAnomaly.Color) == [nil, "#FF0000", "#0080FF"])
@@ -194,8 +241,8 @@ import Testing
         // The same photos give the same model bytes, on 1 thread as on the default 2.
         options.threads = 1
         let again1 = try Trainer.train(data, extractor: extractor, options: options)
-        try ModelBundle.save(again1.model, card: again1.card, to: root + "/model-1-thread")
+        try ModelBundle.save(again1.model, card: again1.card, to: fixture.root + "/model-1-thread")
         let weights = { (folder: String) throws -> Data in try Data(contentsOf: URL(fileURLWithPath: folder + "/weights.safetensors")) }
-        #expect(try weights(bundle) == weights(root + "/model-1-thread"), "the segmentation model's weights differ between two trainings")
+        #expect(try weights(bundle) == weights(fixture.root + "/model-1-thread"), "the segmentation model's weights differ between two trainings")
     }
 }

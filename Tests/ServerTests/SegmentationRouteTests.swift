@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Inspection
+import InspectionTestSupport
 import Server
 import Testing
 
@@ -10,16 +11,9 @@ import Testing
 /// PNG at the photo's size coloured by type, both as the model segments the photo directly.
 @Suite(.serialized) struct SegmentationRouteTests {
     @Test func detectAnswersTypesAndAColouredMask() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-segmentation-route-\(getpid())").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try SyntheticSurfaces.writeDataset(to: root + "/train", good: 12, defective: 8, width: 160, height: 120, seed: 3, coloredMasks: true)
-        let test = try SyntheticSurfaces.writeDataset(to: root + "/test", good: 1, defective: 6, width: 160, height: 120, seed: 4,
-                                                      coloredMasks: true)
-        var options = TrainingOptions()
-        options.inputLongSide = 160
-        options.holdOutReport = false
-        let result = try Trainer.train(try InspectionDataset.manifest(root + "/train/manifest.jsonl"), extractor: TextureStatisticsExtractor(),
-                                       options: options)
+        let fixture = try TwoTypeSegmentationFixture(name: "inspect-segmentation-route", testGood: 1, testDefective: 6)
+        defer { fixture.remove() }
+        let (result, test, root) = (fixture.result, fixture.test, fixture.root)
         #expect(result.card.segmentation != nil)
         let store = URL(fileURLWithPath: root + "/store")
         try ModelBundle.save(result.model, card: result.card, to: store.appendingPathComponent("seg").path)

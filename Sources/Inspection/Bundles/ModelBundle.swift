@@ -117,9 +117,12 @@ extension ModelCard {
         public var stride4Channels: Int
         public var hiddenUnits: Int
         /// The fusion f = max(1 - p_background, memoryWeight * min(memory map / cut-off, 2) / 2),
-        /// marked at f >= pixelThreshold.
+        /// marked with the head's most likely type when f reaches that type's threshold.
         public var memoryWeight: Float
-        public var pixelThreshold: Float
+        /// The pixel threshold of each type, in the order of `labels`.
+        public var pixelThresholds: [Float]?
+        /// One threshold for every type: read from cards written before `pixelThresholds`.
+        public var pixelThreshold: Float?
         public var chosenOn: String
         public var maskedPhotos: Int
         public var samples: Int
@@ -134,11 +137,11 @@ extension ModelCard {
             stride4Channels = fitted.stride4Channels
             hiddenUnits = fitted.model.head.hidden
             memoryWeight = fitted.model.memoryWeight
-            pixelThreshold = fitted.model.pixelThreshold
+            pixelThresholds = fitted.model.pixelThresholds
             chosenOn = fitted.chosenOn
             maskedPhotos = fitted.maskedPhotos
             samples = fitted.samples
-            epochs = options.epochs
+            epochs = fitted.epochs
             folds = fitted.folds
             outOfFold = fitted.outOfFold
         }
@@ -265,14 +268,18 @@ public enum ModelBundle {
             throw InspectionError(path, "the card's segmentation reads \(s.inputs) features (\(s.stride4Channels) of the stride-4 map) "
                                   + "with \(s.hiddenUnits) hidden units and \(s.labels.labels.count) types; the memory's patches have \(dimension)")
         }
-        guard s.memoryWeight.isFinite, s.memoryWeight >= 0, s.pixelThreshold.isFinite,
-              s.labels.labels.allSatisfy({ SegmentationLabels.rgb($0.color) != nil }) else {
+        guard s.memoryWeight.isFinite, s.memoryWeight >= 0, s.labels.labels.allSatisfy({ SegmentationLabels.rgb($0.color) != nil }) else {
             throw InspectionError(path, "the card's segmentation fusion or colours are out of range")
+        }
+        let thresholds = s.pixelThresholds ?? s.pixelThreshold.map { [Float](repeating: $0, count: s.labels.labels.count) } ?? []
+        guard thresholds.count == s.labels.labels.count, thresholds.allSatisfy(\.isFinite) else {
+            throw InspectionError(path, "the card's segmentation.pixelThresholds must hold one finite threshold per type "
+                                  + "(\(s.labels.labels.count)), got \(s.pixelThresholds.map { "\($0)" } ?? "none")")
         }
         let tensors = try loadTensors(PatchSegmentationHead.tensorShapes(inputs: s.inputs, hidden: s.hiddenUnits, classes: s.labels.classCount),
                                       prefix: segmentationPrefix, of: "segmentation head", from: file, path: path)
         return SegmentationModel(head: PatchSegmentationHead(tensors: tensors), labels: s.labels, memoryWeight: s.memoryWeight,
-                                 pixelThreshold: s.pixelThreshold)
+                                 pixelThresholds: thresholds)
     }
 
     /// The head's tensors, checked for names, shapes and finite values.

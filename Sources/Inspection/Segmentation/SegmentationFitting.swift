@@ -13,19 +13,39 @@ struct FittedSegmentation {
     /// Channels of the backbone's stride-4 map at the start of each cell's features.
     var stride4Channels: Int
     var maskedPhotos: Int
+    /// Passes of the final head (chosen by the cross-validation).
+    var epochs: Int
     var chosenOn: String
 }
 
 /// The segmentation step, on top of a fitted memory: cross-validation over the photos (each
 /// fold's head trained without that fold's photos' views, then segmenting them as scored),
-/// the fusion weight and pixel threshold that give the best mean IoU out of fold, and the
-/// final head trained on every sample.
+/// the loss, passes, fusion weight and per-type pixel thresholds that give the best mean IoU
+/// out of fold, and the final head trained on every sample.
 enum SegmentationFitting {
-    /// One held-out photo as the fold's head saw it.
-    private struct HeldOut {
+    /// A training photo the cross-validation segments out of fold: its memory map (the
+    /// memory's out-of-fold map at the input size) and its truth at the input size, built once
+    /// and shared by every candidate.
+    private struct HeldOutPhoto {
+        var photo: Int
+        var fold: Int
+        var memoryMap: AnomalyMap
+        var truth: LabelMask
+    }
+
+    /// One held-out photo as a fold's head saw it.
+    struct HeldOut {
         var probabilities: Tensor
         var memoryMap: AnomalyMap
         var truth: LabelMask
+    }
+
+    /// A fusion weight with a pixel threshold per defect type (`SegmentationModel`).
+    struct Fusion: Equatable {
+        var weight: Float
+        var thresholds: [Float]
+        /// Mean over the defect types of each type's IoU at its threshold, out of fold.
+        var iou: Double
     }
 
     static func fit(_ sampler: SegmentationSampler, memory: FittedMemory, store: PatchGridStore, size: InputSize,
@@ -46,47 +66,51 @@ enum SegmentationFitting {
         for (index, score) in zip(memory.oofIndices, memory.oofPatchScores) { memoryScores[index] = score }
         let cutOff = memory.mapCutOff?.value ?? memory.choice.threshold
         let rowsByFold = (0..<k).map { f in samples.photos.indices.filter { foldOf[samples.photos[$0]] != f } }
+        let photos: [HeldOutPhoto] = (masked + goods).compactMap { photo in
+            guard let score = memoryScores[photo], let fold = foldOf[photo] else { return nil }
+            let truth = sampler.masks[photo].map { $0.resized(width: size.width, height: size.height, classCount: labels.classCount) }
+                ?? LabelMask.background(width: size.width, height: size.height)
+            return HeldOutPhoto(photo: photo, fold: fold, memoryMap: score.map(width: size.width, height: size.height), truth: truth)
+        }
+        guard photos.contains(where: { $0.truth.classes.contains { $0 != 0 } }) else {
+            throw InspectionError("", "no masked training photo could be segmented out of fold")
+        }
 
-        // Per candidate loss (focal gamma; 0 is the cross entropy), each fold's head segments
-        // its held-out photos; the loss, fusion weight and threshold with the best
-        // out-of-fold mean IoU are kept (on a tie the earlier loss), then the final head is
-        // trained on every sample with the chosen loss.
-        var chosen: (gamma: Float, fusion: (weight: Float, threshold: Float, iou: Double), heldOut: [HeldOut])?
+        // Per candidate loss (focal gamma; 0 is the cross entropy) and number of passes, each
+        // fold's head segments its held-out photos; the loss, passes, fusion weight and
+        // thresholds with the best out-of-fold mean IoU are kept (on a tie the earlier
+        // candidate), then the final head is trained on every sample with them.
+        var chosen: (training: SegmentationOptions, fusion: Fusion, heldOut: [HeldOut])?
         let gammas = options.focalGammas.isEmpty ? [options.focalGamma] : options.focalGammas
-        let head = try phases.run("segmentation head", total: gammas.count * k + 1) { report throws(InspectionError) -> PatchSegmentationHead in
-            for (g, gamma) in gammas.enumerated() {
+        let passes = options.epochCandidates.isEmpty ? [options.epochs] : options.epochCandidates
+        let candidates = passes.flatMap { epochs in gammas.map { (epochs, $0) } }
+        let head = try phases.run("segmentation head", total: candidates.count * k + 1) { report throws(InspectionError) -> PatchSegmentationHead in
+            for (c, (epochs, gamma)) in candidates.enumerated() {
                 var candidate = options
                 candidate.focalGamma = gamma
+                candidate.epochs = epochs
                 var heldOut: [HeldOut] = []
                 for f in 0..<k {
                     let foldHead = SegmentationTrainer.train(samples, rows: rowsByFold[f], options: candidate, seed: seed &+ UInt64(f))
-                    for photo in (masked + goods) where foldOf[photo] == f {
-                        guard let score = memoryScores[photo] else { continue }
-                        let map = score.map(width: size.width, height: size.height)
-                        let truth = sampler.masks[photo].map { $0.resized(width: size.width, height: size.height, classCount: labels.classCount) }
-                            ?? LabelMask.background(width: size.width, height: size.height)
-                        let probabilities = SegmentationModel.probabilityMap(head: foldHead, cells: sampler.cells(photo, store: store),
+                    for photo in photos where photo.fold == f {
+                        let probabilities = SegmentationModel.probabilityMap(head: foldHead, cells: sampler.cells(photo.photo, store: store),
                                                                              width: size.width, height: size.height)
-                        heldOut.append(HeldOut(probabilities: probabilities, memoryMap: map, truth: truth))
+                        heldOut.append(HeldOut(probabilities: probabilities, memoryMap: photo.memoryMap, truth: photo.truth))
                     }
-                    report(g * k + f + 1)
-                }
-                guard heldOut.contains(where: { $0.truth.classes.contains { $0 != 0 } }) else {
-                    throw InspectionError("", "no masked training photo could be segmented out of fold")
+                    report(c * k + f + 1)
                 }
                 let fusion = try bestFusion(heldOut, cutOff: cutOff, labels: labels, options: options)
-                if chosen == nil || fusion.iou > chosen!.fusion.iou + 1e-12 { chosen = (gamma, fusion, heldOut) }
+                if chosen == nil || fusion.iou > chosen!.fusion.iou + 1e-12 { chosen = (candidate, fusion, heldOut) }
             }
-            var final = options
-            final.focalGamma = chosen?.gamma ?? options.focalGamma
-            return SegmentationTrainer.train(samples, rows: Array(samples.photos.indices), options: final, seed: seed &+ 1000)
+            return SegmentationTrainer.train(samples, rows: Array(samples.photos.indices), options: chosen?.training ?? options,
+                                             seed: seed &+ 1000)
         }
         guard let chosen else { throw InspectionError("", "no loss candidates for the segmentation") }
         let (best, heldOut) = (chosen.fusion, chosen.heldOut)
         var evaluation = SegmentationEvaluation(labels: labels, width: size.width)
         for photo in heldOut {
             let outcome = SegmentationModel.cut(photo.probabilities, memoryMap: photo.memoryMap, memoryCutOff: cutOff,
-                                                memoryWeight: best.weight, pixelThreshold: best.threshold, labels: labels)
+                                                memoryWeight: best.weight, pixelThresholds: best.thresholds, labels: labels)
             evaluation.add(outcome, truth: photo.truth, memoryMap: photo.memoryMap, memoryCutOff: cutOff)
         }
         let maskedOOF = heldOut.count { $0.truth.classes.contains { $0 != 0 } }
@@ -94,50 +118,83 @@ enum SegmentationFitting {
         guard head.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) else {
             throw InspectionError("", "the segmentation head diverged (non-finite weights)")
         }
-        let loss = chosen.gamma > 0 ? String(format: "focal loss (gamma %g)", chosen.gamma) : "cross entropy"
-        let chosenOn = String(format: "memory weight %.2f and pixel threshold %.2f", best.weight, best.threshold)
-            + ", \(loss) + Dice: the best mean IoU (" + String(format: "%.3f", best.iou) + ") over \(gammas.count) losses x "
-            + "\(options.memoryWeights.count) weights x \(options.pixelThresholds.count) thresholds on \(measuredOn)"
-        return FittedSegmentation(model: SegmentationModel(head: head, labels: labels, memoryWeight: best.weight, pixelThreshold: best.threshold),
+        let loss = chosen.training.focalGamma > 0 ? String(format: "focal loss (gamma %g)", chosen.training.focalGamma) : "cross entropy"
+        let thresholds = zip(labels.labels, best.thresholds).map { String(format: "%@ %.2f", $0.name, $1) }.joined(separator: ", ")
+        let chosenOn = String(format: "memory weight %.2f and pixel thresholds ", best.weight) + thresholds
+            + ", \(loss) + Dice, \(chosen.training.epochs) passes: the best mean IoU (" + String(format: "%.3f", best.iou) + ") over "
+            + "\(gammas.count) losses x \(passes.count) pass counts x \(options.memoryWeights.count) weights x \(options.pixelThresholds.count) thresholds per type on \(measuredOn)"
+        return FittedSegmentation(model: SegmentationModel(head: head, labels: labels, memoryWeight: best.weight, pixelThresholds: best.thresholds),
                                   outOfFold: evaluation.report(measuredOn: measuredOn), folds: k, samples: samples.count,
                                   stride4Channels: sampler.stride4Maps.first?.shape.last ?? 0,
-                                  maskedPhotos: masked.count, chosenOn: chosenOn)
+                                  maskedPhotos: masked.count, epochs: chosen.training.epochs, chosenOn: chosenOn)
     }
 
-    /// The fusion weight and threshold with the best out-of-fold mean IoU; on a tie the larger
-    /// memory weight (it keeps marking defects the masks never showed).
-    private static func bestFusion(_ heldOut: [HeldOut], cutOff: Float, labels: SegmentationLabels,
-                                   options: SegmentationOptions) throws(InspectionError) -> (weight: Float, threshold: Float, iou: Double) {
-        var best: (weight: Float, threshold: Float, iou: Double)?
+    /// The fusion weight and the pixel threshold of each defect type with the best out-of-fold
+    /// mean IoU. A pixel is marked with the type the head finds most likely there, whatever
+    /// the thresholds, so a type's IoU depends on its own threshold alone: per weight, each
+    /// type takes the threshold of its best IoU (on a tie the lower), and the weight with the
+    /// best mean of these is kept (on a tie the larger: it keeps marking defects the masks
+    /// never showed). A type with no true pixel out of fold takes the threshold of the best
+    /// mean IoU with one threshold for all types.
+    static func bestFusion(_ heldOut: [HeldOut], cutOff: Float, labels: SegmentationLabels,
+                           options: SegmentationOptions) throws(InspectionError) -> Fusion {
+        let types = labels.labels.count
+        var best: Fusion?
         for weight in options.memoryWeights.sorted(by: >) {
             let outcomes = heldOut.map {
                 SegmentationModel.cut($0.probabilities, memoryMap: $0.memoryMap, memoryCutOff: cutOff, memoryWeight: weight,
-                                      pixelThreshold: 0, labels: labels)
+                                      pixelThresholds: [Float](repeating: 0, count: types), labels: labels)
             }
-            for threshold in options.pixelThresholds {
-                let iou = meanIoU(outcomes, heldOut.map(\.truth), threshold: threshold, classCount: labels.classCount)
-                if best == nil || iou > best!.iou + 1e-12 { best = (weight, threshold, iou) }
+            let counts = options.pixelThresholds.map { typeCounts(outcomes, heldOut.map(\.truth), threshold: $0, classCount: labels.classCount) }
+            guard let shared = counts.indices.max(by: { counts[$0].meanIoU < counts[$1].meanIoU - 1e-12 }) else { continue }
+            var thresholds = [Float](repeating: options.pixelThresholds[shared], count: types), ious: [Double] = []
+            for type in 0..<types {
+                guard counts[0].truth[type + 1] > 0 else {
+                    if let iou = counts[shared].iou(type + 1) { ious.append(iou) }
+                    continue
+                }
+                var pick = 0
+                for t in counts.indices where (counts[t].iou(type + 1) ?? 0) > (counts[pick].iou(type + 1) ?? 0) + 1e-12 { pick = t }
+                thresholds[type] = options.pixelThresholds[pick]
+                ious.append(counts[pick].iou(type + 1) ?? 0)
             }
+            let iou = ious.isEmpty ? 0 : ious.reduce(0, +) / Double(ious.count)
+            if best == nil || iou > best!.iou + 1e-12 { best = Fusion(weight: weight, thresholds: thresholds, iou: iou) }
         }
         guard let best else { throw InspectionError("", "no fusion candidates for the segmentation") }
         return best
     }
 
-    /// Mean over the defect classes (with true or marked pixels) of the IoU of the pixels
-    /// whose fused score reaches `threshold`, all photos' pixels together. `outcomes` were cut
-    /// at 0, so their classes are the head's best defect class everywhere.
-    static func meanIoU(_ outcomes: [SegmentationOutcome], _ truths: [LabelMask], threshold: Float, classCount: Int) -> Double {
-        var both = [Int](repeating: 0, count: classCount), union = both
-        for (outcome, truth) in zip(outcomes, truths) {
+    /// Per class, the pixels marked and true, and their union, over all photos together.
+    struct TypeCounts {
+        var both: [Int]
+        var union: [Int]
+        var truth: [Int]
+
+        /// The class's IoU; nil when it has neither true nor marked pixels.
+        func iou(_ c: Int) -> Double? { union[c] > 0 ? Double(both[c]) / Double(union[c]) : nil }
+
+        /// Mean over the defect classes with true or marked pixels.
+        var meanIoU: Double {
+            let ious = (1..<union.count).compactMap(iou)
+            return ious.isEmpty ? 0 : ious.reduce(0, +) / Double(ious.count)
+        }
+    }
+
+    /// The counts of the pixels whose fused score reaches `threshold` against the truth.
+    /// `outcomes` were cut at 0, so their classes are the head's best defect class everywhere.
+    static func typeCounts(_ outcomes: [SegmentationOutcome], _ truths: [LabelMask], threshold: Float, classCount: Int) -> TypeCounts {
+        var both = [Int](repeating: 0, count: classCount), union = both, truth = both
+        for (outcome, mask) in zip(outcomes, truths) {
             for i in 0..<outcome.classes.count {
-                let marked = outcome.anomaly[i] >= threshold ? Int(outcome.classes[i]) : 0, t = Int(truth.classes[i])
+                let marked = outcome.anomaly[i] >= threshold ? Int(outcome.classes[i]) : 0, t = Int(mask.classes[i])
+                truth[t] += 1
                 if marked == t { if t != 0 { both[t] += 1; union[t] += 1 } } else {
                     if marked != 0 { union[marked] += 1 }
                     if t != 0 { union[t] += 1 }
                 }
             }
         }
-        let ious = (1..<classCount).compactMap { union[$0] > 0 ? Double(both[$0]) / Double(union[$0]) : nil }
-        return ious.isEmpty ? 0 : ious.reduce(0, +) / Double(ious.count)
+        return TypeCounts(both: both, union: union, truth: truth)
     }
 }

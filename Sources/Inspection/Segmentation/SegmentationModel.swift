@@ -8,7 +8,7 @@ public struct SegmentationOutcome: Sendable, Equatable {
     public var width: Int
     public var height: Int
     public var classes: [UInt8]
-    /// The fused per-pixel anomaly score (0...1), cut at the model's pixel threshold.
+    /// The fused per-pixel anomaly score (0...1), cut at each type's pixel threshold.
     public var anomaly: [Float]
     public var labels: SegmentationLabels
 
@@ -34,21 +34,25 @@ public struct SegmentationOutcome: Sendable, Equatable {
 /// bilinearly to the input size), a = 1 - p_background the head's anomaly, and m the memory's map divided
 /// by its cut-off (1 at the cut-off, capped at 2), the fused score is
 ///     f = max(a, w * m / 2)
-/// A pixel is marked when f >= `pixelThreshold`, with the defect type the head finds most
-/// likely there. With w > 0 a defect the masks never showed is still marked where the memory
-/// is sure of it (m well above its cut-off); w and the threshold are chosen by
+/// A pixel is marked with the defect type the head finds most likely there when f reaches
+/// that type's threshold (`pixelThresholds`: a thin scratch's probabilities stay lower than a
+/// spot's). With w > 0 a defect the masks never showed is still marked where the memory
+/// is sure of it (m well above its cut-off); w and the thresholds are chosen by
 /// cross-validation on the training photos (`SegmentationFitting`).
 public struct SegmentationModel: @unchecked Sendable {
     public let head: PatchSegmentationHead
     public let labels: SegmentationLabels
     public let memoryWeight: Float
-    public let pixelThreshold: Float
+    /// The pixel threshold of each defect type, in the order of `labels.labels`.
+    public let pixelThresholds: [Float]
 
-    public init(head: PatchSegmentationHead, labels: SegmentationLabels, memoryWeight: Float, pixelThreshold: Float) {
+    public init(head: PatchSegmentationHead, labels: SegmentationLabels, memoryWeight: Float, pixelThresholds: [Float]) {
+        precondition(pixelThresholds.count == labels.labels.count,
+                     "SegmentationModel: \(pixelThresholds.count) thresholds for \(labels.labels.count) types")
         self.head = head
         self.labels = labels
         self.memoryWeight = memoryWeight
-        self.pixelThreshold = pixelThreshold
+        self.pixelThresholds = pixelThresholds
     }
 
     /// The head's class probabilities of an image's cells [1, H/4, W/4, D]
@@ -67,14 +71,15 @@ public struct SegmentationModel: @unchecked Sendable {
         let probabilities = Self.probabilityMap(head: head, cells: SegmentationFeatures.cells(stride4: stride4, grid: grid),
                                                 width: memoryMap.width, height: memoryMap.height)
         return Self.cut(probabilities, memoryMap: memoryMap, memoryCutOff: memoryCutOff, memoryWeight: memoryWeight,
-                        pixelThreshold: pixelThreshold, labels: labels)
+                        pixelThresholds: pixelThresholds, labels: labels)
     }
 
     /// The fused scores and the classes of a probability map (see the type's description).
-    static func cut(_ probabilities: Tensor, memoryMap: AnomalyMap, memoryCutOff: Float, memoryWeight: Float, pixelThreshold: Float,
+    static func cut(_ probabilities: Tensor, memoryMap: AnomalyMap, memoryCutOff: Float, memoryWeight: Float, pixelThresholds: [Float],
                     labels: SegmentationLabels) -> SegmentationOutcome {
         let k = labels.classCount, n = memoryMap.values.count
-        precondition(probabilities.count == n * k, "SegmentationModel: \(probabilities.count) probabilities for \(n) pixels of \(k) classes")
+        precondition(probabilities.count == n * k && pixelThresholds.count == k - 1,
+                     "SegmentationModel: \(probabilities.count) probabilities for \(n) pixels of \(k) classes, \(pixelThresholds.count) thresholds")
         var anomaly = [Float](repeating: 0, count: n), classes = [UInt8](repeating: 0, count: n)
         let scale = memoryCutOff > 0 ? 1 / memoryCutOff : 0
         for i in 0..<n {
@@ -83,7 +88,7 @@ public struct SegmentationModel: @unchecked Sendable {
             for c in 1..<k where row[c] > bestP { bestP = row[c]; best = c }
             let f = max(1 - row[0], memoryWeight * min(memoryMap.values[i] * scale, 2) / 2)
             anomaly[i] = f
-            if f >= pixelThreshold { classes[i] = UInt8(best) }
+            if f >= pixelThresholds[best - 1] { classes[i] = UInt8(best) }
         }
         return SegmentationOutcome(width: memoryMap.width, height: memoryMap.height, classes: classes, anomaly: anomaly, labels: labels)
     }
