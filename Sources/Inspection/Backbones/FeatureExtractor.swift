@@ -34,4 +34,20 @@ public protocol FeatureExtractor: AnyObject, Sendable {
 extension FeatureExtractor {
     /// Width of a fresh head's convolution when `headStart` is nil.
     public var freshHeadWidth: Int { 32 }
+
+    /// The stride-8 and stride-16 maps of a batch and, from the same pass, the deep map when
+    /// `deep` and the stride-4 map when `stride4`: the one place that picks which of the three
+    /// extractions to run.
+    public func maps(_ batch: Tensor, deep: Bool, stride4: Bool) -> (stride4: Tensor?, stride8: Tensor, stride16: Tensor, deep: Tensor?) {
+        if stride4 {
+            let maps = extractWithStride4(batch, deep: deep)
+            return (maps.stride4, maps.stride8, maps.stride16, maps.deep)
+        }
+        if deep {
+            let maps = extractWithDeep(batch)
+            return (nil, maps.stride8, maps.stride16, maps.deep)
+        }
+        let maps = extract(batch)
+        return (nil, maps.stride8, maps.stride16, nil)
+    }
 }

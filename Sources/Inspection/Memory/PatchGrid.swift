@@ -52,16 +52,7 @@ public struct PatchGrid: Sendable {
         while start < images.count {
             let slice = Array(images[start..<min(images.count, start + batchSize)])
             let batch = ImagePreparation.batch(slice, normalization: extractor.normalization)
-            let (s4, s8, s16, deepMap): (Tensor?, Tensor, Tensor, Tensor?)
-            if stride4 {
-                (s4, s8, s16, deepMap) = extractor.extractWithStride4(batch, deep: deep)
-            } else if deep {
-                let maps = extractor.extractWithDeep(batch)
-                (s4, s8, s16, deepMap) = (nil, maps.stride8, maps.stride16, maps.deep)
-            } else {
-                let maps = extractor.extract(batch)
-                (s4, s8, s16, deepMap) = (nil, maps.stride8, maps.stride16, nil)
-            }
+            let (s4, s8, s16, deepMap) = extractor.maps(batch, deep: deep, stride4: stride4)
             let (combined, coarse) = PatchFeatures.combineKeepingCoarse(stride8: s8, stride16: s16, stride8Weight: stride8Weight)
             let (n, h, w, d) = (combined.shape[0], combined.shape[1], combined.shape[2], combined.shape[3])
             let (ch, cw, cd) = (coarse.shape[1], coarse.shape[2], coarse.shape[3])

@@ -56,13 +56,7 @@ enum HeadTrainer {
             let batch = ImagePreparation.batch(views.map { $0.image }, normalization: extractor.normalization)
             let segmenting = segmentation != nil && views.contains(where: { $0.targets != nil })
             // One pass: the stride-4 map too when the segmentation head samples these views.
-            let stride4: Tensor?, stride8: Tensor, stride16: Tensor, deepMap: Tensor?
-            if segmenting {
-                (stride4, stride8, stride16, deepMap) = extractor.extractWithStride4(batch, deep: true)
-            } else {
-                let maps = extractor.extractWithDeep(batch)
-                (stride4, stride8, stride16, deepMap) = (nil, maps.stride8, maps.stride16, maps.deep)
-            }
+            let (stride4, stride8, stride16, deepMap) = extractor.maps(batch, deep: true, stride4: segmenting)
             guard let deep = deepMap else { preconditionFailure("HeadTrainer: the extractor gave no deep map") }
             for (j, job) in chunk.enumerated() { maps.variants[job.0].append(PatchGrid.imageSlice(deep, j)) }
             if let segmentation, let stride4 {
