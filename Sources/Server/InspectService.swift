@@ -140,8 +140,17 @@ public final class InspectService: Sendable {
     /// inspections what monitoring needs) when capture is on and this request is sampled.
     func capture<T: Encodable>(_ value: T, route: String, input: @autoclosure () -> DataCapture.Input,
                                inspection: CapturedInspection? = nil) {
-        if let capture, capture.sample(), let data = try? JSONBody.encode(value) {
-            capture.write(route: route, input: input(), status: 200, response: data, inspection: inspection)
+        capture(encoded: (try? JSONBody.encode(value)), responseType: "application/json", route: route, input: input(),
+                inspection: inspection)
+    }
+
+    /// The same for an answer already encoded (`responseType` names its media type); nothing is
+    /// written when the answer could not be encoded.
+    func capture(encoded response: @autoclosure () -> Data?, responseType: String, route: String,
+                 input: @autoclosure () -> DataCapture.Input, inspection: CapturedInspection? = nil) {
+        if let capture, capture.sample(), let data = response() {
+            capture.write(route: route, input: input(), status: 200, response: data, responseType: responseType,
+                          inspection: inspection)
         }
     }
 }

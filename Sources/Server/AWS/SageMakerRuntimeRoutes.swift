@@ -60,9 +60,7 @@ extension InspectService {
         let prediction = try await predictSurvival(input)
         if (request.header("accept") ?? "").lowercased().contains("text/csv") {
             let score = Array("\(prediction.Prediction.predictedScores["1"] ?? 0)\n".utf8)
-            if let capture, capture.sample() {
-                capture.write(route: route, input: .text(text, contentType: type), status: 200, response: Data(score), responseType: "text/csv")
-            }
+            capture(encoded: Data(score), responseType: "text/csv", route: route, input: .text(text, contentType: type))
             return JSONBody.bytes(score, contentType: "text/csv")
         }
         return awsAnswer(prediction, wire: .restJSON, route: route, input: .text(text, contentType: type))
