@@ -10,14 +10,16 @@
 #     tools/bench/bench-categories.sh --categories industrial/kolektorsdd --protocols lookout --seeds 1
 #     tools/bench/bench-categories.sh --max-train 200     # caps good-only training sets (not the protocol)
 # Run from the repository root. Datasets: $INSPECT_DATASETS, else ../shared/datasets.
+# INSPECT=PATH uses a built inspect instead of building one (BENCH_TENSORS=PATH likewise for the
+# machine line's bench-tensors), so a test build's binaries are not rebuilt with other flags.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 datasets="${INSPECT_DATASETS:-../shared/datasets}"
 [ -d "$datasets" ] || { echo "no $datasets: set INSPECT_DATASETS to the shared datasets folder" >&2; exit 2; }
-swift build -c release --product inspect >&2
+if [ -z "${INSPECT:-}" ]; then swift build -c release --product inspect >&2; fi
 machine=$(tools/machine-speed.sh)
 echo "$machine"
 mkdir -p out
-"$(swift build -c release --show-bin-path)/inspect" benchmark --datasets "$datasets" \
+"${INSPECT:-$(swift build -c release --show-bin-path)/inspect}" benchmark --datasets "$datasets" \
     --csv out/bench-categories.csv --json out/bench-categories.json --note "$machine" "$@"

@@ -9,14 +9,16 @@
 # 20 good images alone; ours is run the same way (memory alone) for the comparison, in the
 # same run. Set BENCH_REFERENCE=0 to skip the reference.
 # Run from the repository root: tools/bench/bench-inspection.sh
+# INSPECT=PATH uses a built inspect instead of building one (BENCH_TENSORS=PATH likewise for the
+# machine line's bench-tensors), so a test build's binaries are not rebuilt with other flags.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 data="../shared/datasets/lookout-aliens"
 [ -d "$data/normal" ] && [ -d "$data/anomaly" ] || { echo "no $data: nothing to benchmark" >&2; exit 2; }
-swift build -c release --product inspect >&2
+if [ -z "${INSPECT:-}" ]; then swift build -c release --product inspect >&2; fi
 if [ "${BENCH_REFERENCE:-1}" != 0 ]; then source tools/models/effnet-venv.sh; fi
-inspect="$(swift build -c release --show-bin-path)/inspect"
+inspect="${INSPECT:-$(swift build -c release --show-bin-path)/inspect}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 split() {  # split SRC_SUBDIR TRAIN_COUNT KIND

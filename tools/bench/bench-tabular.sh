@@ -2,6 +2,8 @@
 # Tabular benchmark: our 10-fold cross-validated AUC and training time beside scikit-learn's,
 # on identical folds (ours exported with --export-folds, read back by the Python side).
 # Run from the repository root: tools/bench/bench-tabular.sh
+# INSPECT=PATH uses a built inspect instead of building one (BENCH_TENSORS=PATH likewise for the
+# machine line's bench-tensors), so a test build's binaries are not rebuilt with other flags.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -12,8 +14,8 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet scikit-learn numpy
 fi
-swift build -c release --product inspect >&2
-inspect="$(swift build -c release --show-bin-path)/inspect"
+if [ -z "${INSPECT:-}" ]; then swift build -c release --product inspect >&2; fi
+inspect="${INSPECT:-$(swift build -c release --show-bin-path)/inspect}"
 data="datasets/titanic.csv"
 # Both sides single-threaded (ours is), so the times compare the work and not the thread pools.
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
