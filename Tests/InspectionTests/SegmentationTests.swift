@@ -255,19 +255,21 @@ import Testing
         let f = PixelRefinement.featureCount
         let refinement = PixelRefinement(network: PatchSegmentationHead(featureMean: [Float](repeating: 0, count: f), featureStd: [Float](repeating: 1, count: f),
                                                                         hidden: PixelRefinement.hiddenUnits, classes: 2, seed: 9))
-        let refined = InspectionModel(extractor: m.extractor, memory: m.memory, inputSize: m.inputSize, calibration: m.calibration,
-                                      stride8Weight: m.stride8Weight, threshold: m.threshold, head: m.head, mapCutOff: m.mapCutOff,
-                                      confidence: m.confidenceCalibration,
-                                      segmentation: SegmentationModel(head: segmentation.head, labels: segmentation.labels,
-                                                                      memoryWeight: segmentation.memoryWeight,
-                                                                      pixelThresholds: segmentation.pixelThresholds, refinement: refinement))
+        func model(_ refinement: PixelRefinement?) -> InspectionModel {
+            InspectionModel(extractor: m.extractor, memory: m.memory, inputSize: m.inputSize, calibration: m.calibration,
+                            stride8Weight: m.stride8Weight, threshold: m.threshold, head: m.head, mapCutOff: m.mapCutOff,
+                            confidence: m.confidenceCalibration,
+                            segmentation: SegmentationModel(head: segmentation.head, labels: segmentation.labels, memoryWeight: segmentation.memoryWeight,
+                                                            pixelThresholds: segmentation.pixelThresholds, refinement: refinement))
+        }
+        let refined = model(refinement)
         var card = result.card
         card.segmentation?.refinement = .init(inputs: f, hiddenUnits: PixelRefinement.hiddenUnits, contrastSigmas: PhotoContrast.sigmas,
                                               lineSigmas: PhotoContrast.lineSigmas)
         try ModelBundle.save(refined, card: card, to: folder)
         let loaded = try ModelBundle.load(folder, extractor: extractor).model
         #expect(loaded.segmentation?.refinement?.network.namedTensors.map(\.tensor.scalars) == refinement.network.namedTensors.map(\.tensor.scalars))
-        let answer = refined.inspect([photo])[0], plain = m.inspect([photo])[0]
+        let answer = refined.inspect([photo])[0], plain = model(nil).inspect([photo])[0]
         #expect(loaded.inspect([photo])[0].segmentation == answer.segmentation)
         #expect(answer.segmentation?.anomaly != plain.segmentation?.anomaly, "the refinement changed no pixel's score")
         let cardPath = folder + "/" + ModelBundle.cardFile
