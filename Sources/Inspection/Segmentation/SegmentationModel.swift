@@ -75,12 +75,13 @@ public struct SegmentationModel: @unchecked Sendable {
     /// (read by the pixel refinement), `memoryMap` the memory's map at the input size,
     /// `memoryCutOff` the map's cut-off.
     public func segment(_ grid: PatchGrid, stride4: Tensor, photo: Image, memoryMap: AnomalyMap, memoryCutOff: Float) -> SegmentationOutcome {
-        precondition(photo.width == memoryMap.width && photo.height == memoryMap.height,
-                     "SegmentationModel: a \(photo.width)x\(photo.height) photo for a \(memoryMap.width)x\(memoryMap.height) map")
         var probabilities = Self.probabilityMap(head: head, cells: SegmentationFeatures.cells(stride4: stride4, grid: grid),
                                                 width: memoryMap.width, height: memoryMap.height)
         if let refinement {
-            probabilities = refinement.refined(probabilities, contrast: PhotoContrast(photo), memoryMap: memoryMap, memoryCutOff: memoryCutOff)
+            // The photo is at the input size when it comes through `InspectionModel.inspect`.
+            let sized = photo.width == memoryMap.width && photo.height == memoryMap.height ? photo
+                : photo.resized(width: memoryMap.width, height: memoryMap.height, filter: .antialiased)
+            probabilities = refinement.refined(probabilities, contrast: PhotoContrast(sized), memoryMap: memoryMap, memoryCutOff: memoryCutOff)
         }
         return Self.cut(probabilities, memoryMap: memoryMap, memoryCutOff: memoryCutOff, memoryWeight: memoryWeight,
                         pixelThresholds: pixelThresholds, labels: labels)
