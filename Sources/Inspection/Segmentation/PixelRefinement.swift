@@ -72,8 +72,8 @@ public struct PixelRefinement: @unchecked Sendable {
     /// Features per pixel: the head's anomaly logit, the memory's map, the photo's contrasts.
     public static var featureCount: Int { 2 + PhotoContrast.channels }
     /// Share of the background pixels of the out-of-fold photos kept as training rows (every
-    /// defect pixel is kept). One share for every pixel, so the odds the stage learns are off
-    /// by one constant factor, which the per-type thresholds absorb.
+    /// defect pixel is kept). One share for every pixel, so the odds the stage learns are the
+    /// true odds over this share; `train` corrects them back (its anomaly is a probability).
     static let backgroundShare = 0.1
     /// Passes of its training (each a few hundred minibatches of `SegmentationOptions.batchSize`).
     static let epochs = 8
@@ -128,8 +128,9 @@ public struct PixelRefinement: @unchecked Sendable {
 
     /// Trains the stage on held-out photos (`SegmentationFitting.HeldOut`, each with its
     /// contrast) at `photos` (indices into `heldOut`): every defect pixel and
-    /// `backgroundShare` of the background ones, hard targets (the truth at the input size),
-    /// the cross entropy plus the soft Dice loss of the defect as the head's.
+    /// `backgroundShare` of the background ones (its odds corrected for that share), hard
+    /// targets (the truth at the input size), the cross entropy plus the soft Dice loss of the
+    /// defect as the head's.
     static func train(_ heldOut: [SegmentationFitting.HeldOut], photos: [Int], memoryCutOff: Float, options: SegmentationOptions,
                       seed: UInt64, epochs: Int = epochs) -> PixelRefinement {
         var samples = SegmentationSamples(dimension: featureCount, classCount: 2)
@@ -148,7 +149,12 @@ public struct PixelRefinement: @unchecked Sendable {
         stage.hiddenUnits = hiddenUnits
         stage.epochs = epochs
         stage.focalGamma = 0
-        return PixelRefinement(network: SegmentationTrainer.train(samples, rows: Array(samples.photos.indices), options: stage, seed: seed))
+        let network = SegmentationTrainer.train(samples, rows: Array(samples.photos.indices), options: stage, seed: seed)
+        // Prior correction for the sampled background (King and Zeng 2001): the defect's
+        // logit minus the background's is the log odds, trained on odds 1 / backgroundShare
+        // times the true ones; adding log(backgroundShare) to the defect's bias undoes that.
+        network.outputBias.value.data[1] += Float(log(backgroundShare))
+        return PixelRefinement(network: network)
     }
 
     /// The held-out photos refined out of fold: each fold's photos by a stage trained on the
