@@ -93,7 +93,8 @@ enum SegmentationFitting {
         let passes = options.epochCandidates.isEmpty ? [options.epochs] : options.epochCandidates
         let candidates = passes.flatMap { epochs in gammas.map { (epochs, $0) } }
         let refinements = options.pixelRefinement && !sampler.greyPhotos.isEmpty ? [false, true] : [false]
-        let head = try phases.run("segmentation head", total: candidates.count * k + 1) { report throws(InspectionError) -> PatchSegmentationHead in
+        let (head, refinement) = try phases.run("segmentation head", total: candidates.count * k + 1) {
+            report throws(InspectionError) -> (PatchSegmentationHead, PixelRefinement?) in
             for (c, (epochs, gamma)) in candidates.enumerated() {
                 var candidate = options
                 candidate.focalGamma = gamma
@@ -116,13 +117,13 @@ enum SegmentationFitting {
                     if chosen == nil || fusion.iou > chosen!.fusion.iou + 1e-12 { chosen = (candidate, refine, fusion, seen, heldOut) }
                 }
             }
-            return SegmentationTrainer.train(samples, rows: Array(samples.photos.indices), options: chosen?.training ?? options,
-                                             seed: seed &+ 1000)
+            let head = SegmentationTrainer.train(samples, rows: Array(samples.photos.indices), options: chosen?.training ?? options,
+                                                 seed: seed &+ 1000)
+            guard let chosen, chosen.refined else { return (head, nil) }
+            return (head, PixelRefinement.train(chosen.headOnly, photos: Array(chosen.headOnly.indices), memoryCutOff: cutOff,
+                                                options: options, seed: seed &+ 3000))
         }
         guard let chosen else { throw InspectionError("", "no loss candidates for the segmentation") }
-        let refinement = chosen.refined
-            ? PixelRefinement.train(chosen.headOnly, photos: Array(chosen.headOnly.indices), memoryCutOff: cutOff, options: options,
-                                    seed: seed &+ 3000) : nil
         let (best, heldOut) = (chosen.fusion, chosen.heldOut)
         var evaluation = SegmentationEvaluation(labels: labels, width: size.width)
         for photo in heldOut {
