@@ -227,6 +227,7 @@ import Testing
         #expect(older.segmentation?.pixelThresholds == [0.3, 0.3])
         #expect { try loadWithSegmentation { $0["pixelThresholds"] = [0.3] } } throws: { "\($0)".contains("pixelThresholds") }
         try saved.write(to: URL(fileURLWithPath: cardPath))
+        try refinementRoundTrip(result, photo: photo.resized, extractor: extractor, folder: fixture.root + "/model-refined")
         let answer = DetectAnomaliesResult(r, mask: try r.maskPNG(size: photo.photoSize))
         #expect(answer.Anomalies.map(\.Name) == ["background", "scratch", "spot"])
         #expect(answer.Anomalies.map(\.PixelAnomaly.Color) == [nil, "#FF0000", "#0080FF"])
@@ -244,5 +245,48 @@ import Testing
         try ModelBundle.save(again1.model, card: again1.card, to: fixture.root + "/model-1-thread")
         let weights = { (folder: String) throws -> Data in try Data(contentsOf: URL(fileURLWithPath: folder + "/weights.safetensors")) }
         #expect(try weights(bundle) == weights(fixture.root + "/model-1-thread"), "the segmentation model's weights differ between two trainings")
+    }
+
+    /// The model with a pixel refinement (`PixelRefinement`, seeded weights) saves and loads
+    /// to the same answers; its card without `refinement` (written before it existed) loads
+    /// as the head alone; a refinement reading other features is refused, naming the field.
+    func refinementRoundTrip(_ result: TrainingResult, photo: Image, extractor: TextureStatisticsExtractor, folder: String) throws {
+        let m = result.model, segmentation = try #require(result.model.segmentation)
+        let f = PixelRefinement.featureCount
+        let refinement = PixelRefinement(network: PatchSegmentationHead(featureMean: [Float](repeating: 0, count: f), featureStd: [Float](repeating: 1, count: f),
+                                                                        hidden: PixelRefinement.hiddenUnits, classes: 2, seed: 9))
+        func model(_ refinement: PixelRefinement?) -> InspectionModel {
+            InspectionModel(extractor: m.extractor, memory: m.memory, inputSize: m.inputSize, calibration: m.calibration,
+                            stride8Weight: m.stride8Weight, threshold: m.threshold, head: m.head, mapCutOff: m.mapCutOff,
+                            confidence: m.confidenceCalibration,
+                            segmentation: SegmentationModel(head: segmentation.head, labels: segmentation.labels, memoryWeight: segmentation.memoryWeight,
+                                                            pixelThresholds: segmentation.pixelThresholds, refinement: refinement))
+        }
+        let refined = model(refinement)
+        var card = result.card
+        card.segmentation?.refinement = .init(inputs: f, hiddenUnits: PixelRefinement.hiddenUnits, contrastSigmas: PhotoContrast.sigmas,
+                                              lineSigmas: PhotoContrast.lineSigmas)
+        try ModelBundle.save(refined, card: card, to: folder)
+        let loaded = try ModelBundle.load(folder, extractor: extractor).model
+        #expect(loaded.segmentation?.refinement?.network.namedTensors.map(\.tensor.scalars) == refinement.network.namedTensors.map(\.tensor.scalars))
+        let answer = refined.inspect([photo])[0], plain = model(nil).inspect([photo])[0]
+        #expect(loaded.inspect([photo])[0].segmentation == answer.segmentation)
+        #expect(answer.segmentation?.anomaly != plain.segmentation?.anomaly, "the refinement changed no pixel's score")
+        let cardPath = folder + "/" + ModelBundle.cardFile
+        let saved = try Data(contentsOf: URL(fileURLWithPath: cardPath))
+        func loadWithRefinement(_ value: Any?) throws -> InspectionModel {
+            var card = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
+            var segmentation = try #require(card["segmentation"] as? [String: Any])
+            segmentation["refinement"] = value
+            card["segmentation"] = segmentation
+            try JSONSerialization.data(withJSONObject: card).write(to: URL(fileURLWithPath: cardPath))
+            return try ModelBundle.load(folder, extractor: extractor).model
+        }
+        let older = try loadWithRefinement(nil)
+        #expect(older.segmentation?.refinement == nil)
+        #expect(older.inspect([photo])[0].segmentation == plain.segmentation)
+        #expect { try loadWithRefinement(["inputs": f + 1, "hiddenUnits": PixelRefinement.hiddenUnits, "contrastSigmas": PhotoContrast.sigmas,
+                                          "lineSigmas": PhotoContrast.lineSigmas]) }
+            throws: { "\($0)".contains("segmentation.refinement") }
     }
 }

@@ -130,6 +130,20 @@ extension ModelCard {
         public var folds: Int
         /// Out-of-fold figures on the training photos at the chosen fusion and threshold.
         public var outOfFold: SegmentationReport
+        /// The per-pixel stage on top of the head (`PixelRefinement`), when the
+        /// cross-validation chose it; its tensors are `segmentation.refinement.*`. Absent in
+        /// cards written before it existed (the head alone, as then).
+        public var refinement: Refinement? = nil
+
+        /// What the pixel refinement reads: `inputs` features per pixel (the head's anomaly
+        /// logit, the memory's map, the photo's contrasts at `contrastSigmas` and line
+        /// channels at `lineSigmas`, `PhotoContrast`), `hiddenUnits`.
+        public struct Refinement: Codable, Sendable, Equatable {
+            public var inputs: Int
+            public var hiddenUnits: Int
+            public var contrastSigmas: [Float]
+            public var lineSigmas: [Float]
+        }
 
         init(_ fitted: FittedSegmentation, options: SegmentationOptions) {
             labels = fitted.model.labels
@@ -144,6 +158,10 @@ extension ModelCard {
             epochs = fitted.epochs
             folds = fitted.folds
             outOfFold = fitted.outOfFold
+            refinement = fitted.model.refinement.map {
+                Refinement(inputs: $0.network.inputs, hiddenUnits: $0.network.hidden, contrastSigmas: PhotoContrast.sigmas,
+                           lineSigmas: PhotoContrast.lineSigmas)
+            }
         }
     }
 }
@@ -156,6 +174,8 @@ public enum ModelBundle {
     public static let headPrefix = "head."
     /// Prefix of the segmentation head's tensors in the weights file.
     public static let segmentationPrefix = "segmentation."
+    /// Prefix of the segmentation's pixel refinement's tensors in the weights file.
+    public static let refinementPrefix = "segmentation.refinement."
 
     /// Writes the bundle (creating the directory). The weights are written first and hashed
     /// into the card; the monitoring baseline, when given, goes to `baseline.json` beside it.
@@ -175,6 +195,9 @@ public enum ModelBundle {
             }
             for (name, tensor) in model.segmentation?.head.namedTensors ?? [] {
                 tensors.append((name: segmentationPrefix + name, shape: tensor.shape, values: tensor.scalars))
+            }
+            for (name, tensor) in model.segmentation?.refinement?.network.namedTensors ?? [] {
+                tensors.append((name: refinementPrefix + name, shape: tensor.shape, values: tensor.scalars))
             }
             data = try SafetensorsWriter.encode(tensors, metadata: ["format": ModelCard.kind])
             try data.write(to: URL(fileURLWithPath: weightsPath), options: .atomic)
@@ -278,8 +301,20 @@ public enum ModelBundle {
         }
         let tensors = try loadTensors(PatchSegmentationHead.tensorShapes(inputs: s.inputs, hidden: s.hiddenUnits, classes: s.labels.classCount),
                                       prefix: segmentationPrefix, of: "segmentation head", from: file, path: path)
+        let refinement = try s.refinement.map { (r) throws(InspectionError) -> PixelRefinement in
+            guard r.inputs == PixelRefinement.featureCount, r.contrastSigmas == PhotoContrast.sigmas, r.lineSigmas == PhotoContrast.lineSigmas,
+                  r.hiddenUnits > 0 else {
+                throw InspectionError(path, "the card's segmentation.refinement reads \(r.inputs) features per pixel (contrasts at sigmas "
+                                      + "\(r.contrastSigmas), lines at \(r.lineSigmas)) with \(r.hiddenUnits) hidden units; this program computes "
+                                      + "\(PixelRefinement.featureCount) (contrasts at sigmas \(PhotoContrast.sigmas), lines at \(PhotoContrast.lineSigmas)): "
+                                      + "train the model again")
+            }
+            let tensors = try loadTensors(PatchSegmentationHead.tensorShapes(inputs: r.inputs, hidden: r.hiddenUnits, classes: 2),
+                                          prefix: refinementPrefix, of: "segmentation's pixel refinement", from: file, path: path)
+            return PixelRefinement(network: PatchSegmentationHead(tensors: tensors))
+        }
         return SegmentationModel(head: PatchSegmentationHead(tensors: tensors), labels: s.labels, memoryWeight: s.memoryWeight,
-                                 pixelThresholds: thresholds)
+                                 pixelThresholds: thresholds, refinement: refinement)
     }
 
     /// The head's tensors, checked for names, shapes and finite values.

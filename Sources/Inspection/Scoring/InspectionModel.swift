@@ -123,27 +123,29 @@ public final class InspectionModel: @unchecked Sendable {
         let extracted = PatchGrid.extractWithMaps(images, with: extractor, stride8Weight: stride8Weight, deep: head != nil,
                                                   stride4: segmentation != nil)
         guard let head else {
-            return results(extracted.map(\.grid), headLogits: extracted.map { _ in nil }, stride4Maps: extracted.map(\.stride4))
+            return results(extracted.map(\.grid), headLogits: extracted.map { _ in nil }, stride4Maps: extracted.map(\.stride4), photos: images)
         }
         let logits = head.folded.logits(ofDeepMaps: extracted.compactMap(\.deep))
         let count = min(extracted.count, logits.count)
         return results(extracted.prefix(count).map(\.grid), headLogits: logits.prefix(count).map { $0 },
-                       stride4Maps: extracted.prefix(count).map(\.stride4))
+                       stride4Maps: extracted.prefix(count).map(\.stride4), photos: images)
     }
 
     /// The per-image work after feature extraction (memory distances, map, area), the images
     /// in parallel on the shared pool; with a single image the memory search itself is split.
-    func results(_ grids: [PatchGrid], headLogits: [Float?], stride4Maps: [Tensor?]) -> [InspectionResult] {
+    func results(_ grids: [PatchGrid], headLogits: [Float?], stride4Maps: [Tensor?], photos: [Image]) -> [InspectionResult] {
         var results = [InspectionResult?](repeating: nil, count: grids.count)
         results.withUnsafeMutableBufferPointer { out in
             WorkerPool.shared.parallelFor(count: grids.count) { i in
-                out[i] = result(grids[i], headLogit: headLogits[i], stride4: i < stride4Maps.count ? stride4Maps[i] : nil)
+                out[i] = result(grids[i], headLogit: headLogits[i], stride4: i < stride4Maps.count ? stride4Maps[i] : nil,
+                                photo: i < photos.count ? photos[i] : nil)
             }
         }
         return results.compactMap { $0 }
     }
 
-    func result(_ grid: PatchGrid, headLogit: Float?, stride4: Tensor? = nil) -> InspectionResult {
+    /// One photo's result; the segmentation needs its stride-4 map and the photo (at the input size).
+    func result(_ grid: PatchGrid, headLogit: Float?, stride4: Tensor? = nil, photo: Image? = nil) -> InspectionResult {
         let patch = PatchScore(grid: grid, memory: memory)
         let map = patch.map(width: inputSize.width, height: inputSize.height)
         let score = head.flatMap { h in headLogit.map { h.fusion.fuse(memory: patch.score, head: $0) } } ?? patch.score
@@ -156,10 +158,10 @@ public final class InspectionModel: @unchecked Sendable {
                                       anomalousArea: map.areaFraction(threshold: maskCutOff), mapThreshold: mapThreshold,
                                       maskCutOff: maskCutOff, areaNote: note, memoryScore: patch.score, headScore: headLogit,
                                       featureSketch: sketchProjection.sketch(grid))
-        if let segmentation, let stride4 {
+        if let segmentation, let stride4, let photo {
             // The head reads the patch features at stride-8 weight 1.
             let raw = stride8Weight > 0 ? grid.reweighted(stride8Weight: 1 / stride8Weight) : grid
-            let outcome = segmentation.segment(raw, stride4: stride4, memoryMap: map, memoryCutOff: mapThreshold)
+            let outcome = segmentation.segment(raw, stride4: stride4, photo: photo, memoryMap: map, memoryCutOff: mapThreshold)
             result.segmentation = outcome
             result.anomalousArea = 1 - (result.markedSegmentation?.areas.first ?? 1)
             result.areaNote = result.isAnomalous && result.anomalousArea == 0

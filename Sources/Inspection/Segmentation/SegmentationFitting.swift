@@ -24,20 +24,24 @@ struct FittedSegmentation {
 /// out of fold, and the final head trained on every sample.
 enum SegmentationFitting {
     /// A training photo the cross-validation segments out of fold: its memory map (the
-    /// memory's out-of-fold map at the input size) and its truth at the input size, built once
-    /// and shared by every candidate.
+    /// memory's out-of-fold map at the input size), its truth at the input size and its
+    /// contrasts, built once and shared by every candidate.
     private struct HeldOutPhoto {
         var photo: Int
         var fold: Int
         var memoryMap: AnomalyMap
         var truth: LabelMask
+        var contrast: PhotoContrast?
     }
 
-    /// One held-out photo as a fold's head saw it.
+    /// One held-out photo as a fold's head saw it; `fold` and `contrast` for the pixel
+    /// refinement's own cross-validation.
     struct HeldOut {
         var probabilities: Tensor
         var memoryMap: AnomalyMap
         var truth: LabelMask
+        var fold = 0
+        var contrast: PhotoContrast? = nil
     }
 
     /// A fusion weight with a pixel threshold per defect type (`SegmentationModel`).
@@ -70,21 +74,27 @@ enum SegmentationFitting {
             guard let score = memoryScores[photo], let fold = foldOf[photo] else { return nil }
             let truth = sampler.masks[photo].map { $0.resized(width: size.width, height: size.height, classCount: labels.classCount) }
                 ?? LabelMask.background(width: size.width, height: size.height)
-            return HeldOutPhoto(photo: photo, fold: fold, memoryMap: score.map(width: size.width, height: size.height), truth: truth)
+            return HeldOutPhoto(photo: photo, fold: fold, memoryMap: score.map(width: size.width, height: size.height), truth: truth,
+                                contrast: photo < sampler.greyPhotos.count ? PhotoContrast(sampler.greyPhotos[photo]) : nil)
         }
         guard photos.contains(where: { $0.truth.classes.contains { $0 != 0 } }) else {
             throw InspectionError("", "no masked training photo could be segmented out of fold")
         }
 
         // Per candidate loss (focal gamma; 0 is the cross entropy) and number of passes, each
-        // fold's head segments its held-out photos; the loss, passes, fusion weight and
-        // thresholds with the best out-of-fold mean IoU are kept (on a tie the earlier
-        // candidate), then the final head is trained on every sample with them.
-        var chosen: (training: SegmentationOptions, fusion: Fusion, heldOut: [HeldOut])?
+        // fold's head segments its held-out photos, as they are and, when the refinement is a
+        // candidate, refined by a pixel stage trained out of fold on the other folds' photos;
+        // the loss, passes, refinement, fusion weight and thresholds with the best out-of-fold
+        // mean IoU are kept (on a tie the earlier candidate, the head alone before the
+        // refinement), then the final head is trained on every sample with them and the final
+        // pixel stage on every held-out photo's head probabilities.
+        var chosen: (training: SegmentationOptions, refined: Bool, fusion: Fusion, heldOut: [HeldOut], headOnly: [HeldOut])?
         let gammas = options.focalGammas.isEmpty ? [options.focalGamma] : options.focalGammas
         let passes = options.epochCandidates.isEmpty ? [options.epochs] : options.epochCandidates
         let candidates = passes.flatMap { epochs in gammas.map { (epochs, $0) } }
-        let head = try phases.run("segmentation head", total: candidates.count * k + 1) { report throws(InspectionError) -> PatchSegmentationHead in
+        let refinements = options.pixelRefinement && !sampler.greyPhotos.isEmpty ? [false, true] : [false]
+        let (head, refinement) = try phases.run("segmentation head", total: candidates.count * k + 1) {
+            report throws(InspectionError) -> (PatchSegmentationHead, PixelRefinement?) in
             for (c, (epochs, gamma)) in candidates.enumerated() {
                 var candidate = options
                 candidate.focalGamma = gamma
@@ -95,15 +105,23 @@ enum SegmentationFitting {
                     for photo in photos where photo.fold == f {
                         let probabilities = SegmentationModel.probabilityMap(head: foldHead, cells: sampler.cells(photo.photo, store: store),
                                                                              width: size.width, height: size.height)
-                        heldOut.append(HeldOut(probabilities: probabilities, memoryMap: photo.memoryMap, truth: photo.truth))
+                        heldOut.append(HeldOut(probabilities: probabilities, memoryMap: photo.memoryMap, truth: photo.truth, fold: f,
+                                               contrast: photo.contrast))
                     }
                     report(c * k + f + 1)
                 }
-                let fusion = try bestFusion(heldOut, cutOff: cutOff, labels: labels, options: options)
-                if chosen == nil || fusion.iou > chosen!.fusion.iou + 1e-12 { chosen = (candidate, fusion, heldOut) }
+                for refine in refinements {
+                    let seen = refine ? PixelRefinement.outOfFold(heldOut, folds: k, memoryCutOff: cutOff, options: options,
+                                                                  seed: seed &+ 2000) : heldOut
+                    let fusion = try bestFusion(seen, cutOff: cutOff, labels: labels, options: options)
+                    if chosen == nil || fusion.iou > chosen!.fusion.iou + 1e-12 { chosen = (candidate, refine, fusion, seen, heldOut) }
+                }
             }
-            return SegmentationTrainer.train(samples, rows: Array(samples.photos.indices), options: chosen?.training ?? options,
-                                             seed: seed &+ 1000)
+            let head = SegmentationTrainer.train(samples, rows: Array(samples.photos.indices), options: chosen?.training ?? options,
+                                                 seed: seed &+ 1000)
+            guard let chosen, chosen.refined else { return (head, nil) }
+            return (head, PixelRefinement.train(chosen.headOnly, photos: Array(chosen.headOnly.indices), memoryCutOff: cutOff,
+                                                options: options, seed: seed &+ 3000))
         }
         guard let chosen else { throw InspectionError("", "no loss candidates for the segmentation") }
         let (best, heldOut) = (chosen.fusion, chosen.heldOut)
@@ -115,15 +133,18 @@ enum SegmentationFitting {
         }
         let maskedOOF = heldOut.count { $0.truth.classes.contains { $0 != 0 } }
         let measuredOn = "\(heldOut.count) training photos out of fold (\(maskedOOF) with masks), \(k) folds"
-        guard head.parameters.allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) else {
+        guard (head.parameters + (refinement?.network.parameters ?? [])).allSatisfy({ $0.value.scalars.allSatisfy(\.isFinite) }) else {
             throw InspectionError("", "the segmentation head diverged (non-finite weights)")
         }
         let loss = chosen.training.focalGamma > 0 ? String(format: "focal loss (gamma %g)", chosen.training.focalGamma) : "cross entropy"
         let thresholds = zip(labels.labels, best.thresholds).map { String(format: "%@ %.2f", $0.name, $1) }.joined(separator: ", ")
         let chosenOn = String(format: "memory weight %.2f and pixel thresholds ", best.weight) + thresholds
-            + ", \(loss) + Dice, \(chosen.training.epochs) passes: the best mean IoU (" + String(format: "%.3f", best.iou) + ") over "
-            + "\(gammas.count) losses x \(passes.count) pass counts x \(options.memoryWeights.count) weights x \(options.pixelThresholds.count) thresholds per type on \(measuredOn)"
-        return FittedSegmentation(model: SegmentationModel(head: head, labels: labels, memoryWeight: best.weight, pixelThresholds: best.thresholds),
+            + ", \(loss) + Dice, \(chosen.training.epochs) passes, " + (chosen.refined ? "with" : "without") + " the pixel refinement: "
+            + "the best mean IoU (" + String(format: "%.3f", best.iou) + ") over \(gammas.count) losses x \(passes.count) pass counts x "
+            + "\(refinements.count) refinement choices x \(options.memoryWeights.count) weights x \(options.pixelThresholds.count) thresholds "
+            + "per type on \(measuredOn)"
+        return FittedSegmentation(model: SegmentationModel(head: head, labels: labels, memoryWeight: best.weight, pixelThresholds: best.thresholds,
+                                                           refinement: refinement),
                                   outOfFold: evaluation.report(measuredOn: measuredOn), folds: k, samples: samples.count,
                                   stride4Channels: sampler.stride4Maps.first?.shape.last ?? 0,
                                   maskedPhotos: masked.count, epochs: chosen.training.epochs, chosenOn: chosenOn)

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Networks
 import Tensors
 
@@ -38,21 +39,26 @@ public struct SegmentationOutcome: Sendable, Equatable {
 /// that type's threshold (`pixelThresholds`: a thin scratch's probabilities stay lower than a
 /// spot's). With w > 0 a defect the masks never showed is still marked where the memory
 /// is sure of it (m well above its cut-off); w and the thresholds are chosen by
-/// cross-validation on the training photos (`SegmentationFitting`).
+/// cross-validation on the training photos (`SegmentationFitting`). With a pixel refinement
+/// (`PixelRefinement`, also chosen by that cross-validation) a is its per-pixel anomaly instead.
 public struct SegmentationModel: @unchecked Sendable {
     public let head: PatchSegmentationHead
     public let labels: SegmentationLabels
     public let memoryWeight: Float
     /// The pixel threshold of each defect type, in the order of `labels.labels`.
     public let pixelThresholds: [Float]
+    /// The per-pixel stage on top of the head; nil: the head's upsampled probabilities alone.
+    public let refinement: PixelRefinement?
 
-    public init(head: PatchSegmentationHead, labels: SegmentationLabels, memoryWeight: Float, pixelThresholds: [Float]) {
+    public init(head: PatchSegmentationHead, labels: SegmentationLabels, memoryWeight: Float, pixelThresholds: [Float],
+                refinement: PixelRefinement? = nil) {
         precondition(pixelThresholds.count == labels.labels.count,
                      "SegmentationModel: \(pixelThresholds.count) thresholds for \(labels.labels.count) types")
         self.head = head
         self.labels = labels
         self.memoryWeight = memoryWeight
         self.pixelThresholds = pixelThresholds
+        self.refinement = refinement
     }
 
     /// The head's class probabilities of an image's cells [1, H/4, W/4, D]
@@ -65,11 +71,18 @@ public struct SegmentationModel: @unchecked Sendable {
     }
 
     /// Segments one photo: `grid` its patch features at stride-8 weight 1, `stride4` its
-    /// stride-4 map [1, H/4, W/4, C4] from the same pass, `memoryMap` the memory's map at the
-    /// input size, `memoryCutOff` the map's cut-off.
-    public func segment(_ grid: PatchGrid, stride4: Tensor, memoryMap: AnomalyMap, memoryCutOff: Float) -> SegmentationOutcome {
-        let probabilities = Self.probabilityMap(head: head, cells: SegmentationFeatures.cells(stride4: stride4, grid: grid),
+    /// stride-4 map [1, H/4, W/4, C4] from the same pass, `photo` the photo at the input size
+    /// (read by the pixel refinement), `memoryMap` the memory's map at the input size,
+    /// `memoryCutOff` the map's cut-off.
+    public func segment(_ grid: PatchGrid, stride4: Tensor, photo: Image, memoryMap: AnomalyMap, memoryCutOff: Float) -> SegmentationOutcome {
+        var probabilities = Self.probabilityMap(head: head, cells: SegmentationFeatures.cells(stride4: stride4, grid: grid),
                                                 width: memoryMap.width, height: memoryMap.height)
+        if let refinement {
+            // The photo is at the input size when it comes through `InspectionModel.inspect`.
+            let sized = photo.width == memoryMap.width && photo.height == memoryMap.height ? photo
+                : photo.resized(width: memoryMap.width, height: memoryMap.height, filter: .antialiased)
+            probabilities = refinement.refined(probabilities, contrast: PhotoContrast(sized), memoryMap: memoryMap, memoryCutOff: memoryCutOff)
+        }
         return Self.cut(probabilities, memoryMap: memoryMap, memoryCutOff: memoryCutOff, memoryWeight: memoryWeight,
                         pixelThresholds: pixelThresholds, labels: labels)
     }

@@ -113,6 +113,9 @@ final class SegmentationSampler: @unchecked Sendable {
     let seed: UInt64
     /// Each training photo's stride-4 map as scored (for its cells, `cells(_:store:)`).
     let stride4Maps: [StoredStride4Map]
+    /// Each training photo at the input size in grey (for its contrasts, `PhotoContrast`);
+    /// empty when not kept.
+    let greyPhotos: [Image]
     private let classImages: [Int: [Image]]
     /// Background share kept per view: of masked anomalous photos, and of good photos (a
     /// quarter of the shares once taken of the 4 times fewer stride-8 patches, so about as
@@ -121,13 +124,14 @@ final class SegmentationSampler: @unchecked Sendable {
     private(set) var samples: SegmentationSamples
 
     init(labels: SegmentationLabels, size: InputSize, masks: [Int: LabelMask], isGood: [Bool], stride4Maps: [StoredStride4Map],
-         dimension: Int, seed: UInt64) {
+         greyPhotos: [Image] = [], dimension: Int, seed: UInt64) {
         self.labels = labels
         self.size = size
         self.masks = masks
         self.isGood = isGood
         self.seed = seed
         self.stride4Maps = stride4Maps
+        self.greyPhotos = greyPhotos
         classImages = masks.mapValues { $0.classImages(classCount: labels.classCount) }
         samples = SegmentationSamples(dimension: dimension, classCount: labels.classCount)
     }
@@ -171,7 +175,7 @@ enum SegmentationSampling {
     /// naming it and its photo). A mask of another size than its photo (`photoSizes`, as
     /// decoded) is resized to the photo's. Timed as the phase "masks".
     static func sampler(_ dataset: InspectionDataset, size: InputSize, photoSizes: [InputSize], stride4Maps: [StoredStride4Map],
-                        patchDimension: Int, seed: UInt64, phases: TrainingPhases) throws(InspectionError) -> SegmentationSampler {
+                        greyPhotos: [Image], patchDimension: Int, seed: UInt64, phases: TrainingPhases) throws(InspectionError) -> SegmentationSampler {
         let labels = dataset.maskLabels ?? .white
         let masks = try phases.time("masks") { () throws(InspectionError) -> [Int: LabelMask] in
             var masks: [Int: LabelMask] = [:]
@@ -187,7 +191,8 @@ enum SegmentationSampling {
             throw InspectionError("", "segmentation needs the stride-4 map of every training photo, got \(stride4Maps.count) of \(dataset.images.count)")
         }
         return SegmentationSampler(labels: labels, size: size, masks: masks, isGood: dataset.images.map { !$0.isAnomalous },
-                                   stride4Maps: stride4Maps, dimension: fine + patchDimension, seed: seed)
+                                   stride4Maps: stride4Maps, greyPhotos: greyPhotos.count == dataset.images.count ? greyPhotos : [],
+                                   dimension: fine + patchDimension, seed: seed)
     }
 
     /// Each used photo as scored (variant 0), from the stored features.

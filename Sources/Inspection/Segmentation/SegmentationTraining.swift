@@ -26,6 +26,9 @@ public struct SegmentationOptions: Sendable {
     /// Candidate exponents, chosen by the cross-validation with the fusion (`SegmentationFitting`);
     /// empty: `focalGamma` alone.
     public var focalGammas: [Float] = [0, 2]
+    /// Whether the pixel refinement (`PixelRefinement`) is a candidate beside the head alone,
+    /// chosen by the cross-validation with the loss and passes.
+    public var pixelRefinement = true
     /// Folds (of the masked photos) of the cross-validation that chooses the fusion.
     public var folds = 4
     /// Candidate memory weights w and pixel thresholds of the fusion (`SegmentationModel`).

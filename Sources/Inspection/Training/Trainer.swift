@@ -58,9 +58,11 @@ public enum Trainer {
                                                     keepOriginals: supervised, stride4: segmenting, threads: options.threads, phases: phases)
         let sampler = try segmenting
             ? SegmentationSampling.sampler(dataset, size: size, photoSizes: features.photoSizes, stride4Maps: features.stride4Maps,
+                                           greyPhotos: features.greyPhotos,
                                            patchDimension: features.store.dimension, seed: options.seed, phases: phases)
             : nil
         features.stride4Maps = []
+        features.greyPhotos = []
         if supervised {
             let variants = dataset.images.count * max(0, options.head.variantsPerImage - 1)
             try phases.run("augmented variants", total: variants) { report in

@@ -16,6 +16,9 @@ struct TrainingFeatures {
     var originals: [Image]
     /// Each photo's stride-4 map, when asked for (the segmentation head's fine features).
     var stride4Maps: [StoredStride4Map] = []
+    /// Each photo at the input size in grey, with the stride-4 maps (the segmentation's pixel
+    /// refinement reads its contrasts).
+    var greyPhotos: [Image] = []
 
     /// Photos decoded per chunk (in parallel on `threads` threads), then extracted 4 at a time.
     static let chunk = 16
@@ -27,7 +30,7 @@ struct TrainingFeatures {
         var store: PatchGridStore?
         var deepMaps = DeepMaps(variants: [])
         var photoSizes: [InputSize] = [], originals: [Image] = [], statistics: [ImageStatistics] = []
-        var stride4Maps: [StoredStride4Map] = []
+        var stride4Maps: [StoredStride4Map] = [], greyPhotos: [Image] = []
         for start in stride(from: 0, to: paths.count, by: chunk) {
             let chunkPaths = Array(paths[start..<min(paths.count, start + chunk)])
             let photos = try phases.time("decode") { () throws(InspectionError) -> [PreparedImage] in
@@ -53,11 +56,12 @@ struct TrainingFeatures {
             }
             photoSizes += photos.map(\.photoSize)
             if keepOriginals { originals += photos.map(\.original) }
+            if stride4 { greyPhotos += photos.map { $0.resized.converted(to: .gray) } }
             phases.update("features", photoSizes.count, paths.count)
         }
         phases.finish()
         guard let store else { throw InspectionError("", "no training photos") }
         return TrainingFeatures(store: store, deepMaps: deepMaps, photoSizes: photoSizes, statistics: statistics, originals: originals,
-                                stride4Maps: stride4Maps)
+                                stride4Maps: stride4Maps, greyPhotos: greyPhotos)
     }
 }
