@@ -24,15 +24,12 @@ import PackageDescription
 import Foundation
 
 let portable = ProcessInfo.processInfo.environment["INSPECT_PORTABLE"].map { $0 != "0" && !$0.isEmpty } ?? false
-/// Whether the build machine's CPU has AVX-512 (32 vector registers of 16 floats), which a
-/// native build then targets: the GEMM micro-kernel keeps more accumulators in registers.
-let hostHasAVX512 = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" avx512f") ?? false
 
 /// Host-CPU code generation for release builds, unless INSPECT_PORTABLE is set (then the
 /// INSPECT_PORTABLE condition tells the kernels that x86-64 has no FMA instruction).
 let nativeSwift: [SwiftSetting] = portable ? [.define("INSPECT_PORTABLE")] : [
     .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)),
-] + (hostHasAVX512 ? [.define("INSPECT_AVX512", .when(configuration: .release))] : [])
+]
 let nativeC: [CSetting] = portable ? [] : [
     .unsafeFlags(["-march=native"], .when(configuration: .release)),
 ]

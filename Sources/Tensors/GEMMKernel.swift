@@ -3,8 +3,7 @@
 // One SIMD16<Float> accumulator per row of the tile. On an AVX2 machine (16 ymm registers, as
 // the development machine) each SIMD16 is a pair of ymm registers, so the 6x16 tile takes
 // 12 registers plus two for the B row and one for the broadcast: the register budget of the
-// BLIS Haswell kernel. With AVX-512 each accumulator is one zmm register, and the kernel keeps
-// a second set for every other k step (see `INSPECT_AVX512` below).
+// BLIS Haswell kernel. With AVX-512 each accumulator is one zmm register.
 //
 // The kernel body is generic over the vector type so the same code also serves an 8-column
 // variant (SIMD8) for the last panel of a matrix whose width is 8 mod 16 (EfficientNet has 24
@@ -26,36 +25,7 @@ private func microKernel<V: SIMD>(_: V.Type, kc: Int, a: UnsafePointer<Float>, a
     var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
     var a0 = a; var a1 = a + 1 * aRow; var a2 = a + 2 * aRow; var a3 = a + 3 * aRow; var a4 = a + 4 * aRow; var a5 = a + 5 * aRow
     var pb = UnsafeRawPointer(b)
-    var steps = kc
-#if INSPECT_AVX512
-    // Two k steps at a time into two sets of accumulators, summed at the end. With 32 vector
-    // registers the 12 accumulators fit, and 12 independent FMA chains cover a core with two
-    // 512-bit FMA units at 4 cycles' latency (8 needed); 6 chains leave a quarter of it idle.
-    // On AVX2 the 12 SIMD16 accumulators would take 24 of the 16 ymm registers.
-    var d0 = V(), d1 = V(), d2 = V(), d3 = V(), d4 = V(), d5 = V()
-    let stepBytes = gemmNR * MemoryLayout<Float>.stride
-    while steps >= 2 {
-        let bv = pb.loadUnaligned(as: V.self)
-        let bw = (pb + stepBytes).loadUnaligned(as: V.self)
-        multiplyAdd(into: &c0, V(repeating: a0.pointee), bv)
-        multiplyAdd(into: &c1, V(repeating: a1.pointee), bv)
-        multiplyAdd(into: &c2, V(repeating: a2.pointee), bv)
-        multiplyAdd(into: &c3, V(repeating: a3.pointee), bv)
-        multiplyAdd(into: &c4, V(repeating: a4.pointee), bv)
-        multiplyAdd(into: &c5, V(repeating: a5.pointee), bv)
-        multiplyAdd(into: &d0, V(repeating: a0[aCol]), bw)
-        multiplyAdd(into: &d1, V(repeating: a1[aCol]), bw)
-        multiplyAdd(into: &d2, V(repeating: a2[aCol]), bw)
-        multiplyAdd(into: &d3, V(repeating: a3[aCol]), bw)
-        multiplyAdd(into: &d4, V(repeating: a4[aCol]), bw)
-        multiplyAdd(into: &d5, V(repeating: a5[aCol]), bw)
-        a0 += 2 * aCol; a1 += 2 * aCol; a2 += 2 * aCol; a3 += 2 * aCol; a4 += 2 * aCol; a5 += 2 * aCol
-        pb += 2 * stepBytes
-        steps -= 2
-    }
-    c0 += d0; c1 += d1; c2 += d2; c3 += d3; c4 += d4; c5 += d5
-#endif
-    for _ in 0..<steps {
+    for _ in 0..<kc {
         let bv = pb.loadUnaligned(as: V.self)
         multiplyAdd(into: &c0, V(repeating: a0.pointee), bv)
         multiplyAdd(into: &c1, V(repeating: a1.pointee), bv)
