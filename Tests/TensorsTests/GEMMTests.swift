@@ -105,6 +105,30 @@ import TestSupport
         }
     }
 
+    /// a * b computed at run time (not folded by the optimiser), in the caller's float mode.
+    @inline(never) @_optimize(none)
+    func product(_ a: Float, _ b: Float) -> Float { a * b }
+
+    @Test func subnormalProductsAndOperandsAreZeroAndTheThreadModeIsRestored() {
+        // On Linux x86-64 the GEMM runs with flush-to-zero and denormals-are-zero
+        // (SubnormalsAsZero.swift). C [2 x 3] = A [2 x 1] * B [1 x 3] with A = (1e-20, 1e20)
+        // and B = (1e-20, 1e-40, 2): 1e-20 * 1e-20 = 1e-40 is a subnormal result (flushed to 0)
+        // and 1e20 * 1e-40 has a subnormal operand (read as 0, else 1e-20); ordinary products
+        // are exact. The caller's own arithmetic keeps subnormals afterwards.
+        let a: [Float] = [1e-20, 1e20], b: [Float] = [1e-20, 1e-40, 2]
+        var c = [Float](repeating: .nan, count: 6)
+        sgemm(transA: false, transB: false, m: 2, n: 3, k: 1, a: a, lda: 1, b: b, ldb: 3, c: &c, ldc: 3)
+        #if os(Linux) && arch(x86_64)
+        #expect(c[0] == 0 && c[4] == 0, "subnormal result and subnormal operand give 0, got \(c)")
+        #else
+        #expect(c[0] == product(a[0], b[0]) && c[4] == product(a[1], b[1]), "products as computed, got \(c)")
+        #endif
+        #expect(c[2] == product(a[0], b[2]) && c[3] == product(a[1], b[0]) && c[5] == product(a[1], b[2]),
+                "ordinary products are exact: \(c)")
+        let after = product(a[0], b[0])
+        #expect(after.isSubnormal, "the thread's mode is restored after sgemm: 1e-20 * 1e-20 = \(after)")
+    }
+
     @Test func emptyKScalesC() {
         var c: [Float] = [1, 2, 3, 4]
         let a: [Float] = [0], b: [Float] = [0, 0]
