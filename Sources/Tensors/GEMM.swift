@@ -234,10 +234,20 @@ private struct GEMMColumnBlock {
                     aCol = a.colStride
                 }
                 let cRow = c + ir * ldc + jc
-                for jr in stride(from: cols.lowerBound, to: cols.upperBound, by: gemmNR) {
+                var jr = cols.lowerBound
+                // Full 6 x 32 tiles where the build has the registers for them (gemmWideTiles).
+                if gemmWideTiles && mr == gemmMR {
+                    while jr + 2 * gemmNR <= cols.upperBound {
+                        gemmKernelWide(kc: kc, a: ap, aRow: aRow, aCol: aCol, b: bBlock + jr * kc, c: cRow + jr, ldc: ldc,
+                                       alpha: alpha, beta: betaNow)
+                        jr += 2 * gemmNR
+                    }
+                }
+                while jr < cols.upperBound {
                     gemmTile(kc: kc, a: ap, aRow: aRow, aCol: aCol, packedA: packed, b: bBlock + jr * kc,
                              c: cRow + jr, ldc: ldc, rows: mr, cols: min(gemmNR, cols.upperBound - jr),
                              alpha: alpha, beta: betaNow, scratch: tileBuffer)
+                    jr += gemmNR
                 }
                 // After the last k block, bias and activation on the row sliver just written,
                 // while it is in L1 (a few KiB), instead of a later pass over all of C.
