@@ -87,22 +87,29 @@ public func activationBackward(output y: Tensor, gradOutput dy: Tensor, _ kind: 
 public func preluInPlace(_ x: Tensor, slopes: Tensor) -> Tensor {
     let c = x.shape.last ?? 1
     precondition(slopes.count == c, "prelu: \(slopes.count) slopes for \(c) channels")
-    let rows = c == 0 ? 0 : x.count / c
-    for r in 0..<rows {
-        let row = x.data + r * c
-        var j = 0
-        // 16 channels at a time by compare and select, concrete SIMD16 (generic SIMD code and
-        // the standard library's pointwiseMax/Min compiled to per-lane scalar code).
-        while j + 16 <= c {
-            let v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
-            let scaled = v * UnsafeRawPointer(slopes.data + j).loadUnaligned(as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(row + j).storeBytes(of: v.replacing(with: scaled, where: v .< 0), as: SIMD16<Float>.self)
-            j += 16
-        }
-        while j < c {
-            if row[j] < 0 { row[j] *= slopes.data[j] }
-            j += 1
-        }
+    let count = x.count
+    guard c > 0, count > 0 else { return x }
+    // The tensor runs flat, 16 values at a time by compare and select, against the slopes
+    // repeated over lcm(c, 16) values, so a channel count that is not a multiple of 16 (MTCNN's
+    // 10 and 28) needs no scalar tail per pixel. Concrete SIMD16: generic SIMD code and the
+    // standard library's pointwiseMax/Min compiled to per-lane scalar code.
+    var a = c, b = 16
+    while b != 0 { (a, b) = (b, a % b) }
+    let period = c / a * 16
+    let pattern = UnsafeMutablePointer<Float>.allocate(capacity: period)
+    defer { pattern.deallocate() }
+    for i in 0..<period { pattern[i] = slopes.data[i % c] }
+    var i = 0, phase = 0
+    while i + 16 <= count {
+        let v = load16(x.data + i)
+        store16(x.data + i, v.replacing(with: v * load16(pattern + phase), where: v .< 0))
+        i += 16
+        phase += 16
+        if phase == period { phase = 0 }
+    }
+    while i < count {
+        if x.data[i] < 0 { x.data[i] *= slopes.data[i % c] }
+        i += 1
     }
     return x
 }

@@ -12,7 +12,8 @@
 // into one buffer that every thread reads; then the C block is split into jobs of whole row
 // tiles (and whole panels when there are few rows), taken from a shared counter, each running
 // the pc and ir loops on its part. Every element of C is computed by one job in a fixed k
-// order, so results do not depend on the thread count.
+// order, so results do not depend on the thread count. The jobs run with subnormal results and
+// operands as zero (SubnormalsAsZero.swift): on Intel cores each subnormal FMA takes an assist.
 
 import Foundation
 import WorkerThreads
@@ -129,12 +130,13 @@ private func gemm(_ av: MatrixView, _ b: GEMMOperandB, m: Int, n: Int, k: Int, a
         let block = GEMMColumnBlock(a: av, k: k, jc: jc, source: source, alpha: alpha, beta: beta,
                                     c: c, ldc: ldc, epilogue: epilogue.from(column: jc))
         let jobs = GEMMJobs(rows: m, cols: nc, k: k, threads: threads, splitRows: splitRows)
+        // Subnormal results and operands as zero (SubnormalsAsZero.swift), on each job's thread.
         if jobs.count == 1 {
-            block.run(rows: 0..<m, cols: 0..<nc)
+            withSubnormalsAsZero { block.run(rows: 0..<m, cols: 0..<nc) }
         } else {
             pool.parallelFor(count: jobs.count) { job in
                 let (rows, cols) = jobs[job]
-                block.run(rows: rows, cols: cols)
+                withSubnormalsAsZero { block.run(rows: rows, cols: cols) }
             }
         }
     }
@@ -232,10 +234,20 @@ private struct GEMMColumnBlock {
                     aCol = a.colStride
                 }
                 let cRow = c + ir * ldc + jc
-                for jr in stride(from: cols.lowerBound, to: cols.upperBound, by: gemmNR) {
+                var jr = cols.lowerBound
+                // Full 6 x 32 tiles where the build has the registers for them (gemmWideTiles).
+                if gemmWideTiles && mr == gemmMR {
+                    while jr + 2 * gemmNR <= cols.upperBound {
+                        gemmKernelWide(kc: kc, a: ap, aRow: aRow, aCol: aCol, b: bBlock + jr * kc, c: cRow + jr, ldc: ldc,
+                                       alpha: alpha, beta: betaNow)
+                        jr += 2 * gemmNR
+                    }
+                }
+                while jr < cols.upperBound {
                     gemmTile(kc: kc, a: ap, aRow: aRow, aCol: aCol, packedA: packed, b: bBlock + jr * kc,
                              c: cRow + jr, ldc: ldc, rows: mr, cols: min(gemmNR, cols.upperBound - jr),
                              alpha: alpha, beta: betaNow, scratch: tileBuffer)
+                    jr += gemmNR
                 }
                 // After the last k block, bias and activation on the row sliver just written,
                 // while it is in L1 (a few KiB), instead of a later pass over all of C.

@@ -12,6 +12,17 @@
 let gemmMR = 6
 let gemmNR = 16
 
+/// Whether full 6 x 32 tiles (two adjacent B panels) go to `gemmKernelWide`: in release builds
+/// for an AVX-512 host, where its 12 accumulators are 12 of the 32 zmm registers. Intel's
+/// AVX-512 cores have two 512-bit FMA pipes of 4 cycles' latency, so 8 independent chains are
+/// needed to keep both busy: 6 accumulators reach at most 6/8 of the FMA peak. On AVX2 the 12
+/// accumulators would be 24 ymm registers of the 16 there are, so those builds keep 6 x 16.
+#if INSPECT_HOST_AVX512
+let gemmWideTiles = true
+#else
+let gemmWideTiles = false
+#endif
+
 /// C[0..<6, 0..<V.scalarCount] = alpha * A_tile * B_panel (+ beta * C).
 ///
 /// A row r, step p is at `a[r * aRow + p * aCol]` (a packed panel has aRow 1, aCol 6).
@@ -55,6 +66,52 @@ private func storeRow<V: SIMD>(_ c: UnsafeMutablePointer<Float>, _ v: V, _ alpha
     } else {
         p.storeBytes(of: multiplyAdd(scaled, V(repeating: beta), p.loadUnaligned(as: V.self)), as: V.self)
     }
+}
+
+/// C[0..<6, 0..<32] = alpha * A_tile * [B panel | next B panel] (+ beta * C): the 6 x 16
+/// kernel on two adjacent packed B panels at once (`b` and `b + gemmNR * kc`), each A value
+/// broadcast once for both. Each element of C gets the same fused multiply-adds in the same
+/// k order as in `microKernel`, so the results are the same bit for bit.
+@inline(__always)
+private func microKernelWide(kc: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int,
+                             b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                             alpha: Float, beta: Float) {
+    typealias V = SIMD16<Float>
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+    var a0 = a; var a1 = a + 1 * aRow; var a2 = a + 2 * aRow; var a3 = a + 3 * aRow; var a4 = a + 4 * aRow; var a5 = a + 5 * aRow
+    var pb = UnsafeRawPointer(b)
+    let second = gemmNR * kc * MemoryLayout<Float>.stride
+    for _ in 0..<kc {
+        let b0 = pb.loadUnaligned(as: V.self), b1 = pb.loadUnaligned(fromByteOffset: second, as: V.self)
+        var x = V(repeating: a0.pointee)
+        multiplyAdd(into: &c00, x, b0); multiplyAdd(into: &c01, x, b1)
+        x = V(repeating: a1.pointee)
+        multiplyAdd(into: &c10, x, b0); multiplyAdd(into: &c11, x, b1)
+        x = V(repeating: a2.pointee)
+        multiplyAdd(into: &c20, x, b0); multiplyAdd(into: &c21, x, b1)
+        x = V(repeating: a3.pointee)
+        multiplyAdd(into: &c30, x, b0); multiplyAdd(into: &c31, x, b1)
+        x = V(repeating: a4.pointee)
+        multiplyAdd(into: &c40, x, b0); multiplyAdd(into: &c41, x, b1)
+        x = V(repeating: a5.pointee)
+        multiplyAdd(into: &c50, x, b0); multiplyAdd(into: &c51, x, b1)
+        a0 += aCol; a1 += aCol; a2 += aCol; a3 += aCol; a4 += aCol; a5 += aCol
+        pb += gemmNR * MemoryLayout<Float>.stride
+    }
+    storeRow(c + 0 * ldc, c00, alpha, beta); storeRow(c + 0 * ldc + gemmNR, c01, alpha, beta)
+    storeRow(c + 1 * ldc, c10, alpha, beta); storeRow(c + 1 * ldc + gemmNR, c11, alpha, beta)
+    storeRow(c + 2 * ldc, c20, alpha, beta); storeRow(c + 2 * ldc + gemmNR, c21, alpha, beta)
+    storeRow(c + 3 * ldc, c30, alpha, beta); storeRow(c + 3 * ldc + gemmNR, c31, alpha, beta)
+    storeRow(c + 4 * ldc, c40, alpha, beta); storeRow(c + 4 * ldc + gemmNR, c41, alpha, beta)
+    storeRow(c + 5 * ldc, c50, alpha, beta); storeRow(c + 5 * ldc + gemmNR, c51, alpha, beta)
+}
+
+/// Full 32-column tile: two adjacent packed B panels, A read with the given strides (packed
+/// A has aRow 1, aCol 6).
+func gemmKernelWide(kc: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int, b: UnsafePointer<Float>,
+                    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+    microKernelWide(kc: kc, a: a, aRow: aRow, aCol: aCol, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
 }
 
 /// Full 16-column tile from a packed A panel.

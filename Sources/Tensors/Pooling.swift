@@ -64,29 +64,48 @@ private enum PoolingKind {
 }
 
 /// The window loop of max and average pooling: output rows split across the pool; for each
-/// output pixel 16 channels at a time are reduced in a register, the rest through the output
-/// row, each value with the operations of a scalar loop in its order.
+/// output pixel 16 channels at a time are reduced in a register, each value with the
+/// operations of a scalar loop in its order. The channels left over after the multiples of 16
+/// are the last 16 channels again when there are at least 16 (recomputing some to the same
+/// values), else 16 lanes read past the pixel when the tensor has them, of which only the
+/// pixel's are stored (MTCNN's 10 and 28 channels); otherwise they go through the output row.
 private func poolForward(_ x: Tensor, kernel: Int, config: Conv2DConfig, out: Tensor?, _ op: String,
                          _ kind: PoolingKind) -> Tensor {
     let g = poolGeometry(x, kernel, config, op)
     let y = Tensor.uninitializedOutput(out, shape: g.outputShape)   // every window stores its pixel
     let c = g.cin, vectorChannels = c / 16 * 16
+    let imageFloats = g.h * g.w * c, totalFloats = x.count
+    @inline(__always) func reduce(_ first: UnsafeMutablePointer<Float>, _ ys: Range<Int>, _ xs: Range<Int>, _ ch: Int,
+                                  _ cells: Int) -> SIMD16<Float> {
+        var acc = SIMD16<Float>(repeating: kind.initial)
+        for iy in ys {
+            for ix in xs { acc = kind.combine(acc, load16(first + (iy * g.w + ix) * c + ch)) }
+        }
+        return kind.finish(acc, cells: cells)
+    }
     parallelChunks(g.n * g.oh, grain: 8) { rows in
         for row in rows {
             let image = row / g.oh, oy = row % g.oh
-            let first = x.data + (image * g.h * g.w) * c
+            let first = x.data + image * imageFloats
             for ox in 0..<g.ow {
                 let o = y.data + (row * g.ow + ox) * c
                 let (ys, xs) = window(g, oy, ox)
                 let cells = ys.count * xs.count
                 for ch in stride(from: 0, to: vectorChannels, by: 16) {
-                    var acc = SIMD16<Float>(repeating: kind.initial)
-                    for iy in ys {
-                        for ix in xs { acc = kind.combine(acc, load16(first + (iy * g.w + ix) * c + ch)) }
-                    }
-                    store16(o + ch, kind.finish(acc, cells: cells))
+                    store16(o + ch, reduce(first, ys, xs, ch, cells))
                 }
                 if vectorChannels == c { continue }
+                if c > 16 {
+                    store16(o + c - 16, reduce(first, ys, xs, c - 16, cells))
+                    continue
+                }
+                // Fewer than 16 channels: the window's last cell read 16 lanes wide must stay
+                // inside the tensor.
+                if cells > 0, image * imageFloats + ((ys.upperBound - 1) * g.w + xs.upperBound - 1) * c + 16 <= totalFloats {
+                    let v = reduce(first, ys, xs, 0, cells)
+                    for ch in 0..<c { o[ch] = v[ch] }
+                    continue
+                }
                 (o + vectorChannels).update(repeating: kind.initial, count: c - vectorChannels)
                 for iy in ys {
                     for ix in xs {

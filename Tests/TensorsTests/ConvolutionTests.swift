@@ -57,6 +57,12 @@ func samePadding(size: Int, kernel: Int, stride: Int, dilation: Int) -> (Int, In
         Case(n: 1, h: 4, w: 4, cin: 5, cout: 7, k: 1, stride: 2, dilation: 1, groups: 1, same: false),     // strided 1x1
         // Depthwise with fewer rows than 4 per thread: split by 16-channel groups (a scalar tail).
         Case(n: 1, h: 3, w: 4, cin: 70, cout: 70, k: 3, stride: 1, dilation: 1, groups: 70, same: true),
+        // im2col runs of kw * cin floats: 21 (the 7x7 RGB stem), 30 and 12 (copied with an
+        // overlapping last vector), 9 (MTCNN's first layers).
+        Case(n: 2, h: 13, w: 12, cin: 3, cout: 20, k: 7, stride: 2, dilation: 1, groups: 1, same: false),
+        Case(n: 1, h: 8, w: 9, cin: 10, cout: 16, k: 3, stride: 1, dilation: 1, groups: 1, same: false),
+        Case(n: 1, h: 6, w: 6, cin: 4, cout: 5, k: 3, stride: 1, dilation: 1, groups: 1, same: false),
+        Case(n: 2, h: 7, w: 8, cin: 3, cout: 10, k: 3, stride: 1, dilation: 1, groups: 1, same: false),
     ]
 
     func setup(_ c: Case) -> (Conv2DConfig, NaiveConv) {
@@ -178,7 +184,7 @@ func samePadding(size: Int, kernel: Int, stride: Int, dilation: Int) -> (Int, In
         shapes.append(Case(n: 14, h: 6, w: 6, cin: 64, cout: 40, k: 3, stride: 1, dilation: 1, groups: 1, same: false, pad: 1))
         shapes.append(Case(n: 14, h: 2, w: 2, cin: 256, cout: 48, k: 3, stride: 1, dilation: 1, groups: 1, same: false, pad: 1))
         shapes.append(Case(n: 3, h: 40, w: 48, cin: 5, cout: 7, k: 3, stride: 1, dilation: 1, groups: 1, same: true))
-        #expect(shapes.count == 5)
+        #expect(shapes.count == 9)
         for (index, c) in shapes.enumerated() {
             let (config, _) = setup(c)
             let x = randomTensor([c.n, c.h, c.w, c.cin], seed: UInt64(300 + index), range: -4...4)

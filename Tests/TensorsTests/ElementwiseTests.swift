@@ -41,11 +41,13 @@ import TestSupport
         #expect(rows.shape == [3, 3, 4, 5] && Array(rows.scalars[0..<120]) == a.scalars)
     }
 
-    /// PReLU against its definition, for channel counts that use the 16-lane loop, its scalar
-    /// tail, and both: x if x > 0 else slope[c] * x is one Float32 multiply, exact to compare.
+    /// PReLU against its definition, for channel counts that are and are not multiples of 16
+    /// (the slopes repeat over lcm(c, 16) values: several periods for 10 and 28 channels), with
+    /// a scalar tail at the end of the tensor: x if x > 0 else slope[c] * x is one Float32
+    /// multiply, exact to compare.
     @Test func preluMatchesItsDefinition() {
-        for (i, c) in [10, 16, 37].enumerated() {
-            let x = randomTensor([3, 4, c], seed: UInt64(60 + i)), slopes = randomTensor([c], seed: UInt64(70 + i), range: 0...0.5)
+        for (i, c) in [10, 16, 28, 37].enumerated() {
+            let x = randomTensor([3, 5, c], seed: UInt64(60 + i)), slopes = randomTensor([c], seed: UInt64(70 + i), range: 0...0.5)
             let expected = x.scalars.enumerated().map { $1 > 0 ? $1 : slopes.data[$0 % c] * $1 }
             let y = preluInPlace(x, slopes: slopes)
             #expect(y === x)

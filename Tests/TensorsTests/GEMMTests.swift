@@ -105,6 +105,74 @@ import TestSupport
         }
     }
 
+    @Test func wideKernelEqualsTwoSixteenColumnTilesBitForBit() {
+        // The 6 x 32 kernel (used for full tiles in AVX-512 builds) must give exactly what the
+        // 6 x 16 kernel gives on each of its two B panels: same products, same k order. A read
+        // in place with a row stride and packed; beta 0 (C holds NaN), 1 and 0.25; and it must
+        // also meet the Double reference's error bound.
+        var rng = SeededGenerator(seed: 41)
+        for (kc, lda, alpha, beta) in [(1, 3, Float(1), Float(0)), (147, 150, 1, 0), (288, 291, -0.5, 1), (384, 384, 2, 0.25)] {
+            let a = (0..<(gemmMR * lda)).map { _ in Float.random(in: -1...1, using: &rng) }
+            let b = (0..<(kc * 2 * gemmNR)).map { _ in Float.random(in: -1...1, using: &rng) }
+            let ldc = 2 * gemmNR + 5
+            let c0 = (0..<(gemmMR * ldc)).map { i in beta == 0 ? Float.nan : Float(i % 7) - 3 }
+            var panels = [Float](repeating: 0, count: kc * 2 * gemmNR)
+            var packedA = [Float](repeating: 0, count: gemmMR * kc)
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    packB(MatrixView(bp.baseAddress!, ld: 2 * gemmNR, transposed: false), p0: 0, kc: kc, j0: 0, nc: 2 * gemmNR,
+                          into: &panels)
+                }
+                packA(MatrixView(ap.baseAddress!, ld: lda, transposed: false), i0: 0, mc: gemmMR, p0: 0, kc: kc, into: &packedA)
+            }
+            for packed in [false, true] {
+                var wide = c0, narrow = c0
+                let source = packed ? packedA : a
+                let (aRow, aCol) = packed ? (1, gemmMR) : (lda, 1)
+                gemmKernelWide(kc: kc, a: source, aRow: aRow, aCol: aCol, b: panels, c: &wide, ldc: ldc, alpha: alpha, beta: beta)
+                panels.withUnsafeBufferPointer { bp in
+                    narrow.withUnsafeMutableBufferPointer { cp in
+                        for half in 0..<2 {
+                            gemmKernelStrided(kc: kc, a: source, aRow: aRow, aCol: aCol, b: bp.baseAddress! + half * gemmNR * kc,
+                                              c: cp.baseAddress! + half * gemmNR, ldc: ldc, alpha: alpha, beta: beta)
+                        }
+                    }
+                }
+                #expect(wide.elementsEqual(narrow) { $0.bitPattern == $1.bitPattern }, "kc=\(kc) packed=\(packed)")
+                let expected = reference(transA: false, transB: false, m: gemmMR, n: 2 * gemmNR, k: kc, alpha: alpha, a: a, lda: lda,
+                                         b: b, ldb: 2 * gemmNR, beta: beta, c: c0, ldc: ldc)
+                let bound = Double(kc + 3) * float32Roundoff
+                let columns = (0..<(gemmMR * ldc)).filter { $0 % ldc < 2 * gemmNR }
+                expectClose(columns.map { wide[$0] }, columns.map { expected.values[$0] },
+                            tolerance: { bound * expected.magnitudes[columns[$0]] }, "wide kernel kc=\(kc) packed=\(packed)")
+            }
+        }
+    }
+
+    /// a * b computed at run time (not folded by the optimiser), in the caller's float mode.
+    @inline(never) @_optimize(none)
+    func product(_ a: Float, _ b: Float) -> Float { a * b }
+
+    @Test func subnormalProductsAndOperandsAreZeroAndTheThreadModeIsRestored() {
+        // On Linux x86-64 the GEMM runs with flush-to-zero and denormals-are-zero
+        // (SubnormalsAsZero.swift). C [2 x 3] = A [2 x 1] * B [1 x 3] with A = (1e-20, 1e20)
+        // and B = (1e-20, 1e-40, 2): 1e-20 * 1e-20 = 1e-40 is a subnormal result (flushed to 0)
+        // and 1e20 * 1e-40 has a subnormal operand (read as 0, else 1e-20); ordinary products
+        // are exact. The caller's own arithmetic keeps subnormals afterwards.
+        let a: [Float] = [1e-20, 1e20], b: [Float] = [1e-20, 1e-40, 2]
+        var c = [Float](repeating: .nan, count: 6)
+        sgemm(transA: false, transB: false, m: 2, n: 3, k: 1, a: a, lda: 1, b: b, ldb: 3, c: &c, ldc: 3)
+        #if os(Linux) && arch(x86_64)
+        #expect(c[0] == 0 && c[4] == 0, "subnormal result and subnormal operand give 0, got \(c)")
+        #else
+        #expect(c[0] == product(a[0], b[0]) && c[4] == product(a[1], b[1]), "products as computed, got \(c)")
+        #endif
+        #expect(c[2] == product(a[0], b[2]) && c[3] == product(a[1], b[0]) && c[5] == product(a[1], b[2]),
+                "ordinary products are exact: \(c)")
+        let after = product(a[0], b[0])
+        #expect(after.isSubnormal, "the thread's mode is restored after sgemm: 1e-20 * 1e-20 = \(after)")
+    }
+
     @Test func emptyKScalesC() {
         var c: [Float] = [1, 2, 3, 4]
         let a: [Float] = [0], b: [Float] = [0, 0]

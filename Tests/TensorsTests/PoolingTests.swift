@@ -20,8 +20,11 @@ func naivePool(_ x: [Double], n: Int, h: Int, w: Int, c: Int, k: Int, stride: In
 }
 
 @Suite("Pooling") struct PoolingTests {
-    // (n, h, w, c, kernel, stride, SAME?)
-    let cases = [(2, 7, 6, 5, 3, 2, true), (1, 8, 9, 17, 2, 2, false), (1, 5, 5, 3, 3, 1, true), (2, 9, 7, 4, 5, 3, true)]
+    // (n, h, w, c, kernel, stride, SAME?): channel counts below 16 (their last windows near
+    // the end of the tensor take the scalar path), above 16 and not a multiple of it (the last
+    // 16 channels recomputed), and MTCNN's 10 and 28.
+    let cases = [(2, 7, 6, 5, 3, 2, true), (1, 8, 9, 17, 2, 2, false), (1, 5, 5, 3, 3, 1, true), (2, 9, 7, 4, 5, 3, true),
+                 (2, 6, 7, 10, 2, 2, false), (2, 7, 5, 28, 3, 2, true), (1, 4, 4, 32, 3, 1, true)]
 
     func padding(_ h: Int, _ w: Int, _ k: Int, _ s: Int, _ same: Bool) -> (Int, Int, Int, Int) {
         guard same else { return (0, 0, 0, 0) }
