@@ -119,24 +119,41 @@ func parallelSplit(_ n: Int, _ body: @escaping (Range<Int>) -> Void) {
 }
 
 if sections.contains("bandwidth") {
-    // FMA peak: six independent SIMD16 accumulator chains per thread (twelve ymm registers on
-    // AVX2), enough to cover the FMA latency on both pipes; 32 flops per SIMD16 FMA.
+    // FMA peak: independent SIMD16 accumulator chains per thread, enough to cover the FMA
+    // latency on both pipes: six on AVX2 (twelve ymm registers), twelve with AVX-512 (a core
+    // with two 512-bit FMA units at 4 cycles' latency needs eight; six read about 0.85 of the
+    // peak on an Intel Xeon). 32 flops per SIMD16 FMA.
+    #if INSPECT_HOST_AVX512
+    let chains = 12
+    #else
+    let chains = 6
+    #endif
     let iterations = 20_000_000
     let sums = UnsafeMutablePointer<Float>.allocate(capacity: threads)
     let peak = bestTime {
         WorkerPool.shared.parallelFor(count: threads) { job in
             let x = SIMD16<Float>(repeating: 0.999_999), y = SIMD16<Float>(repeating: 1e-7)
             var a0 = SIMD16<Float>(repeating: Float(job)), a1 = a0 + 1, a2 = a0 + 2, a3 = a0 + 3, a4 = a0 + 4, a5 = a0 + 5
+            #if INSPECT_HOST_AVX512
+            var b0 = a0 + 6, b1 = a0 + 7, b2 = a0 + 8, b3 = a0 + 9, b4 = a0 + 10, b5 = a0 + 11
+            #endif
             for _ in 0..<iterations {
                 a0 = y.addingProduct(a0, x); a1 = y.addingProduct(a1, x); a2 = y.addingProduct(a2, x)
                 a3 = y.addingProduct(a3, x); a4 = y.addingProduct(a4, x); a5 = y.addingProduct(a5, x)
+                #if INSPECT_HOST_AVX512
+                b0 = y.addingProduct(b0, x); b1 = y.addingProduct(b1, x); b2 = y.addingProduct(b2, x)
+                b3 = y.addingProduct(b3, x); b4 = y.addingProduct(b4, x); b5 = y.addingProduct(b5, x)
+                #endif
             }
+            #if INSPECT_HOST_AVX512
+            a0 += b0 + b1 + b2 + b3 + b4 + b5
+            #endif
             sums[job] = (a0 + a1 + a2 + a3 + a4 + a5).sum()
         }
     }
     let checksum = (0..<threads).reduce(Float(0)) { $0 + sums[$1] }
     sums.deallocate()
-    print("peak kind=fma threads=\(threads) gflops=\(fmt(Double(threads * iterations * 6 * 32) / peak * 1e-9)) checksum=\(checksum)")
+    print("peak kind=fma threads=\(threads) gflops=\(fmt(Double(threads * iterations * chains * 32) / peak * 1e-9)) checksum=\(checksum)")
 
     // STREAM-like kernels (McCalpin) on arrays far larger than the caches. Bytes counted as in
     // STREAM: copy reads and writes one array (2 x 4 bytes per element), triad reads two and
