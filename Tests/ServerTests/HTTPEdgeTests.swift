@@ -25,7 +25,9 @@ import Testing
         let port = server.handle.port
         // The head announces 1000 bytes; 10 arrive, then nothing.
         let request = "POST /v1/survival/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"age\": 30"
-        let reply = try await Task.detached { try RawHTTP.exchange(port: port, Array(request.utf8)) }.value
+        // The wait only bounds a hang: suites running beside this one (training, batching) can
+        // hold both of the concurrency pool's threads for seconds, and the answer waits for one.
+        let reply = try await Task.detached { try RawHTTP.exchange(port: port, Array(request.utf8), timeout: 120) }.value
         try await server.stop()
         #expect(reply.status == 408)
         #expect((reply.json["error"] as? [String: String])?["code"] == "RequestTimeout")
