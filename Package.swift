@@ -25,11 +25,12 @@ import Foundation
 
 let portable = ProcessInfo.processInfo.environment["INSPECT_PORTABLE"].map { $0 != "0" && !$0.isEmpty } ?? false
 
-/// Host-CPU code generation for release builds, unless INSPECT_PORTABLE is set (then the
-/// INSPECT_PORTABLE condition tells the kernels that x86-64 has no FMA instruction).
 /// Whether the host CPU has AVX-512: then host-CPU builds make each SIMD16<Float> one zmm
 /// register, and the INSPECT_HOST_AVX512 condition lets the GEMM use its 6 x 32 kernel.
 let hostHasAVX512 = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" avx512f") ?? false
+/// Host-CPU code generation for release builds, with INSPECT_HOST_AVX512 on an AVX-512 host,
+/// unless INSPECT_PORTABLE is set (then the INSPECT_PORTABLE condition tells the kernels that
+/// x86-64 has no FMA instruction).
 let nativeSwift: [SwiftSetting] = portable ? [.define("INSPECT_PORTABLE")] : [
     .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)),
 ] + (hostHasAVX512 ? [.define("INSPECT_HOST_AVX512", .when(configuration: .release))] : [])
